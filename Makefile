@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine (see README.md):
+#   make run    creates ./.venv, installs bodymap into it and starts the app
+#   make test   the same set-up, then the whole test suite (Qt offscreen)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench screenshot clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/bodymap
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+screenshot: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshot.py assets/screenshot.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,101 @@
+"""The command line: `bodymap` launches the app; the verbs print JSON or write files, headless.
+
+A thin layer over bodymap.core; bad arguments give one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+from bodymap.core.frame import VIEWS
+
+
+class UsageError(Exception):
+    """A bad argument or input: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, never a usage dump
+        raise UsageError(message)
+
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+def cmd_geometry(args) -> int:
+    from bodymap.core.body import load_body
+    from bodymap.core.geojson import body_geojson
+
+    views = [args.view] if args.view else list(VIEWS)
+    _print_json(body_geojson(load_body(), views))
+    return 0
+
+
+def cmd_render(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise UsageError(f"--out must end in .png, .svg or .pdf, not {out.name!r}")
+    if not out.parent.exists():
+        raise UsageError(f"the folder {str(out.parent)!r} does not exist")
+    if args.width < 100 or args.width > 20000:
+        raise UsageError("--width must be between 100 and 20000 pixels")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.core.body import load_body
+    from bodymap.ui.chart.scene import ChartScene
+    from bodymap.ui.render import render_scene
+
+    app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
+    scene = ChartScene(load_body())
+    views = tuple(args.view) if args.view else VIEWS
+    scene.set_views(views)
+    scene.set_layer_visible("regions", not args.no_regions)
+    scene.set_layer_visible("landmarks", args.landmarks)
+    render_scene(scene, scene.views_rect(), out, args.width)
+    print(str(out))
+    return 0
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="bodymap", description="Trigger-point body map. Without a command, opens the app.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    g = sub.add_parser("geometry", help="GeoJSON of the body charts: outline, regions, landmarks")
+    g.add_argument("--view", choices=VIEWS)
+    g.set_defaults(func=cmd_geometry)
+    r = sub.add_parser("render", help="draw views of the chart to PNG, SVG or PDF")
+    r.add_argument("--view", choices=VIEWS, action="append", help="a view to draw (repeatable; default all)")
+    r.add_argument("--out", required=True, help="FILE.png, FILE.svg or FILE.pdf")
+    r.add_argument("--width", type=int, default=2000, help="width in pixels (PNG, SVG)")
+    r.add_argument("--landmarks", action="store_true", help="draw the landmarks")
+    r.add_argument("--no-regions", action="store_true", help="hide the region borders")
+    r.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            from bodymap.ui.app import main as app_main
+
+            return app_main([])
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except UsageError as exc:
+        print(f"bodymap: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `bodymap geometry | head`
+        return 0
+    except ValueError as exc:  # bad data or input found by the core: one line, no traceback
+        print(f"bodymap: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""The pure-Python core of bodymap (shapely + numpy). It never imports Qt."""

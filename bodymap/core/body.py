@@ -1,0 +1,278 @@
+"""The body charts: outline, named surface regions, landmarks and orientation lines for each view.
+
+Everything is built from the data in data/body/ in the lateral frame and then placed on each view
+for the patient's right and left (see frame.py for the laterality rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import numpy as np
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+from shapely import affinity
+
+from .cells import build_cell
+from .data import DataError, load_json, require
+from .frame import PAIRED_SIDES, VIEWS, Side, View, check_view, mirror, place, place_point
+from .outline import Figure
+
+
+@dataclass(frozen=True)
+class Region:
+    """A named surface region on one view and one side of the patient."""
+
+    id: str
+    name: str
+    view: View
+    side: Side
+    choir: tuple[int, ...]
+    choir_area: str
+    describes: str
+    geometry: BaseGeometry = field(repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.view}:{self.id}:{self.side}"
+
+    @property
+    def label(self) -> str:
+        return self.name if self.side == "midline" else f"{self.name} ({self.side})"
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A standard palpation landmark on one view and side."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    view: View
+    side: Side
+    point: tuple[float, float]
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name if self.side == "midline" else f"{self.name} ({self.side})"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A light orientation line (clavicle, spine, gluteal fold, ...)."""
+
+    id: str
+    view: View
+    side: Side
+    coords: tuple[tuple[float, float], ...]
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class BodyView:
+    view: View
+    outline: BaseGeometry = field(repr=False)
+    regions: tuple[Region, ...] = field(repr=False)
+    landmarks: tuple[Landmark, ...] = field(repr=False)
+    lines: tuple[Line, ...] = field(repr=False)
+
+    @cached_property
+    def _regions(self) -> dict[tuple[str, Side], Region]:
+        return {(r.id, r.side): r for r in self.regions}
+
+    @cached_property
+    def _landmarks(self) -> dict[tuple[str, Side], Landmark]:
+        return {(m.id, m.side): m for m in self.landmarks}
+
+    def region(self, region_id: str, side: Side) -> Region | None:
+        """The region `region_id` on `side` (a midline region answers for any side)."""
+        return self._regions.get((region_id, side)) or self._regions.get((region_id, "midline"))
+
+    def landmark(self, landmark_id: str, side: Side) -> Landmark | None:
+        return self._landmarks.get((landmark_id, side)) or self._landmarks.get((landmark_id, "midline"))
+
+    def region_ids(self) -> set[str]:
+        return {r.id for r in self.regions}
+
+    def landmark_ids(self) -> set[str]:
+        return {m.id for m in self.landmarks}
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.outline.covers(Point(x, y))
+
+
+@dataclass(frozen=True)
+class Body:
+    figure: Figure = field(repr=False)
+    views: dict[View, BodyView] = field(repr=False)
+
+    def __getitem__(self, view: str) -> BodyView:
+        return self.views[check_view(view)]
+
+    def region_info(self) -> dict[str, dict]:
+        """Every region id with its name, view and pairing, as authored."""
+        return {r["id"]: r for r in load_json("body/regions.json")["regions"]}
+
+
+# --- building -------------------------------------------------------------------------------------
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the area of a geometry (intersections can leave stray lines and points)."""
+    if geom.is_empty:
+        return Polygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return unary_union(parts) if parts else Polygon()
+
+
+class _Places:
+    """Resolves the position notations of the body data ([u, y], {'arm': ...}, {'leg': ...})."""
+
+    def __init__(self, figure: Figure, file: str):
+        self.figure, self.file = figure, file
+
+    def point(self, spec, item: str) -> tuple[float, float]:
+        if isinstance(spec, list) and len(spec) == 2:
+            return float(spec[0]), float(spec[1])
+        if isinstance(spec, dict) and "arm" in spec:
+            d, t = spec["arm"]
+            return self.figure.arm.at(d, t)
+        if isinstance(spec, dict) and "leg" in spec:
+            y, t = spec["leg"]
+            return self.figure.leg_at(y, t)
+        raise DataError(self.file, f"cannot read the position {spec!r}", item)
+
+
+def _plantar_offset(figure: Figure) -> float:
+    return float(figure.spec["plantar"]["center_u"])
+
+
+def _build_regions(figure: Figure, view: View, info: dict[str, dict], choir: dict) -> list[Region]:
+    file = "body/cells.json"
+    spec = load_json(file)
+    half = figure.half if view != "plantar" else figure.sole
+    shift = _plantar_offset(figure) if view == "plantar" else 0.0
+    pieces: dict[str, BaseGeometry] = {}
+    remaining = half
+    for part in require(spec, view, list, file, None):
+        pname = part.get("part", "?")
+
+        def where(msg: str, _p: str = pname) -> DataError:
+            return DataError(file, msg, f"{view} part {_p}")
+
+        def cell_of(c, region: str | None = None) -> BaseGeometry:
+            g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or pname}"))
+            return affinity.translate(g, xoff=shift) if shift else g
+
+        pgeom = remaining if part["cell"] == "rest" else _polygonal(remaining.intersection(cell_of(part["cell"])))
+        remaining = _polygonal(remaining.difference(pgeom))
+        left = pgeom
+        for rid, cell in part["regions"]:
+            if rid not in info:
+                raise where(f"region {rid!r} is not in regions.json")
+            if info[rid]["view"] != view:
+                raise where(f"region {rid!r} belongs to the {info[rid]['view']} view")
+            piece = left if cell == "rest" else _polygonal(left.intersection(cell_of(cell, rid)))
+            left = _polygonal(left.difference(piece))
+            pieces[rid] = piece
+        if not left.is_empty and left.area > 1e-9:
+            raise where(f"leaves {left.area:.2e} unassigned; its last region must take the rest")
+    regions: list[Region] = []
+    for rid, piece in pieces.items():
+        meta = info[rid]
+        area = meta["choir"]
+        if piece.is_empty or piece.area < 1e-7:
+            raise DataError(file, "is empty: its cell covers nothing left in its part", f"{view} {rid}")
+        codes = choir[view][area] if area in choir[view] else None
+        if codes is None:
+            raise DataError("body/regions.json", f"CHOIR area {area!r} does not exist on the {view} view", rid, "choir")
+        if meta["pairing"] == "midline":
+            geom = unary_union([piece, mirror(piece)])
+            regions.append(Region(rid, meta["name"], view, "midline", tuple(sorted(codes.values())), area,
+                                  meta["describes"], geom))
+        else:
+            for side in PAIRED_SIDES:
+                regions.append(Region(rid, meta["name"], view, side, (codes[side],), area, meta["describes"],
+                                      place(piece, view, side)))
+    return regions
+
+
+def _build_landmarks(figure: Figure, view: View) -> list[Landmark]:
+    file = "body/landmarks.json"
+    places = _Places(figure, file)
+    out = []
+    for m in load_json(file)["landmarks"]:
+        if view not in m["at"]:
+            continue
+        u, y = places.point(m["at"][view], m["id"])
+        sides: tuple[Side, ...] = {"paired": PAIRED_SIDES, "midline": ("midline",), "right": ("right",),
+                                   "left": ("left",)}[m["pairing"]]
+        for side in sides:
+            x, yy = place_point(u, y, view, side)
+            out.append(Landmark(m["id"], m["name"], tuple(m["synonyms"]), view, side, (x, yy), m.get("note", "")))
+    return out
+
+
+def _ring(center: tuple[float, float], ru: float, ry: float) -> list[tuple[float, float]]:
+    t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    return [(center[0] + ru * np.cos(a), center[1] + ry * np.sin(a)) for a in t]
+
+
+def _build_lines(figure: Figure, view: View, outline: BaseGeometry) -> list[Line]:
+    file = "body/lines.json"
+    places = _Places(figure, file)
+    out = []
+    for spec in load_json(file)["lines"]:
+        if spec["view"] != view:
+            continue
+        if "circle" in spec:
+            *c, r = spec["circle"]
+            center = places.point(c[0] if len(c) == 1 else c, spec["id"])
+            pts = _ring(center, r, r)
+        elif "ellipse" in spec:
+            c, ru, ry = spec["ellipse"]
+            pts = _ring(places.point(c, spec["id"]), ru, ry)
+        else:
+            pts = [places.point(p, spec["id"]) for p in spec["points"]]
+        closed = bool(spec.get("closed"))
+        if not closed:
+            # Orientation lines stop at the skin (the outline is mirror-symmetric, so the lateral
+            # frame can use it as it is).
+            clipped = LineString(pts).intersection(outline)
+            if clipped.geom_type != "LineString" or clipped.is_empty:
+                raise DataError(file, "does not lie on the body as one line", spec["id"])
+            pts = list(clipped.coords)
+        sides: tuple[Side, ...] = ("midline",) if spec["pairing"] == "midline" else PAIRED_SIDES
+        for side in sides:
+            coords = tuple(place_point(u, y, view, side) if side != "midline" else (u, y) for u, y in pts)
+            out.append(Line(spec["id"], view, side, coords, closed))
+    return out
+
+
+def build_body() -> Body:
+    """Build every view from the data files (about a tenth of a second; use load_body())."""
+    figure = Figure(load_json("body/figure.json"))
+    info = {r["id"]: r for r in load_json("body/regions.json")["regions"]}
+    choir = load_json("body/choir.json")
+    views: dict[View, BodyView] = {}
+    for view in VIEWS:
+        outline = figure.outline if view != "plantar" else figure.plantar_outline
+        views[view] = BodyView(
+            view,
+            outline,
+            tuple(_build_regions(figure, view, info, choir)),
+            tuple(_build_landmarks(figure, view)),
+            tuple(_build_lines(figure, view, outline)),
+        )
+    return Body(figure, views)
+
+
+@lru_cache(maxsize=1)
+def load_body() -> Body:
+    """The body charts, built once per process."""
+    return build_body()

@@ -1,0 +1,46 @@
+"""Draw layers in one fixed z-order, and the pens and brushes of the chart, defined in one place."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+
+
+class Layer(IntEnum):
+    """Back to front (DESIGN.md): outline < regions < referral zones < hazards < muscles < TrPs <
+    patient marks < hover / preview. Labels sit with the outline."""
+
+    OUTLINE = 0
+    REGIONS = 10
+    LINES = 15
+    LANDMARKS = 18
+    ZONES = 20
+    HAZARDS = 30
+    MUSCLES = 40
+    TRPS = 50
+    MARKS = 60
+    HOVER = 70
+    LABELS = 80
+
+
+def cosmetic(color: str | QColor, width: float = 1.0, style=Qt.PenStyle.SolidLine) -> QPen:
+    """A pen whose width is in screen pixels whatever the zoom, so lines stay crisp."""
+    pen = QPen(QColor(color), width, style)
+    pen.setCosmetic(True)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+SKIN = QBrush(QColor("#f3ebe3"))
+OUTLINE_PEN = cosmetic("#4a4440", 1.6)
+REGION_PEN = cosmetic("#cbbfb4", 0.7)
+LINE_PEN = cosmetic("#a89a8e", 0.9)
+LANDMARK_BRUSH = QBrush(QColor("#6d5f8c"))
+LANDMARK_PEN = cosmetic("#ffffff", 0.8)
+HOVER_BRUSH = QBrush(QColor(70, 130, 200, 70))
+HOVER_PEN = cosmetic("#2f6db5", 1.4)
+TITLE_COLOR = QColor("#3a3a3a")
+SIDE_COLOR = QColor("#b03a2e")

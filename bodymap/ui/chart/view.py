@@ -1,0 +1,197 @@
+"""The chart view: zoom (wheel, pinch, + / - / 0), pan (drag), hover naming and clicks in body terms."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QPinchGesture
+
+from bodymap.core.frame import View
+from bodymap.core.hittest import Hit, HitTester
+
+from .layout import PLACEMENTS, view_at
+from .scene import ChartScene
+
+HOVER_TOLERANCE_PX = 8.0  # how near (on screen) the cursor must be to a landmark to name it
+DRAG_THRESHOLD_PX = 4.0  # a press that moves less than this is a click, not a pan
+ZOOM_STEP = 1.25
+MIN_ZOOM, MAX_ZOOM = 0.2, 40.0  # relative to the fitted view
+
+
+class ChartView(QGraphicsView):
+    """Shows a ChartScene. Emits what is under the cursor and where the user clicked, in body terms."""
+
+    hovered = Signal(object)  # Hit | None
+    clicked = Signal(str, float, float)  # view, x, y in the body frame
+    zoomChanged = Signal(float)
+
+    def __init__(self, scene: ChartScene, parent=None):
+        super().__init__(scene, parent)
+        self.chart = scene
+        self._testers: dict[View, HitTester] = {}
+        self._press: QPoint | None = None
+        self._panning = False
+        self._fit_scale = 1.0
+        self.last_hit: Hit | None = None
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # zoom_by anchors itself
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.setBackgroundBrush(Qt.GlobalColor.white)
+
+    # -- hit-testing ---------------------------------------------------------------------------
+
+    def tester(self, view: View) -> HitTester:
+        if view not in self._testers:
+            self._testers[view] = HitTester(self.chart.body[view])
+        return self._testers[view]
+
+    def body_point(self, pos: QPoint | QPointF) -> tuple[View, float, float] | None:
+        """The view and body-frame point under a viewport position, if it is on a shown view."""
+        sp = self.mapToScene(pos.toPoint() if isinstance(pos, QPointF) else pos)
+        return view_at(sp.x(), sp.y(), self.chart.shown_views)
+
+    def hit_at(self, pos: QPoint) -> Hit | None:
+        where = self.body_point(pos)
+        if where is None:
+            return None
+        view, x, y = where
+        # The landmark tolerance is in screen pixels; convert it to body units at this zoom.
+        tol = PLACEMENTS[view].body_length(HOVER_TOLERANCE_PX / self.transform().m11())
+        hit = self.tester(view).hit(x, y, tol)
+        return hit if (hit.region or hit.landmark) else None
+
+    def _update_hover(self, pos: QPoint) -> None:
+        hit = self.hit_at(pos)
+        if hit != self.last_hit:
+            self.last_hit = hit
+            self.chart.set_hover(hit.region if hit else None)
+            self.hovered.emit(hit)
+
+    # -- zoom ------------------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        """The zoom relative to the fitted view (1.0 = fit)."""
+        return self.transform().m11() / self._fit_scale
+
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom by `factor`, keeping the scene point under `anchor` (default: the centre) in place."""
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        if abs(factor - 1.0) < 1e-9:
+            return
+        anchor = anchor if anchor is not None else self.viewport().rect().center()
+        fixed = self.mapToScene(anchor)
+        self.scale(factor, factor)
+        drift = self.mapFromScene(fixed) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
+        self.zoomChanged.emit(self.zoom())
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        """Fit the shown views in the window (key 0)."""
+        self.resetTransform()
+        self.fitInView(self.chart.views_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit_scale = self.transform().m11()
+        self.zoomChanged.emit(1.0)
+
+    def show_views(self, views: tuple[View, ...]) -> None:
+        self.chart.set_views(views)
+        self.last_hit = None
+        self.hovered.emit(None)
+        self.fit()
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if abs(self.zoom() - 1.0) < 1e-6:
+            self.fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(ZOOM_STEP ** steps, event.position().toPoint())
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.NativeGesture:
+            ng: QNativeGestureEvent = event  # type: ignore[assignment]
+            if ng.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+                self.zoom_by(1.0 + ng.value(), ng.position().toPoint())
+                return True
+        if event.type() == QEvent.Type.Gesture:
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if isinstance(pinch, QPinchGesture):
+                self.zoom_by(pinch.scaleFactor(), self.mapFromGlobal(pinch.centerPoint().toPoint()))
+                return True
+        return super().viewportEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+            self._press = event.position().toPoint()
+            self._panning = event.button() == Qt.MouseButton.MiddleButton
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._press is not None:
+            delta = pos - self._press
+            if not self._panning and delta.manhattanLength() >= DRAG_THRESHOLD_PX:
+                self._panning = True
+                self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            if self._panning:
+                self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+                self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+                self._press = pos
+                return
+        self._update_hover(pos)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None:
+            was_click = not self._panning and event.button() == Qt.MouseButton.LeftButton
+            self._press = None
+            self._panning = False
+            self.viewport().unsetCursor()
+            if was_click:
+                where = self.body_point(event.position().toPoint())
+                if where is not None:
+                    self.clicked.emit(*where)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self.last_hit is not None:
+            self.last_hit = None
+            self.chart.set_hover(None)
+            self.hovered.emit(None)
+        super().leaveEvent(event)

@@ -1,0 +1,103 @@
+"""All 84 standard landmarks exist by name, on their views, on the patient's correct side."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bodymap.core.frame import VIEWS
+from bodymap.core.hittest import HitTester
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "landmarks.md"
+
+
+def _reference_rows():
+    """(slug, name, views) from the reference table, or the shipped copy when shared/ is absent."""
+    rows = []
+    for line in REFERENCE.read_text().splitlines():
+        m = re.match(r"\|\s*(\d+)\s*\|\s*([^|]+?)\s*\|\s*([^|]*?)\s*\|\s*([^|]+?)\s*\|", line)
+        if m:
+            key, views = m.group(2), m.group(4)
+            slug = re.sub(r"[^a-z0-9]+", "_", key.lower().replace("'", "")).strip("_")
+            vs = set()
+            if "plantar" in views:
+                vs.add("plantar")
+            else:
+                vs |= {v for v in ("front", "back") if v in views}
+                if "side" in views:
+                    vs |= {"front", "back"}
+            rows.append((slug, key, vs))
+    return rows
+
+
+needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside the repo")
+
+
+@needs_reference
+def test_all_84_landmarks_by_standard_name_on_their_views(body):
+    rows = _reference_rows()
+    assert len(rows) == 84
+    for slug, name, views in rows:
+        for view in views:
+            found = [m for m in body[view].landmarks if m.id == slug]
+            assert found, f"{slug} missing on {view}"
+            assert found[0].name == name
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_landmark_sides_follow_the_patient(body, view):
+    for m in body[view].landmarks:
+        x = m.point[0]
+        if m.side == "midline":
+            assert x == 0
+        elif m.side == "right":
+            # A patient's right-side landmark has x < 0 on the front view and x > 0 on back and soles.
+            assert (x < 0) if view == "front" else (x > 0), (m.id, view)
+        else:
+            assert (x > 0) if view == "front" else (x < 0), (m.id, view)
+
+
+def test_mcburneys_point_is_on_the_right_only(body):
+    ms = [m for m in body["front"].landmarks if m.id == "mcburneys_point"]
+    assert [m.side for m in ms] == ["right"] and ms[0].point[0] < 0
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_landmarks_lie_on_the_body(body, view):
+    bv = body[view]
+    for m in bv.landmarks:
+        assert bv.outline.buffer(0.002).contains(__import__("shapely").Point(m.point)), m.id
+
+
+@pytest.mark.parametrize("view, landmark, region", [
+    ("front", "temple", "temple"), ("front", "temporomandibular_joint", "tmj"),
+    ("front", "angle_of_mandible", "angle_of_jaw"), ("front", "orbit", "orbit"),
+    ("front", "clavicle", "supraclavicular"), ("front", "nipple", "pectoral"),
+    ("front", "cubital_fossa", "cubital_fossa"), ("front", "medial_epicondyle_of_humerus", "medial_elbow"),
+    ("front", "thenar_eminence", "thenar"), ("front", "center_of_palm", "palm"),
+    ("front", "greater_trochanter", "lateral_hip"), ("front", "inguinal_ligament", "groin"),
+    ("front", "patella", "patellar"), ("front", "shaft_of_fibula", "lateral_leg"),
+    ("front", "medial_malleolus", "medial_ankle"), ("front", "lateral_malleolus", "lateral_ankle"),
+    ("front", "first_metatarsophalangeal_joint", "dorsal_hallux"), ("front", "mcburneys_point", "iliac_fossa"),
+    ("back", "mastoid_process", "mastoid"), ("back", "superior_nuchal_line", "occipital"),
+    ("back", "spinous_process_of_c7", "cervical_spine"), ("back", "angle_of_neck", "neck_base"),
+    ("back", "supraspinous_fossa", "suprascapular"), ("back", "infraspinous_fossa", "infraspinous"),
+    ("back", "medial_border_of_scapula", "interscapular"), ("back", "posterior_deltoid_region", "posterior_shoulder"),
+    ("back", "olecranon", "olecranon"), ("back", "lateral_epicondyle_of_humerus", "lateral_epicondyle"),
+    ("back", "radial_head", "lateral_epicondyle"), ("back", "dorsal_tubercle_of_radius", "dorsal_wrist"),
+    ("back", "first_dorsal_web_space", "first_web_space"), ("back", "dorsum_of_hand", "dorsum_of_hand"),
+    ("back", "spinous_process_of_t12", "thoracic_spine"), ("back", "spinous_process_of_l4", "lumbar_spine"),
+    ("back", "posterior_superior_iliac_spine", "sacroiliac"), ("back", "sacroiliac_joint", "sacroiliac"),
+    ("back", "sacrum", "sacral"), ("back", "coccyx", "coccygeal"), ("back", "greater_trochanter", "posterolateral_hip"),
+    ("back", "ischial_tuberosity", "lower_buttock"), ("back", "popliteal_fossa", "popliteal_fossa"),
+    ("back", "mid_calf", "calf"), ("back", "calcaneal_tendon", "achilles"),
+    ("plantar", "calcaneus_plantar_surface", "heel_pad"), ("plantar", "medial_longitudinal_arch", "medial_arch"),
+    ("plantar", "heads_of_metatarsals", "ball_of_foot"),
+])
+def test_landmark_falls_in_its_region(body, view, landmark, region):
+    tester = HitTester(body[view])
+    for m in body[view].landmarks:
+        if m.id == landmark:
+            hit = tester.region_at(*m.point)
+            assert hit is not None and hit.id == region, (landmark, m.side, hit and hit.id)
+            assert hit.side in (m.side, "midline")
