@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely import affinity
 
+from .cache import cached
 from .cells import build_cell
 from .data import DataError, load_json, require
 from .frame import PAIRED_SIDES, VIEWS, Side, View, check_view, mirror, place, place_point
@@ -274,5 +275,5 @@ def build_body() -> Body:
 
 @lru_cache(maxsize=1)
 def load_body() -> Body:
-    """The body charts, built once per process."""
-    return build_body()
+    """The body charts, built once per process (from the checked disk cache when the data is unchanged)."""
+    return cached("body", build_body)

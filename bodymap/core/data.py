@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,22 @@ class DataError(ValueError):
         if field:
             where += f": {field}"
         super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where in the data something is: file, item (a muscle, a region...) and field."""
+
+    file: str
+    item: str | None = None
+    field: str | None = None
+
+    def error(self, message: str) -> DataError:
+        return DataError(self.file, message, self.item, self.field)
+
+    def at(self, field: str) -> "Where":
+        """The same item, one field deeper (`essential[2]`, `at`...)."""
+        return Where(self.file, self.item, f"{self.field}.{field}" if self.field else field)
 
 
 def data_root() -> Path:
