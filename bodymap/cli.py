@@ -38,6 +38,35 @@ def cmd_geometry(args) -> int:
     return 0
 
 
+def find_muscles(names: list[str]):
+    """Muscles named by name, synonym, id or group; a one-line error for a name the atlas lacks."""
+    from bodymap.core.atlas import load_atlas
+
+    atlas = load_atlas()
+    found = []
+    for name in names:
+        ms = atlas.find(name)
+        if not ms:
+            close = [m.name for m in atlas.suggest(name)]
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise UsageError(f"no muscle called {name!r} in the atlas{hint}")
+        found += [m for m in ms if m not in found]
+    return atlas, found
+
+
+def cmd_atlas(args) -> int:
+    from bodymap.core.geojson import atlas_geojson
+
+    if args.muscle:
+        atlas, muscles = find_muscles(args.muscle)
+        _print_json(atlas_geojson(atlas, muscles))
+    else:
+        from bodymap.core.atlas import load_atlas
+
+        _print_json(atlas_geojson(load_atlas()))
+    return 0
+
+
 def cmd_render(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -70,6 +99,9 @@ def build_parser() -> _Parser:
     g = sub.add_parser("geometry", help="GeoJSON of the body charts: outline, regions, landmarks")
     g.add_argument("--view", choices=VIEWS)
     g.set_defaults(func=cmd_geometry)
+    a = sub.add_parser("atlas", help="GeoJSON of the atlas: muscles, trigger points, zones, hazards")
+    a.add_argument("--muscle", action="append", help="a muscle by name, synonym or group (repeatable)")
+    a.set_defaults(func=cmd_atlas)
     r = sub.add_parser("render", help="draw views of the chart to PNG, SVG or PDF")
     r.add_argument("--view", choices=VIEWS, action="append", help="a view to draw (repeatable; default all)")
     r.add_argument("--out", required=True, help="FILE.png, FILE.svg or FILE.pdf")

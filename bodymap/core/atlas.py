@@ -6,6 +6,7 @@ muscle and the field. Each muscle is written once in the lateral frame and place
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -187,6 +188,17 @@ class Atlas:
                 scored[i] = max(scored.get(i, 0), score)
         return sorted((self.muscles[i] for i in scored), key=lambda m: (-scored[m.id], m.name))
 
+    def suggest(self, text: str, n: int = 3) -> list[Muscle]:
+        """Muscles whose names are close to a mistyped name ("trapz" -> the trapezius muscles)."""
+        found = self.search(text)[:n]
+        if found:
+            return found
+        close = difflib.get_close_matches(normalise(text), list(self._names), n=n, cutoff=0.6)
+        out: list[Muscle] = []
+        for name in close:
+            out += [self.muscles[i] for i in self._names[name] if self.muscles[i] not in out]
+        return out[:n]
+
     def muscles_for_condition(self, condition_id: str) -> list[Muscle]:
         return [self.muscles[i] for i in self.conditions[condition_id].muscles]
 
@@ -298,7 +310,7 @@ class _Loader:
         rel = f"atlas/muscles/{path.name}"
         d = self.json(rel)
         mid = d.get("id") if isinstance(d, dict) else None
-        w = Where(rel, mid if isinstance(mid, str) else path.stem)
+        w = Where(rel, path.stem)  # the file name is the muscle's id
         if mid != path.stem:
             raise w.at("id").error(f"must equal the file name {path.stem!r}, got {mid!r}")
         area = d.get("area")
