@@ -67,6 +67,57 @@ def cmd_atlas(args) -> int:
     return 0
 
 
+def cmd_lookup(args) -> int:
+    from bodymap.core.atlas import load_atlas
+    from bodymap.core.body import load_body
+    from bodymap.core.lookup import Lookup, LookupError_, pain_from_geojson
+
+    given = [bool(args.landmark), bool(args.point), bool(args.area)]
+    if sum(given) != 1 and not (args.condition and sum(given) == 0):
+        raise UsageError("give one of --landmark NAME --side S, --view V --point X,Y, or --area FILE.geojson")
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    lookup = Lookup(load_atlas(), load_body())
+    try:
+        if args.condition and sum(given) == 0:
+            _print_json({"condition": args.condition, "candidates": lookup.for_condition(args.condition)[: args.limit]})
+            return 0
+        point = True
+        if args.landmark:
+            if not args.side:
+                raise UsageError("--landmark needs --side right|left|midline")
+            pain = lookup.landmark_pain(args.landmark, args.side)
+        elif args.point:
+            if not args.view:
+                raise UsageError("--point needs --view front|back|plantar")
+            try:
+                x, y = (float(v) for v in args.point.split(","))
+            except ValueError:
+                raise UsageError(f"--point must be X,Y in the body frame, got {args.point!r}") from None
+            pain = lookup.point_pain(args.view, x, y)
+        else:
+            point = False
+            try:
+                with open(args.area, encoding="utf-8") as fh:
+                    obj = json.load(fh)
+            except OSError as exc:
+                raise UsageError(f"cannot read {args.area}: {exc.strerror}") from None
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{args.area} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+            pain = lookup.clip(pain_from_geojson(obj))
+        result = lookup.rank(pain, limit=args.limit, condition=args.condition, point=point)
+    except LookupError_ as exc:
+        raise UsageError(str(exc)) from None
+    out = {"candidates": [c.as_dict() for c in result.candidates]}
+    if not point:
+        _rest, share = lookup.unexplained_share(result)
+        out["pain_area"] = round(result.pain_area, 6)
+        out["unexplained_share"] = round(share, 4)
+        out["combined"] = [c.as_dict() for c in lookup.combined(pain, condition=args.condition)]
+    _print_json(out)
+    return 0
+
+
 def cmd_render(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
@@ -102,6 +153,15 @@ def build_parser() -> _Parser:
     a = sub.add_parser("atlas", help="GeoJSON of the atlas: muscles, trigger points, zones, hazards")
     a.add_argument("--muscle", action="append", help="a muscle by name, synonym or group (repeatable)")
     a.set_defaults(func=cmd_atlas)
+    lk = sub.add_parser("lookup", help="rank the muscles whose trigger points may cause pain at a place")
+    lk.add_argument("--landmark", help="a landmark id, e.g. lateral_epicondyle_of_humerus")
+    lk.add_argument("--side", choices=("right", "left", "midline"), help="the patient's side")
+    lk.add_argument("--view", choices=VIEWS)
+    lk.add_argument("--point", help="X,Y in the body frame of --view")
+    lk.add_argument("--area", help="a GeoJSON file of drawn pain polygons, each with properties.view")
+    lk.add_argument("--condition", help="only muscles commonly involved in this condition (an id)")
+    lk.add_argument("--limit", type=int, default=20)
+    lk.set_defaults(func=cmd_lookup)
     r = sub.add_parser("render", help="draw views of the chart to PNG, SVG or PDF")
     r.add_argument("--view", choices=VIEWS, action="append", help="a view to draw (repeatable; default all)")
     r.add_argument("--out", required=True, help="FILE.png, FILE.svg or FILE.pdf")
@@ -130,4 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except ValueError as exc:  # bad data or input found by the core: one line, no traceback
         print(f"bodymap: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a bug: one line; BODYMAP_DEBUG=1 shows the traceback
+        if os.environ.get("BODYMAP_DEBUG"):
+            raise
+        print(f"bodymap: internal error: {type(exc).__name__}: {exc} (BODYMAP_DEBUG=1 for details)", file=sys.stderr)
         return 1

@@ -1,0 +1,351 @@
+"""Where does it hurt? Rank the trigger points whose referral zones explain the pain.
+
+For every trigger point (each side) and a pain area P:
+    E = P ∩ essential zone,  S = P ∩ (spillover zone − essential zone)
+    explained  = (|E| + ½|S|) / |P|     how much of the pain it explains (essential counts double)
+    involved   = (|E| + |S|) / |zone|   how much of its referral pattern the pain involves
+    score      = 0.8 · explained + 0.2 · involved
+A point is a small disc (POINT_RADIUS). Laterality comes from the geometry itself: zones lie on the
+trigger point's side, so pain on the right meets right-side zones, and midline pain meets both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import shapely
+from shapely import STRtree
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from .atlas import Atlas, TriggerPoint
+from .body import Body
+from .frame import VIEWS, Side, View
+
+POINT_RADIUS = 0.006  # a pointed-at spot: about 1 cm on a 170 cm adult
+SPILLOVER_WEIGHT = 0.5
+EXPLAINED_WEIGHT = 0.8
+MIN_SCORE = 0.01
+
+Pain = dict  # View -> shapely geometry in the body frame
+
+
+class LookupError_(ValueError):
+    """Bad lookup input (a point outside the body, an empty drawing...)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rank: int
+    trp: TriggerPoint = field(repr=False)
+    muscle_name: str
+    score: float
+    zone: str  # the zone kind that covers most: essential or spillover
+    explained: float  # share of the pain explained (essential + ½ spillover), 0..1
+    essential_share: float  # share of the pain inside the essential zone
+    spillover_share: float  # share of the pain inside the spillover zone only
+    involved: float  # share of the trigger point's pattern that the pain involves
+    reason: str
+
+    @property
+    def muscle(self) -> str:
+        return self.trp.muscle
+
+    @property
+    def side(self) -> Side:
+        return self.trp.side
+
+    def as_dict(self) -> dict:
+        return {
+            "rank": self.rank, "muscle": self.trp.muscle, "name": self.muscle_name, "trp": self.trp.id,
+            "trp_name": self.trp.name, "side": self.trp.side, "view": self.trp.view, "score": round(self.score, 4),
+            "zone": self.zone, "explained": round(self.explained, 4),
+            "essential_share": round(self.essential_share, 4), "spillover_share": round(self.spillover_share, 4),
+            "involved": round(self.involved, 4), "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Contribution:
+    trp: TriggerPoint = field(repr=False)
+    muscle_name: str
+    adds: float  # share of the pain this muscle adds to the explanation
+    total: float  # share explained by the set so far
+
+    def as_dict(self) -> dict:
+        return {"muscle": self.trp.muscle, "name": self.muscle_name, "trp": self.trp.id, "side": self.trp.side,
+                "adds": round(self.adds, 4), "total": round(self.total, 4)}
+
+
+@dataclass(frozen=True)
+class Result:
+    candidates: tuple[Candidate, ...]
+    pain: Pain = field(repr=False)
+    pain_area: float
+
+
+def _pct(x: float) -> str:
+    return f"{round(x * 100):d} %"
+
+
+def _reason(point: bool, e: float, s: float, involved: float) -> str:
+    if point:
+        where = "essential" if e >= s else "spillover"
+        text = f"the point lies in its {where} zone"
+        return text + ("" if where == "essential" else " (some patients)")
+    parts = []
+    if e > 0:
+        parts.append(f"its essential zone covers {_pct(e)} of the shaded area")
+    if s > 0:
+        parts.append(f"its spillover zone {'another ' if e > 0 else 'covers '}{_pct(s)}")
+    text = "; ".join(parts) if parts else "no overlap"
+    return f"{text}; the pain involves {_pct(involved)} of its pattern"
+
+
+class Lookup:
+    """Ranks the atlas's trigger points for a pain location. Build once; query many times."""
+
+    def __init__(self, atlas: Atlas, body: Body):
+        self.atlas, self.body = atlas, body
+        trps = list(atlas.trigger_points())
+        self._trps = trps
+        # Ties break by a stable order of trigger point keys (muscle, trp, side), computed once.
+        self._tie_order = np.argsort(np.argsort([t.key for t in trps]))
+        # One flat array of zone pieces per view, with the trigger point and kind of each piece.
+        self._pieces: dict[View, tuple[np.ndarray, np.ndarray, np.ndarray, STRtree]] = {}
+        for view in VIEWS:
+            geoms, owner, kind = [], [], []
+            for i, t in enumerate(trps):
+                ess = t.essential.get(view)
+                spill = t.spillover.get(view)
+                if ess is not None and not ess.is_empty:
+                    geoms.append(ess)
+                    owner.append(i)
+                    kind.append(0)
+                if spill is not None and not spill.is_empty:
+                    only = spill.difference(ess) if ess is not None else spill
+                    if not only.is_empty and only.area > 1e-9:
+                        geoms.append(only)
+                        owner.append(i)
+                        kind.append(1)
+            arr = np.array(geoms, dtype=object)
+            shapely.prepare(arr)
+            self._pieces[view] = (arr, np.array(owner, dtype=int), np.array(kind, dtype=int), STRtree(arr))
+        # Each trigger point's whole pattern area (essential ∪ spillover, all views).
+        self._pattern_area = np.zeros(len(trps))
+        for view, (arr, owner, _kind, _tree) in self._pieces.items():
+            np.add.at(self._pattern_area, owner, shapely.area(arr))
+
+    # -- input -----------------------------------------------------------------------------------
+
+    def point_pain(self, view: View, x: float, y: float) -> Pain:
+        """A pointed-at spot as a small disc; refused outside the body."""
+        outline = self.body[view].outline
+        if not shapely.dwithin(outline, Point(x, y), 0.002):
+            raise LookupError_(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
+        return {view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)}
+
+    def landmark_pain(self, landmark: str, side: Side) -> Pain:
+        """A landmark on the patient's side (or the midline), on every view where it can be seen."""
+        pain = {}
+        found_any = False
+        for view in VIEWS:
+            bv = self.body[view]
+            ms = [m for m in bv.landmarks if m.id == landmark]
+            if ms:
+                found_any = True
+            for m in ms:
+                if m.side == side or (side == "midline" and m.side == "midline"):
+                    pain.update(self.point_pain(view, *m.point))
+                    break
+        if not found_any:
+            raise LookupError_(f"unknown landmark {landmark!r}")
+        if not pain:
+            sides = sorted({m.side for v in VIEWS for m in self.body[v].landmarks if m.id == landmark})
+            raise LookupError_(f"landmark {landmark!r} has no {side} side (it has: {', '.join(sides)})")
+        return pain
+
+    def clip(self, pain: Pain) -> Pain:
+        """A drawn area clipped to the body on each view; refused if nothing is left."""
+        out = {}
+        for view, g in pain.items():
+            if view not in VIEWS:
+                raise LookupError_(f"unknown view {view!r}")
+            if not g.is_valid:
+                g = shapely.make_valid(g)
+            c = g.intersection(self.body[view].outline)
+            if not c.is_empty and c.area > 0:
+                out[view] = c
+        if not out:
+            raise LookupError_("the drawn area does not touch the body")
+        return out
+
+    # -- ranking ---------------------------------------------------------------------------------
+
+    def _overlaps(self, pain: Pain) -> tuple[np.ndarray, np.ndarray]:
+        """Per trigger point: the pain area inside its essential zone and inside its spillover-only zone."""
+        ess = np.zeros(len(self._trps))
+        spill = np.zeros(len(self._trps))
+        for view, g in pain.items():
+            arr, owner, kind, tree = self._pieces[view]
+            idx = tree.query(g, predicate="intersects")
+            if not len(idx):
+                continue
+            areas = shapely.area(shapely.intersection(arr[idx], g))
+            np.add.at(ess, owner[idx][kind[idx] == 0], areas[kind[idx] == 0])
+            np.add.at(spill, owner[idx][kind[idx] == 1], areas[kind[idx] == 1])
+        return ess, spill
+
+    def rank(self, pain: Pain, limit: int | None = 20, condition: str | None = None,
+             point: bool = False) -> Result:
+        """The trigger points ranked for this pain, best first, each with its reason."""
+        total = sum(g.area for g in pain.values())
+        if total <= 0:
+            raise LookupError_("the pain area is empty")
+        ess, spill = self._overlaps(pain)
+        e_share, s_share = ess / total, spill / total
+        explained = e_share + SPILLOVER_WEIGHT * s_share
+        involved = np.divide(ess + spill, self._pattern_area, out=np.zeros_like(ess), where=self._pattern_area > 0)
+        score = EXPLAINED_WEIGHT * explained + (1 - EXPLAINED_WEIGHT) * involved
+        allowed = None
+        if condition is not None:
+            if condition not in self.atlas.conditions:
+                raise LookupError_(f"unknown condition {condition!r}")
+            allowed = set(self.atlas.conditions[condition].muscles)
+        order = np.lexsort((self._tie_order, -score))
+        out = []
+        for i in order:
+            if score[i] < MIN_SCORE:
+                break
+            t = self._trps[i]
+            if allowed is not None and t.muscle not in allowed:
+                continue
+            out.append(Candidate(
+                len(out) + 1, t, self.atlas.muscles[t.muscle].name, float(score[i]),
+                "essential" if e_share[i] >= s_share[i] else "spillover", float(min(1.0, explained[i])),
+                float(e_share[i]), float(s_share[i]), float(involved[i]),
+                _reason(point, e_share[i], s_share[i], involved[i])))
+            if limit is not None and len(out) >= limit:
+                break
+        return Result(tuple(out), pain, total)
+
+    def unexplained(self, pain: Pain, trps: list[TriggerPoint]) -> Pain:
+        """The part of the pain that none of these trigger points refers to (computed on demand:
+        the union of many zones is the slow part of a lookup)."""
+        out = {}
+        for view, g in pain.items():
+            zones = [z for t in trps for z in (t.essential.get(view), t.spillover.get(view)) if z is not None]
+            rest = _minus(g, shapely.union_all(zones, grid_size=GRID)) if zones else g
+            if not rest.is_empty and rest.area > 1e-9:
+                out[view] = rest
+        return out
+
+    def unexplained_share(self, result: Result) -> tuple[Pain, float]:
+        """What the listed candidates leave unexplained, and its share of the pain."""
+        rest = self.unexplained(result.pain, [c.trp for c in result.candidates])
+        return rest, sum(g.area for g in rest.values()) / result.pain_area
+
+    def combined(self, pain: Pain, target: float = 0.9, max_muscles: int = 6, min_gain: float = 0.02,
+                 condition: str | None = None) -> list[Contribution]:
+        """The smallest set of muscles (greedy set cover) that together explain most of the pain, with
+        how much each adds. Essential coverage counts fully, spillover half."""
+        total = sum(g.area for g in pain.values())
+        pool = [c.trp for c in self.rank(pain, limit=60, condition=condition).candidates]
+        # What each candidate covers of the pain, per view: (essential part, spillover part).
+        cover = {t.key: {v: (_cut(g, t.essential.get(v)), _cut(g, t.spillover.get(v))) for v, g in pain.items()}
+                 for t in pool}
+        got_e = {v: shapely.Polygon() for v in pain}
+        got_s = {v: shapely.Polygon() for v in pain}
+        chosen: list[Contribution] = []
+        used: set[tuple[str, Side]] = set()
+        current = 0.0
+        while current < target and len(chosen) < max_muscles:
+            best, best_gain, best_state = None, 0.0, None
+            for t in pool:
+                if (t.muscle, t.side) in used:
+                    continue
+                new_e = {v: _union(got_e[v], cover[t.key][v][0]) for v in pain}
+                new_s = {v: _union(got_s[v], cover[t.key][v][1]) for v in pain}
+                value = sum(new_e[v].area + SPILLOVER_WEIGHT * _minus(new_s[v], new_e[v]).area for v in pain)
+                gain = value / total - current
+                if gain > best_gain + 1e-12:
+                    best, best_gain, best_state = t, gain, (new_e, new_s)
+            if best is None or best_gain < min_gain:
+                break
+            got_e, got_s = best_state
+            current += best_gain
+            used.add((best.muscle, best.side))
+            chosen.append(Contribution(best, self.atlas.muscles[best.muscle].name, best_gain, current))
+        return chosen
+
+    def for_condition(self, condition: str) -> list[dict]:
+        """A condition's muscles in the atlas's order (most important first), with no drawing."""
+        if condition not in self.atlas.conditions:
+            raise LookupError_(f"unknown condition {condition!r}")
+        c = self.atlas.conditions[condition]
+        return [{"rank": i + 1, "muscle": m, "name": self.atlas.muscles[m].name,
+                 "reason": f"commonly involved in {c.name.lower()}"} for i, m in enumerate(c.muscles)]
+
+
+GRID = 1e-7  # snap-rounding for overlays of many zones: robust where plain overlays can fail
+
+
+def _polygonal(g: BaseGeometry) -> BaseGeometry:
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return unary_union(parts) if parts else shapely.Polygon()
+
+
+def _cut(pain: BaseGeometry, zone: BaseGeometry | None) -> BaseGeometry:
+    if zone is None:
+        return shapely.Polygon()
+    return _polygonal(shapely.intersection(pain, zone, grid_size=GRID))
+
+
+def _union(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    return _polygonal(shapely.union(a, b, grid_size=GRID))
+
+
+def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    return _polygonal(shapely.difference(a, b, grid_size=GRID))
+
+
+def pain_from_geojson(obj: dict) -> Pain:
+    """A drawn pain area from GeoJSON (a Feature or FeatureCollection of polygons with a `view`)."""
+    from shapely.geometry import shape
+
+    if not isinstance(obj, dict) or obj.get("type") not in ("Feature", "FeatureCollection"):
+        raise LookupError_("expected a GeoJSON Feature or FeatureCollection")
+    feats = obj["features"] if obj["type"] == "FeatureCollection" else [obj]
+    if not isinstance(feats, list) or not feats:
+        raise LookupError_("the GeoJSON has no features")
+    pain: dict[View, list] = {}
+    for i, f in enumerate(feats):
+        props = f.get("properties") or {}
+        view = props.get("view")
+        if view not in VIEWS:
+            raise LookupError_(f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}")
+        try:
+            g = shape(f["geometry"])
+        except Exception as exc:  # noqa: BLE001 - shapely raises several kinds for bad GeoJSON
+            raise LookupError_(f"feature {i}: not a valid geometry ({exc})") from None
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
+            raise LookupError_(f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}")
+        pain.setdefault(view, []).append(g if g.is_valid else shapely.make_valid(g))
+    return {v: unary_union(gs) for v, gs in pain.items()}
+
+
+@dataclass
+class LookupCache:
+    """One Lookup per process (building the zone index takes a moment)."""
+
+    atlas: Atlas
+    body: Body
+
+    @cached_property
+    def lookup(self) -> Lookup:
+        return Lookup(self.atlas, self.body)
