@@ -133,12 +133,26 @@ def cmd_render(args) -> int:
     from bodymap.ui.chart.scene import ChartScene
     from bodymap.ui.render import render_scene
 
+    muscles = find_muscles(args.muscle)[1] if args.muscle else []
     app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
     scene = ChartScene(load_body())
-    views = tuple(args.view) if args.view else VIEWS
+    if args.view:
+        views = tuple(v for v in VIEWS if v in args.view)
+    elif muscles:  # a teaching sheet shows the views where its muscles appear
+        views = tuple(v for v in VIEWS if any(v in m.views for m in muscles))
+    else:
+        views = VIEWS
     scene.set_views(views)
     scene.set_layer_visible("regions", not args.no_regions)
     scene.set_layer_visible("landmarks", args.landmarks)
+    if muscles or args.hazards:
+        from bodymap.core.atlas import load_atlas
+        from bodymap.ui.chart.overlay import AtlasOverlay
+
+        overlay = AtlasOverlay(scene)
+        overlay.sides = {"both": ("right", "left"), "right": ("right",), "left": ("left",)}[args.side]
+        overlay.hazards, overlay.show_hazards = list(load_atlas().hazards.values()), args.hazards
+        overlay.set_muscles(muscles)
     render_scene(scene, scene.views_rect(), out, args.width)
     print(str(out))
     return 0
@@ -168,6 +182,9 @@ def build_parser() -> _Parser:
     r.add_argument("--width", type=int, default=2000, help="width in pixels (PNG, SVG)")
     r.add_argument("--landmarks", action="store_true", help="draw the landmarks")
     r.add_argument("--no-regions", action="store_true", help="hide the region borders")
+    r.add_argument("--muscle", action="append", help="overlay a muscle by name, synonym or group (repeatable)")
+    r.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
+    r.add_argument("--hazards", action="store_true", help="overlay the needling hazard zones")
     r.set_defaults(func=cmd_render)
     return parser
 

@@ -14,6 +14,7 @@ from .data import Where
 from .frame import PAIRED_SIDES, Side, View, opposite, place, place_point, x_sign
 
 HALF_PLANE = 5.0
+SMOOTH = 0.003  # zones are drawn with rounded corners (about 5 mm), as referral patterns are drawn
 
 
 class Places:
@@ -83,6 +84,7 @@ class Places:
         if not isinstance(parts, list):
             raise where.error("a zone must be a list of parts")
         pieces: dict[View, list[BaseGeometry]] = {}
+        crosses: dict[View, bool] = {}  # whether any part of the zone may lie across the midline
         for i, part in enumerate(parts):
             w = Where(where.file, where.item, f"{where.field}[{i}]")
             rel = part.get("side", "same") if isinstance(part, dict) else None
@@ -96,7 +98,21 @@ class Places:
             if clipped.is_empty or clipped.area < 1e-7:
                 raise w.error("lies outside the body")
             pieces.setdefault(view, []).append(clipped)
-        return {v: unary_union(g) for v, g in pieces.items()}
+            midline_region = "region" in part and self.body[view].region(part["region"], "midline") is not None \
+                and self.body[view].region(part["region"], "midline").side == "midline"
+            crosses[view] = crosses.get(view, False) or len(sides) > 1 or sides != (side,) or midline_region
+        return {v: self._smooth(unary_union(g), v, side, crosses[v]) for v, g in pieces.items()}
+
+    def _smooth(self, zone: BaseGeometry, view: View, side: Side, crosses: bool) -> BaseGeometry:
+        """Round the corners that region cells leave, without leaving the body or the zone's side."""
+        round_ = zone.buffer(SMOOTH, quad_segs=6).buffer(-2 * SMOOTH, quad_segs=6).buffer(SMOOTH, quad_segs=6)
+        round_ = round_.union(zone.buffer(-SMOOTH, quad_segs=6))  # never lose a thin zone entirely
+        if round_.area < 0.5 * zone.area:
+            round_ = zone  # a sliver: keep it as it was rather than erase it
+        clipped = round_.intersection(self.body[view].outline)
+        if not crosses and side != "midline":
+            clipped = clipped.intersection(self.half(view, side))
+        return clipped if not clipped.is_empty else zone
 
     @staticmethod
     def _sides(side: Side, rel: str) -> tuple[Side, ...]:

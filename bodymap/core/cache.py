@@ -42,12 +42,15 @@ def cache_dir() -> Path:
 
 @lru_cache(maxsize=4)
 def data_fingerprint(root: Path | None = None) -> str:
-    """A hash of every data file (names and bytes) with the versions of the code that reads them."""
+    """A hash of every data file and of the core code that turns it into geometry (a change to either
+    rebuilds), with the versions of shapely and Python."""
     root = root or data_root()
     h = hashlib.sha256(f"{FORMAT}|{__version__}|{shapely.__version__}|{sys.version_info[:2]}".encode())
-    for path in sorted(root.rglob("*.json")):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
+    code = Path(__file__).parent
+    for base, pattern in ((root, "*.json"), (code, "*.py")):
+        for path in sorted(base.rglob(pattern)):
+            h.update(str(path.relative_to(base)).encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:32]
 
 

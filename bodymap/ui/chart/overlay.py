@@ -1,0 +1,191 @@
+"""Atlas overlays on the chart: muscles, trigger points (X), essential zones (solid), spillover
+zones (stippled), hazards (hatched), pain drawings, and a legend for teaching sheets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsItemGroup,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+)
+
+from bodymap.core.atlas import Hazard, Muscle
+from bodymap.core.frame import Side
+
+from . import style
+from .layout import PLACEMENTS
+from .paths import area_path
+
+# Okabe-Ito colours (distinguishable with colour-vision deficiency); red first, as in the books.
+PALETTE = ["#d62728", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00", "#6a3d9a"]
+HAZARD_COLOR = QColor("#b8860b")
+TRP_SIZE = 11.0  # screen pixels
+
+
+def colour(index: int) -> QColor:
+    return QColor(PALETTE[index % len(PALETTE)])
+
+
+class XMark(QGraphicsItem):
+    """A trigger point: an X of constant screen size with a white halo, so it reads on any zone."""
+
+    def __init__(self, color: QColor, tooltip: str):
+        super().__init__()
+        self.color = color
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setToolTip(tooltip)
+        self.setZValue(style.Layer.TRPS)
+
+    def boundingRect(self) -> QRectF:
+        s = TRP_SIZE / 2 + 3
+        return QRectF(-s, -s, 2 * s, 2 * s)
+
+    def paint(self, painter, option, widget=None) -> None:
+        s = TRP_SIZE / 2
+        path = QPainterPath(QPointF(-s, -s))
+        path.lineTo(s, s)
+        path.moveTo(s, -s)
+        path.lineTo(-s, s)
+        painter.setPen(QPen(QColor("white"), 4.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawPath(path)
+        painter.setPen(QPen(self.color, 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawPath(path)
+
+
+@dataclass
+class Shown:
+    muscle: Muscle
+    color: QColor
+
+
+class AtlasOverlay:
+    """Owns the overlay items in a scene. Callers say what to show; the overlay redraws itself."""
+
+    def __init__(self, scene: QGraphicsScene):
+        self.scene = scene
+        self.shown: list[Shown] = []
+        self.sides: tuple[Side, ...] = ("right", "left")
+        self.opacity = 0.45
+        self.show_hazards = False
+        self.hazards: list[Hazard] = []
+        self.legend_visible = True
+        self._group = QGraphicsItemGroup()
+        self._group.setZValue(style.Layer.ZONES)
+        scene.addItem(self._group)
+        self._items: list[QGraphicsItem] = []
+
+    # -- what to show ------------------------------------------------------------------------------
+
+    def set_muscles(self, muscles: list[Muscle]) -> None:
+        self.shown = [Shown(m, colour(i)) for i, m in enumerate(muscles)]
+        self.redraw()
+
+    def set_sides(self, sides: tuple[Side, ...]) -> None:
+        self.sides = sides
+        self.redraw()
+
+    def set_opacity(self, opacity: float) -> None:
+        self.opacity = max(0.05, min(1.0, opacity))
+        self.redraw()
+
+    def set_hazards(self, hazards: list[Hazard], visible: bool) -> None:
+        self.hazards, self.show_hazards = hazards, visible
+        self.redraw()
+
+    def color_of(self, muscle_id: str) -> QColor | None:
+        return next((s.color for s in self.shown if s.muscle.id == muscle_id), None)
+
+    # -- drawing -------------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        for item in self._items:
+            self.scene.removeItem(item)
+        self._items.clear()
+
+    def _add(self, item: QGraphicsItem, z: float) -> None:
+        item.setZValue(z)
+        self.scene.addItem(item)
+        self._items.append(item)
+
+    def _area(self, geom, view, brush: QBrush, pen: QPen, z: float, tooltip: str = "") -> None:
+        item = QGraphicsPathItem(area_path(geom, PLACEMENTS[view]))
+        item.setBrush(brush)
+        item.setPen(pen)
+        if tooltip:
+            item.setToolTip(tooltip)
+        self._add(item, z)
+
+    def redraw(self) -> None:
+        self.clear()
+        shown_views = getattr(self.scene, "shown_views", None)
+        visible = (lambda v: v in shown_views) if shown_views is not None else (lambda v: True)
+        if self.show_hazards:
+            brush = QBrush(HAZARD_COLOR, Qt.BrushStyle.FDiagPattern)
+            pen = style.cosmetic(HAZARD_COLOR, 1.0, Qt.PenStyle.DashLine)
+            for h in self.hazards:
+                for side in self.sides:
+                    for view, g in h.zones[side].items():
+                        if visible(view):
+                            self._area(g, view, brush, pen, style.Layer.HAZARDS,
+                                       f"Hazard: {h.name} — risk of {h.at_risk}")
+        for s in self.shown:
+            fill = QColor(s.color)
+            fill.setAlphaF(self.opacity)
+            stipple = QColor(s.color)
+            stipple.setAlphaF(min(1.0, self.opacity + 0.35))
+            edge = QColor(s.color)
+            edge.setAlphaF(0.8)
+            for side in self.sides:
+                for t in s.muscle.trps(side):
+                    for view, g in t.spillover.items():
+                        if visible(view):
+                            self._area(g, view, QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
+                                       style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine), style.Layer.ZONES,
+                                       f"{s.muscle.name} {t.name} ({side}): spillover zone")
+                    for view, g in t.essential.items():
+                        if visible(view):
+                            self._area(g, view, QBrush(fill), style.cosmetic(edge, 0.8), style.Layer.ZONES + 1,
+                                       f"{s.muscle.name} {t.name} ({side}): essential zone")
+                for view, g in s.muscle.outlines[side].items():
+                    if visible(view):
+                        self._area(g, view, QBrush(Qt.BrushStyle.NoBrush),
+                                   style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine), style.Layer.MUSCLES,
+                                   f"{s.muscle.name} ({side})")
+                for t in s.muscle.trps(side):
+                    if visible(t.view):
+                        x = XMark(s.color, f"{s.muscle.name} {t.name} ({side})")
+                        x.setPos(*PLACEMENTS[t.view].to_scene(*t.point))
+                        self._add(x, style.Layer.TRPS)
+        if self.shown and self.legend_visible:
+            self._legend()
+
+    def _legend(self) -> None:
+        rect = self.scene.views_rect() if hasattr(self.scene, "views_rect") else self.scene.itemsBoundingRect()
+        x0, y = rect.left() + 16, rect.top() + 70
+        font = QFont()
+        font.setPointSizeF(11)
+        rows = [(s.color, s.muscle.name) for s in self.shown]
+        rows.append((None, "solid: essential zone · stippled: spillover · ✕ trigger point"))
+        sides = {("right", "left"): "both sides", ("right",): "patient's right", ("left",): "patient's left"}
+        rows.append((None, f"shown on: {sides.get(tuple(self.sides), ', '.join(self.sides))}"))
+        for color, text in rows:
+            if color is not None:
+                sw = QGraphicsRectItem(QRectF(x0, y + 3, 18, 12))
+                c = QColor(color)
+                c.setAlphaF(max(self.opacity, 0.5))
+                sw.setBrush(QBrush(c))
+                sw.setPen(style.cosmetic(color, 1.0))
+                self._add(sw, style.Layer.LABELS)
+            label = QGraphicsSimpleTextItem(text)
+            label.setFont(font)
+            label.setBrush(QBrush(style.TITLE_COLOR))
+            label.setPos(x0 + (26 if color is not None else 0), y)
+            self._add(label, style.Layer.LABELS)
+            y += 22
