@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("bodymap")
     QCoreApplication.setApplicationName("bodymap")
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
+    from PySide6.QtCore import QTimer
+
     window = MainWindow(load_body())
     window.show()
+    QTimer.singleShot(0, window.load_atlas)  # after the first paint: the chart shows at once
     return app.exec()

@@ -1,17 +1,19 @@
-"""The main window. It only assembles parts: the chart, its toolbar and the status bar."""
+"""The main window. It only assembles parts: the chart, its toolbar, the panels, menus, status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar
 
 from bodymap import __version__
 from bodymap.core.body import Body
 from bodymap.core.frame import View
 from bodymap.core.hittest import Hit
 
+from .chart.pain_layer import PainLayer
 from .chart.scene import ChartScene
+from .chart.tools import Tool
 from .chart.view import ChartView
 
 VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
@@ -20,77 +22,181 @@ VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
     ("Back", "3", ("back",)),
     ("Soles", "4", ("plantar",)),
 )
+TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
+                (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
+                (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
+                (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"))
 
 
 class MainWindow(QMainWindow):
+    atlasReady = Signal()
+
     def __init__(self, body: Body, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings or QSettings()
+        self.body = body
         self.setWindowTitle(f"bodymap {__version__}")
+        self.undo_stack = QUndoStack(self)
         self.scene = ChartScene(body, self)
         self.chart = ChartView(self.scene, self)
         self.setCentralWidget(self.chart)
+        self.pain_layer = PainLayer(self.scene)
         self.hover_label = QLabel("")
         self.statusBar().addWidget(self.hover_label, 1)
         self.zoom_label = QLabel("")
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.chart.hovered.connect(self._show_hover)
         self.chart.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
-        self._build_actions()
-        self.resize(1280, 860)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
+        self._build_menus()
+        self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
-    def _build_actions(self) -> None:
+    # -- menus and toolbar -----------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, keys=(), slot=None, checkable=False, tip: str = "") -> QAction:
+        act = QAction(text, self, checkable=checkable)
+        act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
+        if tip:
+            act.setToolTip(f"{tip} ({keys[0] if keys and isinstance(keys[0], str) else ''})".replace(" ()", ""))
+        if slot is not None:
+            (act.toggled if checkable else act.triggered).connect(slot)
+        self.actions_by_name[name] = act
+        return act
+
+    def _build_menus(self) -> None:
         bar = QToolBar("Chart", self)
         bar.setObjectName("chart_toolbar")
         self.addToolBar(bar)
-        menu = self.menuBar().addMenu("&View")
-        self.view_actions: dict[str, QAction] = {}
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        edit.addActions([undo, redo])
+        self.actions_by_name.update(undo=undo, redo=redo)
+
+        view_menu = self.menuBar().addMenu("&View")
         group = QActionGroup(self)
         for label, key, views in VIEW_CHOICES:
-            act = QAction(label, self, checkable=True)
-            act.setShortcut(QKeySequence(key))
-            act.setToolTip(f"Show {label.lower()} ({key})")
-            act.triggered.connect(lambda _=False, v=views: self.chart.show_views(v))
+            act = self._action(label, label, [key], lambda on, v=views: on and self.chart.show_views(v),
+                               checkable=True, tip=f"Show {label.lower()}")
             group.addAction(act)
             bar.addAction(act)
-            menu.addAction(act)
-            self.view_actions[label] = act
-        self.view_actions["All views"].setChecked(True)
+            view_menu.addAction(act)
+        self.actions_by_name["All views"].setChecked(True)
         bar.addSeparator()
-        menu.addSeparator()
+        view_menu.addSeparator()
         for name, label, key, on in (("regions", "Regions", "R", True), ("landmarks", "Landmarks", "L", False)):
-            act = QAction(label, self, checkable=True)
+            act = self._action(label, label, [key], lambda visible, n=name: self.scene.set_layer_visible(n, visible),
+                               checkable=True, tip=f"Show or hide {label.lower()}")
             act.setChecked(on)
-            act.setShortcut(QKeySequence(key))
-            act.setToolTip(f"Show or hide {label.lower()} ({key})")
-            act.toggled.connect(lambda visible, n=name: self.scene.set_layer_visible(n, visible))
             bar.addAction(act)
-            menu.addAction(act)
-            self.view_actions[label] = act
+            view_menu.addAction(act)
         bar.addSeparator()
-        menu.addSeparator()
+        view_menu.addSeparator()
         for label, keys, slot in (
-            ("Zoom in", [QKeySequence.StandardKey.ZoomIn, QKeySequence("+")], self.chart.zoom_in),
-            ("Zoom out", [QKeySequence.StandardKey.ZoomOut, QKeySequence("-")], self.chart.zoom_out),
-            ("Fit", [QKeySequence("0")], self.chart.fit),
+            ("Zoom in", [QKeySequence.StandardKey.ZoomIn, "+"], self.chart.zoom_in),
+            ("Zoom out", [QKeySequence.StandardKey.ZoomOut, "-"], self.chart.zoom_out),
+            ("Fit", ["0"], self.chart.fit),
         ):
-            act = QAction(label, self)
-            act.setShortcuts(keys)
-            act.triggered.connect(slot)
+            act = self._action(label, label, keys, slot)
             bar.addAction(act)
-            menu.addAction(act)
-            self.view_actions[label] = act
-        quit_act = QAction("Quit", self)
-        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_act.triggered.connect(self.close)
-        self.addAction(quit_act)
+            view_menu.addAction(act)
+        bar.addSeparator()
+        tools = self.menuBar().addMenu("&Tools")
+        tool_group = QActionGroup(self)
+        for tool, label, key, tip in TOOL_CHOICES:
+            act = self._action(f"tool:{tool.value}", label, [key], lambda on, t=tool: on and self._set_tool(t),
+                               checkable=True, tip=tip)
+            tool_group.addAction(act)
+            bar.addAction(act)
+            tools.addAction(act)
+        self.actions_by_name["tool:navigate"].setChecked(True)
+        quit_act = self._action("quit", "Quit", [QKeySequence.StandardKey.Quit], self.close)
+        self.menuBar().addMenu("&File").addAction(quit_act)
+        self.panels_menu = view_menu.addMenu("Panels")
+
+    def _set_tool(self, tool: Tool) -> None:
+        self.chart.set_tool(tool)
+        if self.lookup_panel is not None:
+            self.chart.brush_radius = self.lookup_panel.brush_radius()
+
+    # -- parts loaded after the first paint -----------------------------------------------------
+
+    def load_atlas(self) -> None:
+        """Build the atlas browser and the lookup (called once the window is on screen)."""
+        if self.atlas is not None:
+            return
+        from bodymap.core.atlas import load_atlas
+        from bodymap.core.lookup import Lookup
+
+        from .atlas_panel import AtlasPanel
+        from .chart.overlay import AtlasOverlay
+        from .lookup_panel import LookupPanel
+
+        self.atlas = load_atlas()
+        self.lookup = Lookup(self.atlas, self.body)
+        self.overlay = AtlasOverlay(self.scene)
+        self.overlay.legend_visible = False  # the panel's list shows the colours on screen
+        self.overlay.hazards = list(self.atlas.hazards.values())
+        self.atlas_panel = AtlasPanel(self.atlas)
+        self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_stack)
+        self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
+        self._dock("Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2")
+
+        self.atlas_panel.musclesChanged.connect(self._show_muscles)
+        self.atlas_panel.sidesChanged.connect(self.overlay.set_sides)
+        self.atlas_panel.opacityChanged.connect(self.overlay.set_opacity)
+        self.atlas_panel.hazardsToggled.connect(lambda on: self.overlay.set_hazards(self.overlay.hazards, on))
+        self.lookup_panel.candidateChosen.connect(self._show_candidate)
+        self.lookup_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.lookup_panel.size.valueChanged.connect(lambda v: setattr(self.chart, "brush_radius", v / 1000.0))
+        self.chart.drawn.connect(self.lookup_panel.apply_gesture)
+        self.chart.clicked.connect(self._clicked)
+        find = self._action("find", "Find muscle", [QKeySequence.StandardKey.Find], self._focus_search)
+        self.addAction(find)
+        self.atlasReady.emit()
+
+    def _dock(self, title: str, widget, area, key: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        toggle = dock.toggleViewAction()
+        toggle.setShortcut(QKeySequence(key))
+        self.panels_menu.addAction(toggle)
+        return dock
+
+    def _focus_search(self) -> None:
+        self.atlas_panel.parentWidget().show()
+        self.atlas_panel.search.setFocus()
+        self.atlas_panel.search.selectAll()
+
+    def _show_muscles(self, muscles) -> None:
+        self.overlay.set_muscles(muscles)
+        self.atlas_panel.set_colours(lambda mid: self.overlay.color_of(mid))
+
+    def _show_candidate(self, candidate) -> None:
+        if candidate is None:
+            return
+        index = {("right", "left"): 0, ("right",): 1, ("left",): 2}[(candidate.side,)]
+        self.atlas_panel.side.setCurrentIndex(index)
+        self.atlas_panel.select([candidate.muscle])
+
+    def _clicked(self, view: str, x: float, y: float) -> None:
+        if self.chart.tool is Tool.NAVIGATE and self.lookup_panel is not None and self.lookup_panel.pain.is_empty:
+            self.lookup_panel.set_point(view, x, y)
+
+    # -- status ----------------------------------------------------------------------------------
 
     def _show_hover(self, hit: Hit | None) -> None:
         self.hover_label.setText(hit.describe() if hit else "")
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
         super().closeEvent(event)

@@ -88,7 +88,7 @@ def test_hover_names_region_side_and_landmark(window, qtbot):
 
 def test_view_switch_shows_one_view_and_fits(window, qtbot):
     chart = window.chart
-    window.view_actions["Soles"].trigger()
+    window.actions_by_name["Soles"].trigger()
     assert window.scene.shown_views == ("plantar",)
     rect = window.scene.views_rect()
     assert rect.width() < 500  # only the soles
@@ -99,16 +99,16 @@ def test_view_switch_shows_one_view_and_fits(window, qtbot):
         qtbot.mouseMove(chart.viewport(), pos)
     assert blocker.args[0].region.label == "Heel pad (left)"
     # A hidden view does not answer hover.
-    window.view_actions["Front"].trigger()
+    window.actions_by_name["Front"].trigger()
     assert chart.body_point(viewport_pos(chart, "back", 0.0, 0.5)) is None
-    window.view_actions["All views"].trigger()
+    window.actions_by_name["All views"].trigger()
     assert window.scene.shown_views == ("front", "back", "plantar")
 
 
 def test_regions_and_landmarks_can_be_hidden(window):
     assert window.scene.layer_visible("regions") and not window.scene.layer_visible("landmarks")
-    window.view_actions["Landmarks"].trigger()
-    window.view_actions["Regions"].trigger()
+    window.actions_by_name["Landmarks"].trigger()
+    window.actions_by_name["Regions"].trigger()
     assert window.scene.layer_visible("landmarks") and not window.scene.layer_visible("regions")
 
 

@@ -11,6 +11,7 @@ from bodymap.core.hittest import Hit, HitTester
 
 from .layout import PLACEMENTS, view_at
 from .scene import ChartScene
+from .tools import Gesture, Tool
 
 HOVER_TOLERANCE_PX = 8.0  # how near (on screen) the cursor must be to a landmark to name it
 DRAG_THRESHOLD_PX = 4.0  # a press that moves less than this is a click, not a pan
@@ -24,6 +25,7 @@ class ChartView(QGraphicsView):
     hovered = Signal(object)  # Hit | None
     clicked = Signal(str, float, float)  # view, x, y in the body frame
     zoomChanged = Signal(float)
+    drawn = Signal(str, str, object)  # tool ("brush" / "lasso" / "eraser"), view, shapely geometry
 
     def __init__(self, scene: ChartScene, parent=None):
         super().__init__(scene, parent)
@@ -33,6 +35,9 @@ class ChartView(QGraphicsView):
         self._panning = False
         self._fit_scale = 1.0
         self.last_hit: Hit | None = None
+        self.tool = Tool.NAVIGATE
+        self.brush_radius = 0.012  # body units: about 2 cm on a 170 cm adult
+        self._gesture: Gesture | None = None
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # zoom_by anchors itself
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -149,10 +154,30 @@ class ChartView(QGraphicsView):
             self.zoom_out()
         elif key == Qt.Key.Key_0:
             self.fit()
+        elif key == Qt.Key.Key_Escape and self._gesture is not None:
+            self._gesture.cancel()
+            self._gesture = None
         else:
             super().keyPressEvent(event)
 
+    def set_tool(self, tool: Tool) -> None:
+        if self._gesture is not None:
+            self._gesture.cancel()
+            self._gesture = None
+        self.tool = tool
+        cursor = Qt.CursorShape.ArrowCursor if tool is Tool.NAVIGATE else Qt.CursorShape.CrossCursor
+        self.viewport().setCursor(cursor)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.tool is not Tool.NAVIGATE:
+            where = self.body_point(event.position().toPoint())
+            if where is not None:
+                view, x, y = where
+                self._gesture = Gesture(self.chart, self.tool, view, self.brush_radius)
+                self._gesture.finished.connect(self.drawn.emit)
+                self._gesture.add(x, y)
+            event.accept()
+            return
         if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
             self._press = event.position().toPoint()
             self._panning = event.button() == Qt.MouseButton.MiddleButton
@@ -162,6 +187,13 @@ class ChartView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
+        if self._gesture is not None:
+            sp = self.mapToScene(pos)
+            # The gesture stays on the view it started on, even if the cursor strays off the body.
+            x, y = PLACEMENTS[self._gesture.view].to_body(sp.x(), sp.y())
+            self._gesture.add(x, y)
+            self._update_hover(pos)
+            return
         if self._press is not None:
             delta = pos - self._press
             if not self._panning and delta.manhattanLength() >= DRAG_THRESHOLD_PX:
@@ -176,6 +208,11 @@ class ChartView(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._gesture is not None and event.button() == Qt.MouseButton.LeftButton:
+            gesture, self._gesture = self._gesture, None
+            gesture.finish()
+            event.accept()
+            return
         if self._press is not None:
             was_click = not self._panning and event.button() == Qt.MouseButton.LeftButton
             self._press = None

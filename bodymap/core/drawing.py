@@ -1,0 +1,85 @@
+"""Pain areas drawn on the chart: an immutable value of one geometry per view, changed by brush
+strokes, lasso shapes, the eraser, and growing or shrinking. Each change returns a new value, so an
+undo step is simply the value before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from .body import Body
+from .frame import View
+
+MIN_AREA = 1e-7  # smaller pieces are slivers of a gesture, not pain
+
+
+def brush(points: list[tuple[float, float]], radius: float) -> BaseGeometry:
+    """The area a round brush of `radius` covers along a stroke."""
+    if not points:
+        return Polygon()
+    if len(points) == 1:
+        return Point(points[0]).buffer(radius, quad_segs=8)
+    return LineString(points).buffer(radius, quad_segs=8)
+
+
+def lasso(points: list[tuple[float, float]]) -> BaseGeometry:
+    """The area inside a closed freehand outline (self-crossings are resolved, not refused)."""
+    if len(points) < 3:
+        return Polygon()
+    return shapely.make_valid(Polygon(points))
+
+
+def _polygonal(g: BaseGeometry) -> BaseGeometry:
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return unary_union(parts) if parts else Polygon()
+
+
+@dataclass(frozen=True)
+class PainArea:
+    """What the patient shaded, per view, clipped to the body."""
+
+    views: dict = field(default_factory=dict)  # View -> geometry
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.views
+
+    def area(self) -> float:
+        return sum(g.area for g in self.views.values())
+
+    def add(self, body: Body, view: View, shape: BaseGeometry) -> "PainArea":
+        shape = _polygonal(shape.intersection(body[view].outline))
+        if shape.is_empty or shape.area < MIN_AREA:
+            return self
+        new = dict(self.views)
+        new[view] = _polygonal(unary_union([self.views.get(view, Polygon()), shape]))
+        return PainArea(new)
+
+    def erase(self, view: View, shape: BaseGeometry) -> "PainArea":
+        if view not in self.views:
+            return self
+        new = dict(self.views)
+        rest = _polygonal(self.views[view].difference(shape))
+        if rest.is_empty or rest.area < MIN_AREA:
+            del new[view]
+        else:
+            new[view] = rest
+        return PainArea(new)
+
+    def resized(self, body: Body, distance: float) -> "PainArea":
+        """Grown (distance > 0) or shrunk (< 0) by a margin, staying inside the body."""
+        new = {}
+        for view, g in self.views.items():
+            r = _polygonal(g.buffer(distance, quad_segs=8).intersection(body[view].outline))
+            if not r.is_empty and r.area >= MIN_AREA:
+                new[view] = r
+        return PainArea(new)
+
+    def as_pain(self) -> dict:
+        return dict(self.views)

@@ -1,0 +1,1 @@
+"""One file per schema revision; the first creates the schema."""

@@ -1,0 +1,449 @@
+"""The records: patients, screens, consents, visits, marks (with their findings) and drawings.
+
+Small frozen dataclasses, validated here and only here: building one with an impossible value raises
+InvalidValue with a message a therapist can act on. The store, the commands and the JSON import all
+build records through these classes, so one rule is checked one way everywhere.
+
+Dates are calendar dates; timestamps (created_at, updated_at, deleted_at) are naive UTC.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+
+from shapely.geometry.base import BaseGeometry
+
+from bodymap.core.frame import SIDES, VIEWS
+
+
+class RecordsError(ValueError):
+    """A records problem told in one line (a database that cannot be opened, a missing record...)."""
+
+
+class InvalidValue(RecordsError):
+    """An impossible value: refused, and nothing was written."""
+
+
+class NotFound(RecordsError):
+    """No record with that id."""
+
+
+SEXES = ("female", "male", "other", "unknown")  # as FHIR administrative gender, for exports
+
+# The precaution screen: field -> the words shown to people.
+PRECAUTIONS: dict[str, str] = {
+    "bleeding_disorder": "bleeding disorder",
+    "anticoagulant": "anticoagulant or antiplatelet medication",
+    "pregnancy": "pregnancy",
+    "needle_phobia": "needle phobia",
+    "immunosuppression": "immunosuppression or infection risk",
+    "lymphoedema": "lymphoedema",
+    "implanted_device": "implanted device",
+    "metal_allergy": "metal allergy",
+    "recent_surgery": "recent surgery",
+}
+
+# What happened after the last visit: field -> words.
+AFTER_EFFECTS: dict[str, str] = {
+    "soreness": "soreness",
+    "bruising": "bruising",
+    "bleeding": "bleeding",
+    "fatigue": "fatigue",
+    "infection": "infection",
+    "pneumothorax": "suspected pneumothorax",
+}
+
+STATUSES = ("active", "latent")
+
+SYMPTOMS: dict[str, str] = {
+    "pain": "pain",
+    "ache": "ache",
+    "burning": "burning",
+    "numbness": "numbness",
+    "tingling": "tingling / pins and needles",
+    "stiffness": "stiffness",
+}
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+MAX_SORENESS_HOURS = 720.0  # 30 days: post-needling soreness lasts 24-48 h; beyond a month it is not that
+MAX_PPT_KPA = 2000.0  # a 20 kg algometer on a 1 cm² tip; no device reads higher
+MAX_NAME = 200
+MAX_TEXT = 20_000
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    # One day of slack: a record made just after midnight in another time zone is not "in the future".
+    return date.today() + timedelta(days=1)
+
+
+def check_text(name: str, value, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue(f"{name} must be text, got {value!r}")
+    if required and not value.strip():
+        raise InvalidValue(f"{name} is required")
+    if len(value) > limit:
+        raise InvalidValue(f"{name} is too long ({len(value)} characters; at most {limit})")
+    return value.strip() if required else value
+
+
+def check_score(name: str, value, *, optional: bool = True) -> int | None:
+    """A whole number from 0 to 10 (pain, tenderness, intensity: numeric rating scales)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {value!r}")
+    return value
+
+
+def check_flag(name: str, value, *, optional: bool = False) -> bool | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, bool):
+        raise InvalidValue(f"{name} must be yes or no (true or false), got {value!r}")
+    return value
+
+
+def check_number(name: str, value, lo: float, hi: float, *, lo_open: bool = False, unit: str = "") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidValue(f"{name} must be a number, got {value!r}")
+    if value < lo or value > hi or (lo_open and value == lo):
+        low = f"more than {lo:g}" if lo_open else f"from {lo:g}"
+        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {value:g}")
+    return float(value)
+
+
+def check_date(name: str, value, *, earliest: date | None = None, earliest_what: str = "") -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(f"{name} must be a date, got {value!r}")
+    if value > _today():
+        raise InvalidValue(f"{name} {value.isoformat()} is in the future")
+    if earliest is not None and value < earliest:
+        raise InvalidValue(f"{name} {value.isoformat()} is before {earliest_what or earliest.isoformat()}")
+    return value
+
+
+def check_choice(name: str, value, choices, *, optional: bool = False):
+    if value is None and optional:
+        return None
+    if value not in choices:
+        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def check_id(name: str, value, *, optional: bool = True) -> int | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {value!r}")
+    return value
+
+
+def check_after_birth(patient: "Patient", when: date, what: str) -> None:
+    """Refuse a dated record (visit, screen, consent) before the patient was born."""
+    if when < patient.date_of_birth:
+        raise InvalidValue(
+            f"{what} {when.isoformat()} is before the date of birth {patient.date_of_birth.isoformat()}"
+        )
+
+
+def _set(obj, name: str, value) -> None:
+    object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
+
+
+def editable(cls) -> tuple[str, ...]:
+    """The fields an update may change (not ids, owners or timestamps)."""
+    fixed = {"id", "uid", "patient_id", "visit_id", "created_at", "updated_at", "deleted_at",
+             "view", "x", "y", "side", "region_id", "trp_muscle", "trp_id", "trp_side", "trp_distance"}
+    return tuple(f.name for f in fields(cls) if f.name not in fixed)
+
+
+# --- records ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Patient:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str = "unknown"
+    contact: str = ""
+    notes: str = ""
+    id: int | None = None
+    uid: str = ""  # stable across databases (export / import); set by the store
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        _set(self, "given_name", check_text("given name", self.given_name, required=True, limit=MAX_NAME))
+        _set(self, "family_name", check_text("family name", self.family_name, required=True, limit=MAX_NAME))
+        check_date("date of birth", self.date_of_birth, earliest=EARLIEST_BIRTH, earliest_what="1900")
+        check_choice("sex", self.sex, SEXES)
+        _set(self, "contact", check_text("contact", self.contact))
+        _set(self, "notes", check_text("notes", self.notes))
+        check_id("patient id", self.id)
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Screen:
+    """The precaution screen for dry needling, as answered on a date."""
+
+    patient_id: int | None
+    screened_on: date
+    bleeding_disorder: bool = False
+    anticoagulant: bool = False
+    pregnancy: bool = False
+    needle_phobia: bool = False
+    immunosuppression: bool = False
+    lymphoedema: bool = False
+    implanted_device: bool = False
+    metal_allergy: bool = False
+    recent_surgery: bool = False
+    other: str = ""  # any other precaution, in words
+    id: int | None = None
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        check_id("patient id", self.patient_id)
+        check_date("screen date", self.screened_on)
+        for key, words in PRECAUTIONS.items():
+            check_flag(words, getattr(self, key))
+        _set(self, "other", check_text("other precaution", self.other, limit=MAX_NAME * 5))
+
+    @property
+    def precautions(self) -> tuple[str, ...]:
+        """The precautions present, in words (empty when the screen is clear)."""
+        found = [words for key, words in PRECAUTIONS.items() if getattr(self, key)]
+        if self.other.strip():
+            found.append(self.other.strip())
+        return tuple(found)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consent:
+    """Consent to dry needling (or its withdrawal, given=False), on a date."""
+
+    patient_id: int | None
+    consented_on: date
+    given: bool = True
+    notes: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        check_id("patient id", self.patient_id)
+        check_date("consent date", self.consented_on)
+        check_flag("consent given", self.given)
+        _set(self, "notes", check_text("consent notes", self.notes))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AfterEffects:
+    """What happened after the last visit, asked at the start of this one."""
+
+    soreness: bool = False
+    soreness_hours: float | None = None  # how long the soreness lasted
+    bruising: bool = False
+    bleeding: bool = False
+    fatigue: bool = False
+    infection: bool = False
+    pneumothorax: bool = False  # suspected
+    other: str = ""
+
+    def __post_init__(self):
+        for key, words in AFTER_EFFECTS.items():
+            check_flag(words, getattr(self, key))
+        if self.soreness_hours is not None:
+            hours = check_number("soreness duration", self.soreness_hours, 0, MAX_SORENESS_HOURS, unit=" hours")
+            _set(self, "soreness_hours", hours)
+            if not self.soreness:
+                raise InvalidValue("a soreness duration is given but no soreness is recorded")
+        _set(self, "other", check_text("other after-effect", self.other, limit=MAX_NAME * 5))
+
+    @property
+    def present(self) -> tuple[str, ...]:
+        found = [words for key, words in AFTER_EFFECTS.items() if getattr(self, key)]
+        if self.other.strip():
+            found.append(self.other.strip())
+        return tuple(found)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Visit:
+    patient_id: int | None
+    visited_on: date
+    therapist: str = ""
+    complaint: str = ""  # the chief complaint
+    pain_before: int | None = None
+    pain_after: int | None = None
+    notes: str = ""
+    after: AfterEffects | None = None  # None: not asked (e.g. the first visit)
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        check_id("patient id", self.patient_id)
+        check_date("visit date", self.visited_on)
+        _set(self, "therapist", check_text("therapist", self.therapist, limit=MAX_NAME))
+        _set(self, "complaint", check_text("chief complaint", self.complaint))
+        check_score("pain before", self.pain_before)
+        check_score("pain after", self.pain_after)
+        _set(self, "notes", check_text("visit notes", self.notes))
+        if self.after is not None and not isinstance(self.after, AfterEffects):
+            raise InvalidValue(f"after-effects must be AfterEffects, got {type(self.after).__name__}")
+        check_id("visit id", self.id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Findings:
+    """What the therapist found at a mark. None means "not examined", not "absent"."""
+
+    status: str | None = None  # active or latent trigger point
+    twitch: bool | None = None  # local twitch response
+    familiar_pain: bool | None = None  # the patient's familiar pain reproduced
+    referral: bool | None = None  # the referral pattern reproduced
+    tenderness: int | None = None  # 0-10
+    ppt_kpa: float | None = None  # pressure-pain threshold
+    needled: bool = False
+    notes: str = ""
+
+    def __post_init__(self):
+        check_choice("status", self.status, STATUSES, optional=True)
+        check_flag("local twitch response", self.twitch, optional=True)
+        check_flag("familiar pain", self.familiar_pain, optional=True)
+        check_flag("referral", self.referral, optional=True)
+        check_score("tenderness", self.tenderness)
+        if self.ppt_kpa is not None:
+            _set(self, "ppt_kpa", check_number("pressure-pain threshold", self.ppt_kpa, 0, MAX_PPT_KPA,
+                                               lo_open=True, unit=" kPa"))
+        check_flag("needled", self.needled)
+        _set(self, "notes", check_text("mark notes", self.notes))
+
+
+FINDINGS = tuple(f.name for f in fields(Findings))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    """A palpated point on the chart, with where it lies (computed by the placer) and the findings.
+
+    `side` is the patient's side of the point; `trp_distance` is in body units (stature = 1.0).
+    """
+
+    visit_id: int | None
+    view: str
+    x: float
+    y: float
+    side: str
+    region_id: str
+    trp_muscle: str | None = None  # the nearest atlas trigger point on the same view
+    trp_id: str | None = None
+    trp_side: str | None = None
+    trp_distance: float | None = None
+    findings: Findings = field(default_factory=Findings)
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        check_id("visit id", self.visit_id)
+        check_choice("view", self.view, VIEWS)
+        _set(self, "x", check_number("x", self.x, -1.0, 1.0))
+        _set(self, "y", check_number("y", self.y, 0.0, 1.0))
+        check_choice("side", self.side, SIDES)
+        check_text("region", self.region_id, required=True, limit=MAX_NAME)
+        if not isinstance(self.findings, Findings):
+            raise InvalidValue(f"findings must be Findings, got {type(self.findings).__name__}")
+        check_id("mark id", self.id)
+
+    @property
+    def trp_key(self) -> str | None:
+        return f"{self.trp_muscle}:{self.trp_id}:{self.trp_side}" if self.trp_muscle else None
+
+    @property
+    def trp_distance_cm(self) -> float | None:
+        """The distance to the nearest trigger point on a 170 cm adult (the reference stature)."""
+        return None if self.trp_distance is None else self.trp_distance * REFERENCE_STATURE_CM
+
+
+REFERENCE_STATURE_CM = 170.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Drawing:
+    """A pain drawing: one symptom, its intensity, and the area drawn on one or more views.
+
+    `areas` maps a view to a (Multi)Polygon in the body frame; the store clips it to the outline.
+    """
+
+    visit_id: int | None
+    symptom: str
+    areas: Mapping[str, BaseGeometry]
+    intensity: int | None = None
+    notes: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self):
+        check_id("visit id", self.visit_id)
+        check_choice("symptom", self.symptom, tuple(SYMPTOMS))
+        check_score("intensity", self.intensity)
+        _set(self, "notes", check_text("drawing notes", self.notes))
+        if not isinstance(self.areas, Mapping):
+            raise InvalidValue("the drawing's areas must map a view to a geometry")
+        for view, geom in self.areas.items():
+            check_choice("view", view, VIEWS)
+            if not isinstance(geom, BaseGeometry) or geom.geom_type not in ("Polygon", "MultiPolygon"):
+                raise InvalidValue(f"the drawing on the {view} view must be a polygon or multipolygon")
+            if geom.is_empty:
+                raise InvalidValue(f"the drawing on the {view} view is empty")
+        if not self.areas:
+            raise InvalidValue("a drawing needs an area on at least one view")
+        ordered = {v: self.areas[v] for v in VIEWS if v in self.areas}
+        _set(self, "areas", MappingProxyType(ordered))  # frozen means frozen
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    """A visit with its marks and drawings (deleted ones included, with deleted_at set)."""
+
+    visit: Visit
+    marks: tuple[Mark, ...] = ()
+    drawings: tuple[Drawing, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """A whole patient record: what is exported as JSON and imported in one transaction."""
+
+    patient: Patient
+    screens: tuple[Screen, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    visits: tuple[VisitRecord, ...] = ()
+
+
+__all__ = [
+    "RecordsError", "InvalidValue", "NotFound", "SEXES", "PRECAUTIONS", "AFTER_EFFECTS", "STATUSES",
+    "SYMPTOMS", "Patient", "Screen", "Consent", "AfterEffects", "Visit", "Findings", "FINDINGS", "Mark",
+    "Drawing", "VisitRecord", "Record", "REFERENCE_STATURE_CM", "check_after_birth", "editable",
+]

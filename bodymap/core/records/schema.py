@@ -1,0 +1,172 @@
+"""The tables of a bodymap database (SQLAlchemy Core), in portable SQL: SQLite by default, PostgreSQL too.
+
+Changing a table means a new Alembic revision in migrations/versions/ and a new REVISION here; a test
+checks that the migrations build exactly these tables.
+
+Nothing is ever deleted: records carry `deleted_at` (soft delete), so undo restores them and history
+stays. Range CHECKs repeat the model's rules so that another client cannot write an impossible value.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+# The newest migration. The store compares the database's revision with it on open, which spares
+# loading Alembic at all when the schema is current (most opens).
+REVISION = "0001"
+
+# Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
+# recognised as foreign.
+VERSION_TABLE = "bodymap_version"
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+def _score(name: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{name} IS NULL OR ({name} >= 0 AND {name} <= 10)", name=name)
+
+
+def _one_of(name: str, values) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{name} IS NULL OR {name} IN ({listed})", name=name)
+
+
+def _timestamps(updated: bool = True) -> list[sa.Column]:
+    cols = [sa.Column("created_at", sa.DateTime(), nullable=False)]
+    if updated:
+        cols.append(sa.Column("updated_at", sa.DateTime(), nullable=False))
+    cols.append(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    return cols
+
+
+patients = sa.Table(
+    "patients", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("uid", sa.String(32), nullable=False, unique=True),
+    sa.Column("given_name", sa.String(200), nullable=False),
+    sa.Column("family_name", sa.String(200), nullable=False),
+    # Normalised words of both names (" ann marie o brien "): find-as-you-type matches word prefixes
+    # case- and accent-insensitively in any database, without collations or extensions.
+    sa.Column("name_key", sa.String(420), nullable=False),
+    sa.Column("sort_key", sa.String(420), nullable=False),  # family then given, normalised
+    sa.Column("date_of_birth", sa.Date, nullable=False),
+    sa.Column("sex", sa.String(16), nullable=False),
+    sa.Column("contact", sa.Text, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    *_timestamps(),
+    _one_of("sex", ("female", "male", "other", "unknown")),
+    sa.Index(None, "sort_key"),
+)
+
+screens = sa.Table(
+    "screens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
+    sa.Column("screened_on", sa.Date, nullable=False),
+    sa.Column("bleeding_disorder", sa.Boolean, nullable=False),
+    sa.Column("anticoagulant", sa.Boolean, nullable=False),
+    sa.Column("pregnancy", sa.Boolean, nullable=False),
+    sa.Column("needle_phobia", sa.Boolean, nullable=False),
+    sa.Column("immunosuppression", sa.Boolean, nullable=False),
+    sa.Column("lymphoedema", sa.Boolean, nullable=False),
+    sa.Column("implanted_device", sa.Boolean, nullable=False),
+    sa.Column("metal_allergy", sa.Boolean, nullable=False),
+    sa.Column("recent_surgery", sa.Boolean, nullable=False),
+    sa.Column("other", sa.Text, nullable=False),
+    *_timestamps(updated=False),
+    sa.Index(None, "patient_id", "screened_on"),
+)
+
+consents = sa.Table(
+    "consents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
+    sa.Column("consented_on", sa.Date, nullable=False),
+    sa.Column("given", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    *_timestamps(updated=False),
+    sa.Index(None, "patient_id", "consented_on"),
+)
+
+visits = sa.Table(
+    "visits", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
+    sa.Column("visited_on", sa.Date, nullable=False),
+    sa.Column("therapist", sa.String(200), nullable=False),
+    sa.Column("complaint", sa.Text, nullable=False),
+    sa.Column("pain_before", sa.Integer, nullable=True),
+    sa.Column("pain_after", sa.Integer, nullable=True),
+    sa.Column("notes", sa.Text, nullable=False),
+    # After-effects of the last visit; after_recorded = False means "not asked" (the first visit).
+    sa.Column("after_recorded", sa.Boolean, nullable=False),
+    sa.Column("after_soreness", sa.Boolean, nullable=True),
+    sa.Column("after_soreness_hours", sa.Float, nullable=True),
+    sa.Column("after_bruising", sa.Boolean, nullable=True),
+    sa.Column("after_bleeding", sa.Boolean, nullable=True),
+    sa.Column("after_fatigue", sa.Boolean, nullable=True),
+    sa.Column("after_infection", sa.Boolean, nullable=True),
+    sa.Column("after_pneumothorax", sa.Boolean, nullable=True),
+    sa.Column("after_other", sa.Text, nullable=True),
+    *_timestamps(),
+    _score("pain_before"),
+    _score("pain_after"),
+    sa.CheckConstraint("after_soreness_hours IS NULL OR after_soreness_hours >= 0", name="after_soreness_hours"),
+    sa.Index(None, "patient_id", "visited_on"),
+)
+
+marks = sa.Table(
+    "marks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
+    sa.Column("view", sa.String(16), nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("side", sa.String(8), nullable=False),  # the patient's
+    sa.Column("region_id", sa.String(80), nullable=False),
+    sa.Column("trp_muscle", sa.String(80), nullable=True),
+    sa.Column("trp_id", sa.String(40), nullable=True),
+    sa.Column("trp_side", sa.String(8), nullable=True),
+    sa.Column("trp_distance", sa.Float, nullable=True),  # body units (stature 1.0)
+    sa.Column("status", sa.String(8), nullable=True),
+    sa.Column("twitch", sa.Boolean, nullable=True),
+    sa.Column("familiar_pain", sa.Boolean, nullable=True),
+    sa.Column("referral", sa.Boolean, nullable=True),
+    sa.Column("tenderness", sa.Integer, nullable=True),
+    sa.Column("ppt_kpa", sa.Float, nullable=True),
+    sa.Column("needled", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    *_timestamps(),
+    _one_of("view", ("front", "back", "plantar")),
+    _one_of("side", ("right", "left", "midline")),
+    _one_of("status", ("active", "latent")),
+    _score("tenderness"),
+    sa.CheckConstraint("ppt_kpa IS NULL OR ppt_kpa > 0", name="ppt_kpa"),
+    sa.Index(None, "visit_id"),
+)
+
+drawings = sa.Table(
+    "drawings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
+    sa.Column("symptom", sa.String(16), nullable=False),
+    sa.Column("intensity", sa.Integer, nullable=True),
+    # GeoJSON MultiPolygon text per view, in the body frame, clipped to the outline; NULL = not drawn.
+    sa.Column("area_front", sa.Text, nullable=True),
+    sa.Column("area_back", sa.Text, nullable=True),
+    sa.Column("area_plantar", sa.Text, nullable=True),
+    sa.Column("notes", sa.Text, nullable=False),
+    *_timestamps(),
+    _one_of("symptom", ("pain", "ache", "burning", "numbness", "tingling", "stiffness")),
+    _score("intensity"),
+    sa.Index(None, "visit_id"),
+)
+
+TABLES = {"patient": patients, "screen": screens, "consent": consents, "visit": visits, "mark": marks,
+          "drawing": drawings}

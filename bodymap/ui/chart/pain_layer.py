@@ -1,0 +1,51 @@
+"""Pain drawings on the chart: the current drawing, what no candidate explains, and a faint earlier
+drawing for comparison."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+
+from . import style
+from .layout import PLACEMENTS
+from .paths import area_path
+
+PAIN = QColor(192, 57, 43)
+
+
+class PainLayer:
+    def __init__(self, scene: QGraphicsScene, z: float = style.Layer.MARKS - 1):
+        self.scene, self.z = scene, z
+        self._items: dict[str, list[QGraphicsPathItem]] = {"pain": [], "unexplained": [], "previous": []}
+
+    def _set(self, key: str, views: dict, brush: QBrush, pen, z: float, tip: str) -> None:
+        for item in self._items[key]:
+            self.scene.removeItem(item)
+        self._items[key] = []
+        for view, g in views.items():
+            item = QGraphicsPathItem(area_path(g, PLACEMENTS[view]))
+            item.setBrush(brush)
+            item.setPen(pen)
+            item.setZValue(z)
+            item.setToolTip(tip)
+            self.scene.addItem(item)
+            self._items[key].append(item)
+
+    def set_pain(self, views: dict) -> None:
+        fill = QColor(PAIN)
+        fill.setAlphaF(0.35)
+        self._set("pain", views, QBrush(fill), style.cosmetic(PAIN, 1.4), self.z, "Pain drawing")
+
+    def set_unexplained(self, views: dict) -> None:
+        self._set("unexplained", views, QBrush(QColor(255, 196, 0), Qt.BrushStyle.Dense4Pattern),
+                  style.cosmetic("#b58900", 1.6, Qt.PenStyle.DashLine), self.z + 0.5,
+                  "No listed candidate refers pain here")
+
+    def set_previous(self, views: dict) -> None:
+        fill = QColor(90, 90, 90, 40)
+        self._set("previous", views, QBrush(fill), style.cosmetic("#8a8a8a", 1.0, Qt.PenStyle.DotLine),
+                  self.z - 0.5, "Previous visit's drawing")
+
+    def item_count(self, key: str) -> int:
+        return len(self._items[key])
