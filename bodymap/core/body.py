@@ -20,6 +20,7 @@ from .cells import build_cell
 from .data import DataError, load_json, require
 from .frame import PAIRED_SIDES, VIEWS, Side, View, check_view, mirror, place, place_point
 from .outline import Figure
+from .spline import catmull_rom
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,8 @@ def _build_lines(figure: Figure, view: View, outline: BaseGeometry) -> list[Line
             pts = _ring(places.point(c, spec["id"]), ru, ry)
         else:
             pts = [places.point(p, spec["id"]) for p in spec["points"]]
+            if len(pts) > 2:  # drawn as smooth curves through the given points
+                pts = [tuple(p) for p in catmull_rom(np.array(pts), closed=bool(spec.get("closed")), samples=8)]
         closed = bool(spec.get("closed"))
         if not closed:
             # Orientation lines stop at the skin (the outline is mirror-symmetric, so the lateral

@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
 
     window = MainWindow(load_body())
-    window.show()
+    if window.settings.value("window/geometry") is None:
+        window.showMaximized()  # the first time: as much room for the chart as the screen gives
+    else:
+        window.show()
     QTimer.singleShot(0, window.load_atlas)  # after the first paint: the chart shows at once
     return app.exec()

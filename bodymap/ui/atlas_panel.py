@@ -107,6 +107,7 @@ class AtlasPanel(QWidget):
         self.opacity.valueChanged.connect(lambda v: self.opacityChanged.emit(v / 100))
         self.hazards.toggled.connect(self.hazardsToggled.emit)
         self.refilter()
+        self.info.setHtml(_help_html())
 
     # -- listing -------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from bodymap.core.lookup import Candidate, Lookup, LookupError_
 from .chart.pain_layer import PainLayer
 
 RESIZE_STEP = 0.004  # grow / shrink by about 7 mm
+UNEXPLAINED_MIN_AREA = 2e-6  # about 0.6 cm² on a 170 cm adult
 
 
 class ChangePain(QUndoCommand):
@@ -68,10 +69,12 @@ class LookupPanel(QWidget):
         self.summary = QLabel("Click a point or shade an area on the chart.")
         self.summary.setWordWrap(True)
         self.table = QTreeWidget()
-        self.table.setHeaderLabels(["#", "Muscle", "Trigger point", "Side", "Score", "Why"])
+        self.table.setHeaderLabels(["#", "Muscle", "Side", "Why", "Trigger point", "Score"])
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
-        self.table.header().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.header().setStretchLastSection(False)
+        self.table.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.combined = QLabel()
         self.combined.setWordWrap(True)
 
@@ -150,7 +153,7 @@ class LookupPanel(QWidget):
             else:
                 if condition:
                     for row in self.lookup.for_condition(condition):
-                        QTreeWidgetItem(self.table, [str(row["rank"]), row["name"], "", "", "", row["reason"]])
+                        QTreeWidgetItem(self.table, [str(row["rank"]), row["name"], "", row["reason"], "", ""])
                     self.summary.setText("Commonly involved muscles; shade the pain to rank them.")
                 else:
                     self.summary.setText("Click a point or shade an area on the chart.")
@@ -162,20 +165,24 @@ class LookupPanel(QWidget):
             return
         self.candidates = list(result.candidates)
         for c in self.candidates:
-            item = QTreeWidgetItem(self.table, [str(c.rank), c.muscle_name, c.trp.name, c.side,
-                                                f"{c.score:.2f}", c.reason])
-            item.setToolTip(5, c.reason)
+            item = QTreeWidgetItem(self.table, [str(c.rank), c.muscle_name, c.side, c.reason, c.trp.name,
+                                                f"{c.score:.2f}"])
+            for col in range(6):
+                item.setToolTip(col, f"{c.muscle_name} {c.trp.name} ({c.side}): {c.reason}")
             item.setData(0, Qt.ItemDataRole.UserRole, c.rank - 1)
-        for col in range(5):
+        for col in (0, 1, 2):
             self.table.resizeColumnToContents(col)
         if point:
             self.summary.setText(f"{len(self.candidates)} candidates for the point.")
             return
         rest, share = self.lookup.unexplained_share(result)
-        self.layer.set_unexplained(rest)
+        # Hairline slivers along zone edges are not worth highlighting.
+        self.layer.set_unexplained({v: g for v, g in rest.items() if g.area > UNEXPLAINED_MIN_AREA})
         area = self.pain.area() / sum(self.lookup.body[v].outline.area for v in ("front", "back"))
-        self.summary.setText(f"{len(self.candidates)} candidates. Drawing: {area * 100:.1f} % of the chart; "
-                             f"{share * 100:.0f} % of it is explained by none of them (yellow).")
+        left = f"{share * 100:.0f} % of it is explained by none of them (yellow)" if share >= 0.005 else \
+            "all of it is explained by them"
+        self.summary.setText(f"{len(self.candidates)} candidates. The drawing covers {area * 100:.1f} % of the "
+                             f"chart; {left}.")
         combo = self.lookup.combined(pain, condition=condition)
         self.combined.setText(" + ".join(f"{c.muscle_name} ({c.trp.side}) +{c.adds * 100:.0f} %" for c in combo)
                               + (f" = {combo[-1].total * 100:.0f} % explained" if combo else "—"))

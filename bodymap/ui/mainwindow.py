@@ -145,8 +145,12 @@ class MainWindow(QMainWindow):
         self.overlay.hazards = list(self.atlas.hazards.values())
         self.atlas_panel = AtlasPanel(self.atlas)
         self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_stack)
-        self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
-        self._dock("Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2")
+        left = self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
+        right = self._dock("Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2")
+        self.resizeDocks([left, right], [290, 400], Qt.Orientation.Horizontal)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
 
         self.atlas_panel.musclesChanged.connect(self._show_muscles)
         self.atlas_panel.sidesChanged.connect(self.overlay.set_sides)

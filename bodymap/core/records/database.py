@@ -90,8 +90,13 @@ def _one_revision(where: str, revisions: list[str]) -> str | None:
     return revisions[0] if revisions else None
 
 
+def _reason(exc: Exception) -> str:
+    """The first line of what the database driver said."""
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
 def _known_revisions() -> set[str]:
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
@@ -167,6 +172,9 @@ def open_engine(location: str, *, default_location: bool = False) -> tuple[Engin
     engine = _sqlite_engine(path)
     try:
         migrate(engine, str(path))
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        raise RecordsError(f"cannot open {path}: {_reason(exc)}") from None
     except BaseException:
         engine.dispose()
         raise
@@ -192,8 +200,7 @@ def _open_server(url: sa.URL) -> Engine:
         migrate(engine, where)
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
-        raise RecordsError(f"cannot open {where}: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}") \
-            from None
+        raise RecordsError(f"cannot open {where}: {_reason(exc)}") from None
     except BaseException:
         engine.dispose()
         raise
@@ -220,12 +227,12 @@ def current_revision(conn: Connection) -> str | None:
 
 def migrate(engine: Engine, where: str) -> None:
     """Bring the schema up to REVISION, inside one write transaction (a no-op when it is current)."""
+    if engine.dialect.name == "sqlite":
+        # Fast path without the write lock: almost every open finds the schema current.
+        with engine.connect() as conn:
+            if current_revision(conn) == schema.REVISION:
+                return
     with engine.connect().execution_options(writing=True) as conn:
-        if engine.dialect.name == "sqlite":
-            # Fast path without the write lock: almost every open finds the schema current.
-            with conn.begin():
-                if current_revision(conn) == schema.REVISION:
-                    return
         with conn.begin():
             if engine.dialect.name == "postgresql":
                 # Two copies creating the schema at once: the second waits, then finds it done.

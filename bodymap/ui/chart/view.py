@@ -47,6 +47,9 @@ class ChartView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.setBackgroundBrush(Qt.GlobalColor.white)
+        # Pan by dragging, as on a map; scroll bars would only take room from the chart.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     # -- hit-testing ---------------------------------------------------------------------------
 
@@ -105,8 +108,11 @@ class ChartView(QGraphicsView):
 
     def fit(self) -> None:
         """Fit the shown views in the window (key 0)."""
+        rect = self.chart.views_rect()
+        # Room to pan and to centre any view: half the shown area again on every side.
+        self.setSceneRect(rect.adjusted(-rect.width() / 2, -rect.height() / 2, rect.width() / 2, rect.height() / 2))
         self.resetTransform()
-        self.fitInView(self.chart.views_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_scale = self.transform().m11()
         self.zoomChanged.emit(1.0)
 

@@ -1,0 +1,236 @@
+"""Figures over pain drawings and marks: pain extent, body-surface share, CHOIR regions, overlap, course of care.
+
+- Pain extent, chart share: the drawn area (all symptoms together, overlaps counted once) as a share of
+  the whole chart (front + back + plantar outlines), as in Barbero et al. 2024.
+- Pain extent, body-surface share: each region weighted by its Lund & Browder (1944) share instead of
+  its drawn area; see SEGMENTS and docs/records.md for the mapping.
+- CHOIR regions covered: the CHOIR Body Map codes (Scherrer et al. 2021) whose area the drawing covers
+  by at least MIN_COVER. Laterality is the patient's, from choir.json.
+- Overlap between two visits: Jaccard index of their drawn areas, summed over views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import shapely
+from shapely import STRtree, box
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from bodymap.core.frame import PAIRED_SIDES, VIEWS, x_sign
+
+from .model import Drawing, Mark
+
+# Covered means at least this much drawn area in a CHOIR region: about 0.3 cm² on a 170 cm adult, so a
+# fingertip-sized spot counts and slivers along a border (from clipping or the storage grid) do not.
+MIN_COVER = 1e-5
+
+# Lund & Browder, adult: share of the body surface in percent; paired segments are per side.
+SEGMENTS: dict[str, float] = {
+    "head": 7.0, "neck": 2.0, "anterior trunk": 13.0, "posterior trunk": 13.0, "buttocks": 5.0, "genitalia": 1.0,
+    "upper arm": 4.0, "forearm": 3.0, "hand": 2.5, "thigh": 9.5, "lower leg": 7.0, "foot": 3.5,
+}
+PAIRED_SEGMENTS = frozenset({"upper arm", "forearm", "hand", "thigh", "lower leg", "foot"})
+
+# CHOIR area (regions.json's `choir`) -> Lund & Browder segment.
+SEGMENT_OF_AREA: dict[str, str] = {
+    "Cranium": "head", "Face": "head", "Head": "head",
+    "Neck": "neck",
+    "Chest": "anterior trunk", "Abdomen": "anterior trunk",
+    "Upper Back": "posterior trunk", "Middle Back": "posterior trunk", "Lower Back": "posterior trunk",
+    "Buttocks": "buttocks",
+    "Pubic": "genitalia",
+    "Shoulder": "upper arm", "Bicep": "upper arm",
+    "Elbow": "forearm", "Forearm": "forearm", "Wrist": "forearm",
+    "Hand": "hand",
+    "Hip": "thigh", "Upper Leg": "thigh",
+    "Knee": "lower leg", "Lower Leg": "lower leg",
+    "Ankle": "foot", "Foot": "foot",
+}
+
+
+def _body(body):
+    if body is None:
+        from bodymap.core.body import load_body
+
+        return load_body()
+    return body
+
+
+def _segment(region) -> tuple[str, str | None]:
+    try:
+        seg = SEGMENT_OF_AREA[region.choir_area]
+    except KeyError:
+        raise ValueError(f"region {region.id!r} has CHOIR area {region.choir_area!r}, which no body-surface "
+                         f"segment covers; add it to SEGMENT_OF_AREA") from None
+    if seg in PAIRED_SEGMENTS:
+        if region.side not in PAIRED_SIDES:
+            raise ValueError(f"region {region.id!r} is on the midline but {seg!r} is a per-side segment")
+        return seg, region.side
+    return seg, None
+
+
+class _Chart:
+    """Per-view region index with body-surface densities and CHOIR parts, built once per body."""
+
+    def __init__(self, body):
+        self.body = body
+        self.area = sum(body[v].outline.area for v in VIEWS)
+        seg_area: dict[tuple, float] = {}
+        for v in VIEWS:
+            for r in body[v].regions:
+                key = _segment(r)
+                seg_area[key] = seg_area.get(key, 0.0) + r.geometry.area
+        # Share of the body per unit of drawn area in each region: a segment's share is spread over its
+        # regions in proportion to their drawn area, over every view the segment appears on.
+        self.density = {}
+        self.trees, self.regions, self.parts = {}, {}, {}
+        for v in VIEWS:
+            regs = list(body[v].regions)
+            self.regions[v] = regs
+            self.trees[v] = STRtree([r.geometry for r in regs])
+            for r in regs:
+                key = _segment(r)
+                self.density[(v, r.id, r.side)] = SEGMENTS[key[0]] / 100.0 / seg_area[key]
+            self.parts[v] = [self._choir_parts(v, r) for r in regs]
+
+    @staticmethod
+    def _choir_parts(view: str, region) -> list[tuple[int, BaseGeometry]]:
+        """(CHOIR code, geometry) for a region: itself, or a midline region split at the midline."""
+        from bodymap.core.data import load_json
+
+        if region.side != "midline":
+            return [(region.choir[0], region.geometry)]
+        codes = load_json("body/choir.json")[view][region.choir_area]
+        out = []
+        for side in PAIRED_SIDES:
+            half = box(0, 0, 2, 2) if x_sign(view, side) > 0 else box(-2, 0, 0, 2)
+            out.append((codes[side], region.geometry.intersection(half)))
+        return out
+
+
+_charts: dict[int, _Chart] = {}
+
+
+def _chart(body) -> _Chart:
+    # Keyed by identity: a Body is not hashable, and there is one per process (load_body()).
+    chart = _charts.get(id(body))
+    if chart is None or chart.body is not body:
+        chart = _charts[id(body)] = _Chart(body)
+    return chart
+
+
+@dataclass(frozen=True)
+class Extent:
+    area: float  # drawn area in body units² (stature 1.0), all views
+    chart_share: float  # area / the whole chart's area (front + back + plantar), 0-1
+    body_share: float  # Lund & Browder weighted share of the body surface, 0-1
+
+
+def union_areas(drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None) -> dict[str, BaseGeometry]:
+    """The drawn area per view, overlaps counted once (deleted drawings left out)."""
+    wanted = set(symptoms) if symptoms is not None else None
+    parts: dict[str, list] = {}
+    for d in drawings:
+        if d.deleted_at is not None or (wanted is not None and d.symptom not in wanted):
+            continue
+        for view, geom in d.areas.items():
+            parts.setdefault(view, []).append(geom)
+    return {v: unary_union(gs) for v, gs in parts.items()}
+
+
+def _as_areas(drawn) -> Mapping[str, BaseGeometry]:
+    return drawn if isinstance(drawn, Mapping) else union_areas(drawn)
+
+
+def pain_extent(drawn, body=None) -> Extent:
+    """Pain extent of drawings (or of a {view: area} mapping), as chart share and body-surface share."""
+    chart = _chart(_body(body))
+    areas = _as_areas(drawn)
+    total = sum(g.area for g in areas.values())
+    weighted = 0.0
+    for view, geom in areas.items():
+        if geom.is_empty:
+            continue
+        regs = chart.regions[view]
+        for i in chart.trees[view].query(geom, predicate="intersects"):
+            r = regs[int(i)]
+            weighted += chart.density[(view, r.id, r.side)] * shapely.intersection(r.geometry, geom).area
+    return Extent(total, total / chart.area, weighted)
+
+
+def choir_codes(drawn, body=None, min_cover: float = MIN_COVER) -> tuple[int, ...]:
+    """The CHOIR Body Map codes covered by drawings (or a {view: area} mapping), sorted."""
+    chart = _chart(_body(body))
+    covered: dict[int, float] = {}
+    for view, geom in _as_areas(drawn).items():
+        if geom.is_empty:
+            continue
+        for i in chart.trees[view].query(geom, predicate="intersects"):
+            for code, part in chart.parts[view][int(i)]:
+                covered[code] = covered.get(code, 0.0) + shapely.intersection(part, geom).area
+    return tuple(sorted(code for code, a in covered.items() if a >= min_cover))
+
+
+def jaccard(a, b) -> float | None:
+    """Overlap of two sets of drawings (or {view: area} mappings): shared area / combined area, over all
+    views. None when neither has anything drawn."""
+    a, b = _as_areas(a), _as_areas(b)
+    inter = union = 0.0
+    for view in VIEWS:
+        ga, gb = a.get(view), b.get(view)
+        if ga is not None and gb is not None:
+            inter += shapely.intersection(ga, gb).area
+            union += shapely.union(ga, gb).area
+        elif ga is not None or gb is not None:
+            union += (ga if ga is not None else gb).area
+    return None if union == 0 else inter / union
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One visit in the course of care."""
+
+    number: int  # 1 = the first visit
+    visit_id: int
+    visited_on: date
+    pain_before: int | None
+    pain_after: int | None
+    extent: Extent | None  # None: nothing drawn at this visit
+    overlap: float | None  # Jaccard with the previous visit's drawing; None for the first or if neither drew
+    active_trps: int
+    latent_trps: int
+    needled: int
+    choir: tuple[int, ...]
+
+
+def course_rows(visits, drawings_of: Mapping[int, list[Drawing]], marks_of: Mapping[int, list[Mark]],
+                body=None) -> list[CourseRow]:
+    """The course-of-care table from visits in order, and each visit's drawings and marks."""
+    out: list[CourseRow] = []
+    previous = None
+    for n, v in enumerate(visits, 1):
+        areas = union_areas(drawings_of.get(v.id, []))
+        live = [m for m in marks_of.get(v.id, []) if m.deleted_at is None]
+        out.append(CourseRow(
+            n, v.id, v.visited_on, v.pain_before, v.pain_after,
+            pain_extent(areas, body) if areas else None,
+            jaccard(previous, areas) if previous is not None else None,
+            sum(m.findings.status == "active" for m in live),
+            sum(m.findings.status == "latent" for m in live),
+            sum(m.findings.needled for m in live),
+            choir_codes(areas, body) if areas else (),
+        ))
+        previous = areas
+    return out
+
+
+def course_of_care(store, patient_id: int, body=None) -> list[CourseRow]:
+    """Compare a patient's visits: pain before / after, extent, overlap with the last visit, trigger points."""
+    record = store.record(patient_id)
+    live = [vr for vr in record.visits if vr.visit.deleted_at is None]
+    return course_rows([vr.visit for vr in live], {vr.visit.id: list(vr.drawings) for vr in live},
+                       {vr.visit.id: list(vr.marks) for vr in live}, body)

@@ -1,0 +1,474 @@
+"""The store: every read and change of the records, each change committed when it is made.
+
+There is no save. Each method that changes something runs one write transaction, commits, and then
+tells subscribers what changed (`Change(kind, ids)`), so views refresh from the store and never keep
+their own copy of the truth. Nothing is ever deleted: delete() sets deleted_at and restore() clears it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import rows
+from .database import _reason, open_engine
+from .model import (
+    Consent, Drawing, FINDINGS, Findings, InvalidValue, Mark, NotFound, Patient, Record, RecordsError, Screen,
+    Visit, VisitRecord, check_after_birth, editable,
+)
+from .paths import default_database
+from .placement import Placer
+from .schema import consents, drawings, marks, patients, screens, TABLES, visits
+
+log = logging.getLogger(__name__)
+
+KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing
+_FROM_ROW = {"patient": rows.patient_from, "screen": rows.screen_from, "consent": rows.consent_from,
+             "visit": rows.visit_from, "mark": rows.mark_from, "drawing": rows.drawing_from}
+_TO_ROW = {"patient": rows.patient_row, "visit": rows.visit_row, "mark": rows.mark_row,
+           "drawing": rows.drawing_row}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a committed change touched: `kind` is one of KINDS, `ids` the records' ids."""
+
+    kind: str
+    ids: tuple
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """Patients, visits, marks and drawings in one database (a SQLite file, or a server by URL)."""
+
+    def __init__(self, engine: sa.Engine, where: str, placer: Placer | None = None):
+        self._engine = engine
+        self._writer = engine.execution_options(writing=True)  # BEGIN IMMEDIATE on SQLite
+        self.where = where  # the file, or the URL without its password: for messages and titles
+        self._placer = placer
+        self._subscribers: list[Callable[[Change], None]] = []
+
+    @classmethod
+    def open(cls, location: str | os.PathLike | None = None, *, placer: Placer | None = None) -> "Store":
+        """Open (creating and migrating as needed) the database at a path or URL; by default the user's own.
+
+        Raises RecordsError, in one line and having changed nothing, if it is not a usable bodymap database.
+        """
+        default = location is None
+        engine, where = open_engine(default_database() if default else os.fspath(location),
+                                    default_location=default)
+        return cls(engine, where, placer)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def placer(self) -> Placer:
+        if self._placer is None:
+            self._placer = Placer()
+        return self._placer
+
+    # --- notifications ------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
+        """Call `callback(change)` after each committed change; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def _emit(self, kind: str, *ids: int) -> None:
+        change = Change(kind, tuple(ids))
+        for callback in list(self._subscribers):
+            try:
+                callback(change)
+            except Exception:  # the change is committed; one broken view must not hide it from the rest
+                log.exception("a subscriber failed on %s", change)
+
+    # --- transactions -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise RecordsError(f"cannot read {self.where}: {_reason(exc)}") from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            reason = _reason(exc)
+            if "locked" in reason or "busy" in reason:
+                raise RecordsError("the database is busy (another copy of bodymap kept it for more than "
+                                   "10 seconds); nothing was written") from None
+            raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
+        except sa.exc.SQLAlchemyError as exc:
+            raise RecordsError(f"the change was not written to {self.where}: {_reason(exc)}") from None
+
+    def _get(self, conn: Connection, kind: str, record_id: int):
+        table = TABLES[kind]
+        row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"there is no {kind} with id {record_id!r}")
+        return _FROM_ROW[kind](row)
+
+    def _insert(self, conn: Connection, kind: str, row: dict) -> int:
+        return conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key[0]
+
+    def _edit(self, kind: str, record_id: int, make: Callable, check: Callable | None = None):
+        """Read a record, build its new version with make(current), check it, write it: one transaction."""
+        table = TABLES[kind]
+        with self._writing() as conn:
+            current = self._get(conn, kind, record_id)
+            new = replace(make(current), updated_at=_now())
+            if check:
+                check(conn, new)
+            row = _TO_ROW[kind](new)
+            conn.execute(table.update().where(table.c.id == record_id).values(**row))
+        self._emit(kind, record_id)
+        return new
+
+    @staticmethod
+    def _changes(cls, changes: dict, what: str) -> None:
+        unknown = sorted(set(changes) - set(editable(cls)))
+        if unknown:
+            raise InvalidValue(f"a {what} has no editable {', '.join(unknown)}")
+
+    # --- patients -----------------------------------------------------------------------------------
+
+    def add_patient(self, patient: Patient) -> Patient:
+        now = _now()
+        new = replace(patient, id=None, uid=patient.uid or uuid.uuid4().hex, created_at=now, updated_at=now,
+                      deleted_at=None)
+        with self._writing() as conn:
+            new = replace(new, id=self._insert(conn, "patient", rows.patient_row(new)))
+        self._emit("patient", new.id)
+        return new
+
+    def update_patient(self, patient_id: int, **changes) -> Patient:
+        """Change some fields of a patient (given_name, family_name, date_of_birth, sex, contact, notes)."""
+        self._changes(Patient, changes, "patient")
+
+        def check(conn: Connection, new: Patient) -> None:
+            for table, column, what in ((visits, visits.c.visited_on, "a visit"),
+                                        (screens, screens.c.screened_on, "a screen"),
+                                        (consents, consents.c.consented_on, "a consent")):
+                first = conn.execute(sa.select(sa.func.min(column)).where(table.c.patient_id == patient_id)).scalar()
+                if first is not None and first < new.date_of_birth:
+                    raise InvalidValue(f"date of birth {new.date_of_birth.isoformat()} is after {what} "
+                                       f"on {first.isoformat()}")
+
+        return self._edit("patient", patient_id, lambda p: replace(p, **changes), check)
+
+    def patient(self, patient_id: int) -> Patient:
+        with self._reading() as conn:
+            return self._get(conn, "patient", patient_id)
+
+    def patients(self, *, include_deleted: bool = False) -> list[Patient]:
+        """Every patient, by family then given name."""
+        q = sa.select(patients).order_by(patients.c.sort_key, patients.c.id)
+        if not include_deleted:
+            q = q.where(patients.c.deleted_at.is_(None))
+        with self._reading() as conn:
+            return [rows.patient_from(r) for r in conn.execute(q).mappings()]
+
+    def find_patients(self, text: str, *, limit: int = 50) -> list[Patient]:
+        """Patients whose given or family names have words starting with each typed word.
+
+        Case and accents do not matter ("jo", "JÖ" and "jo" all find Jöns); "an le" finds Ann Lee.
+        """
+        q = sa.select(patients).where(patients.c.deleted_at.is_(None))
+        for word in rows.name_words(text):
+            # Keys hold only [a-z0-9 ], so the typed word needs no LIKE escaping.
+            q = q.where(patients.c.name_key.like(f"% {word}%"))
+        q = q.order_by(patients.c.sort_key, patients.c.id).limit(limit)
+        with self._reading() as conn:
+            return [rows.patient_from(r) for r in conn.execute(q).mappings()]
+
+    # --- screens and consents -----------------------------------------------------------------------
+
+    def _patient_for(self, conn: Connection, patient_id: int | None, what: str) -> Patient:
+        if patient_id is None:
+            raise InvalidValue(f"a {what} needs a patient")
+        return self._get(conn, "patient", patient_id)
+
+    def add_screen(self, screen: Screen) -> Screen:
+        new = replace(screen, id=None, created_at=_now(), deleted_at=None)
+        with self._writing() as conn:
+            check_after_birth(self._patient_for(conn, screen.patient_id, "screen"), screen.screened_on, "screen date")
+            new = replace(new, id=self._insert(conn, "screen", rows.screen_row(new)))
+        self._emit("screen", new.id)
+        return new
+
+    def screens(self, patient_id: int, *, include_deleted: bool = False) -> list[Screen]:
+        """A patient's precaution screens, oldest first."""
+        return self._dated("screen", screens.c.patient_id == patient_id, screens.c.screened_on, include_deleted)
+
+    def latest_screen(self, patient_id: int) -> Screen | None:
+        found = self.screens(patient_id)
+        return found[-1] if found else None
+
+    def add_consent(self, consent: Consent) -> Consent:
+        new = replace(consent, id=None, created_at=_now(), deleted_at=None)
+        with self._writing() as conn:
+            check_after_birth(self._patient_for(conn, consent.patient_id, "consent"), consent.consented_on,
+                              "consent date")
+            new = replace(new, id=self._insert(conn, "consent", rows.consent_row(new)))
+        self._emit("consent", new.id)
+        return new
+
+    def consents(self, patient_id: int, *, include_deleted: bool = False) -> list[Consent]:
+        """A patient's consents (and withdrawals), oldest first."""
+        return self._dated("consent", consents.c.patient_id == patient_id, consents.c.consented_on, include_deleted)
+
+    def latest_consent(self, patient_id: int) -> Consent | None:
+        found = self.consents(patient_id)
+        return found[-1] if found else None
+
+    def _dated(self, kind: str, where, order, include_deleted: bool) -> list:
+        table = TABLES[kind]
+        q = sa.select(table).where(where).order_by(order, table.c.id)
+        if not include_deleted:
+            q = q.where(table.c.deleted_at.is_(None))
+        with self._reading() as conn:
+            return [_FROM_ROW[kind](r) for r in conn.execute(q).mappings()]
+
+    # --- visits -------------------------------------------------------------------------------------
+
+    def add_visit(self, visit: Visit) -> Visit:
+        now = _now()
+        new = replace(visit, id=None, created_at=now, updated_at=now, deleted_at=None)
+        with self._writing() as conn:
+            check_after_birth(self._patient_for(conn, visit.patient_id, "visit"), visit.visited_on, "visit date")
+            new = replace(new, id=self._insert(conn, "visit", rows.visit_row(new)))
+        self._emit("visit", new.id)
+        return new
+
+    def update_visit(self, visit_id: int, **changes) -> Visit:
+        """Change some fields of a visit (visited_on, therapist, complaint, pain_before, pain_after, notes, after)."""
+        self._changes(Visit, changes, "visit")
+
+        def check(conn: Connection, new: Visit) -> None:
+            check_after_birth(self._get(conn, "patient", new.patient_id), new.visited_on, "visit date")
+
+        return self._edit("visit", visit_id, lambda v: replace(v, **changes), check)
+
+    def visit(self, visit_id: int) -> Visit:
+        with self._reading() as conn:
+            return self._get(conn, "visit", visit_id)
+
+    def visits(self, patient_id: int, *, include_deleted: bool = False) -> list[Visit]:
+        """A patient's visits in the order of care (by date); visit number N is visits(...)[N - 1]."""
+        return self._dated("visit", visits.c.patient_id == patient_id, visits.c.visited_on, include_deleted)
+
+    # --- marks --------------------------------------------------------------------------------------
+
+    def add_mark(self, visit_id: int, view: str, x: float, y: float, findings: Findings | None = None) -> Mark:
+        """Mark a palpated point; its side, region and nearest trigger point are worked out here."""
+        placed = self.placer.place(view, x, y)
+        now = _now()
+        mark = Mark(visit_id=visit_id, **_placement(placed), findings=findings or Findings(), created_at=now,
+                    updated_at=now)
+        with self._writing() as conn:
+            self._get(conn, "visit", visit_id)
+            mark = replace(mark, id=self._insert(conn, "mark", rows.mark_row(mark)))
+        self._emit("mark", mark.id)
+        return mark
+
+    def move_mark(self, mark_id: int, x: float, y: float) -> Mark:
+        """Move a mark on its view (its side, region and nearest trigger point follow)."""
+        with self._reading() as conn:
+            view = self._get(conn, "mark", mark_id).view
+        placed = self.placer.place(view, x, y)
+        return self._edit("mark", mark_id, lambda m: replace(m, **_placement(placed)))
+
+    def update_mark(self, mark_id: int, **findings) -> Mark:
+        """Change some findings of a mark: status, twitch, familiar_pain, referral, tenderness, ppt_kpa,
+        needled, notes."""
+        unknown = sorted(set(findings) - set(FINDINGS))
+        if unknown:
+            raise InvalidValue(f"a mark has no finding {', '.join(unknown)}")
+        return self._edit("mark", mark_id, lambda m: replace(m, findings=replace(m.findings, **findings)))
+
+    def mark(self, mark_id: int) -> Mark:
+        with self._reading() as conn:
+            return self._get(conn, "mark", mark_id)
+
+    def marks(self, visit_id: int, *, include_deleted: bool = False) -> list[Mark]:
+        """A visit's marks in the order they were made."""
+        return self._dated("mark", marks.c.visit_id == visit_id, marks.c.id, include_deleted)
+
+    # --- drawings -----------------------------------------------------------------------------------
+
+    def _clipped(self, areas) -> dict:
+        out = {}
+        for view, geom in areas.items():
+            clipped = self.placer.clip(view, geom)
+            text = rows.area_text(clipped) if clipped is not None else None
+            if text:
+                out[view] = rows.area_geometry(text)  # exactly what is stored, so reading it back is equal
+        if not out:
+            raise InvalidValue("the drawing does not cover any part of the body")
+        return out
+
+    def add_drawing(self, drawing: Drawing) -> Drawing:
+        """Add a pain drawing; its areas are clipped to the body outline."""
+        now = _now()
+        new = replace(drawing, id=None, areas=self._clipped(drawing.areas), created_at=now, updated_at=now,
+                      deleted_at=None)
+        with self._writing() as conn:
+            self._get(conn, "visit", drawing.visit_id)
+            new = replace(new, id=self._insert(conn, "drawing", rows.drawing_row(new)))
+        self._emit("drawing", new.id)
+        return new
+
+    def update_drawing(self, drawing_id: int, **changes) -> Drawing:
+        """Change some fields of a drawing (symptom, intensity, areas, notes)."""
+        self._changes(Drawing, changes, "drawing")
+        if "areas" in changes:
+            changes["areas"] = self._clipped(changes["areas"])
+        return self._edit("drawing", drawing_id, lambda d: replace(d, **changes))
+
+    def drawing(self, drawing_id: int) -> Drawing:
+        with self._reading() as conn:
+            return self._get(conn, "drawing", drawing_id)
+
+    def drawings(self, visit_id: int, *, include_deleted: bool = False) -> list[Drawing]:
+        return self._dated("drawing", drawings.c.visit_id == visit_id, drawings.c.id, include_deleted)
+
+    # --- deleting and restoring ---------------------------------------------------------------------
+
+    def delete(self, kind: str, record_id: int) -> None:
+        """Soft-delete a record: it disappears from lists but stays in the database, restorable."""
+        self._set_deleted(kind, record_id, _now())
+
+    def restore(self, kind: str, record_id: int) -> None:
+        """Undo a delete()."""
+        self._set_deleted(kind, record_id, None)
+
+    def _set_deleted(self, kind: str, record_id: int, when: datetime | None) -> None:
+        if kind not in TABLES:
+            raise InvalidValue(f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}")
+        table = TABLES[kind]
+        with self._writing() as conn:
+            done = conn.execute(table.update().where(table.c.id == record_id).values(deleted_at=when)).rowcount
+            if not done:
+                raise NotFound(f"there is no {kind} with id {record_id!r}")
+        self._emit(kind, record_id)
+
+    # --- whole records (export and import) ----------------------------------------------------------
+
+    def record(self, patient_id: int) -> Record:
+        """A patient's whole record, deleted items included (with deleted_at), in a few queries."""
+        with self._reading() as conn:
+            patient = self._get(conn, "patient", patient_id)
+            scr = [rows.screen_from(r) for r in conn.execute(
+                sa.select(screens).where(screens.c.patient_id == patient_id)
+                .order_by(screens.c.screened_on, screens.c.id)).mappings()]
+            con = [rows.consent_from(r) for r in conn.execute(
+                sa.select(consents).where(consents.c.patient_id == patient_id)
+                .order_by(consents.c.consented_on, consents.c.id)).mappings()]
+            vis = [rows.visit_from(r) for r in conn.execute(
+                sa.select(visits).where(visits.c.patient_id == patient_id)
+                .order_by(visits.c.visited_on, visits.c.id)).mappings()]
+            ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
+            by_visit: dict[int, tuple[list, list]] = {v.id: ([], []) for v in vis}
+            for r in conn.execute(sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id)).mappings():
+                by_visit[r["visit_id"]][0].append(rows.mark_from(r))
+            for r in conn.execute(sa.select(drawings).where(drawings.c.visit_id.in_(ids))
+                                  .order_by(drawings.c.id)).mappings():
+                by_visit[r["visit_id"]][1].append(rows.drawing_from(r))
+        return Record(patient, tuple(scr), tuple(con),
+                      tuple(VisitRecord(v, tuple(by_visit[v.id][0]), tuple(by_visit[v.id][1])) for v in vis))
+
+    def add_record(self, record: Record) -> Patient:
+        """Add a whole record (an import) in one transaction: all of it, or on any error none of it.
+
+        Marks are placed again and drawings clipped again here, so the stored context always matches
+        this version's body and atlas; a mark whose side disagrees with its point is refused.
+        """
+        now = _now()
+        p = record.patient
+        patient = replace(p, id=None, uid=p.uid or uuid.uuid4().hex, created_at=p.created_at or now,
+                          updated_at=p.updated_at or now)
+        for s in record.screens:
+            check_after_birth(patient, s.screened_on, "screen date")
+        for c in record.consents:
+            check_after_birth(patient, c.consented_on, "consent date")
+        prepared = []
+        for n, vr in enumerate(record.visits, 1):
+            check_after_birth(patient, vr.visit.visited_on, f"visit {n}: visit date")
+            placed_marks = []
+            for m in vr.marks:
+                placed = self.placer.place(m.view, m.x, m.y)
+                if placed.side != m.side:
+                    raise InvalidValue(f"visit {n}: a mark at ({m.x:.3f}, {m.y:.3f}) on the {m.view} view says "
+                                       f"{m.side} but lies on the patient's {placed.side}")
+                placed_marks.append(replace(m, **_placement(placed)))
+            clipped = [replace(d, areas=self._clipped(d.areas)) for d in vr.drawings]
+            prepared.append((vr.visit, placed_marks, clipped))
+        with self._writing() as conn:
+            clash = conn.execute(sa.select(patients.c.id).where(patients.c.uid == patient.uid)).scalar()
+            if clash is not None:
+                raise RecordsError(f"this patient is already in the database (id {clash}); nothing was imported")
+            pid = self._insert(conn, "patient", rows.patient_row(patient))
+            stamp = {"created_at": now}
+            for s in record.screens:
+                self._insert(conn, "screen", rows.screen_row(replace(s, patient_id=pid, id=None, **_keep(s, stamp))))
+            for c in record.consents:
+                self._insert(conn, "consent", rows.consent_row(replace(c, patient_id=pid, id=None, **_keep(c, stamp))))
+            stamps = {"created_at": now, "updated_at": now}
+            for visit, ms, ds in prepared:
+                vid = self._insert(conn, "visit", rows.visit_row(replace(visit, patient_id=pid, id=None,
+                                                                         **_keep(visit, stamps))))
+                if ms:
+                    conn.execute(marks.insert(), [rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps)))
+                                                  for m in ms])
+                if ds:
+                    conn.execute(drawings.insert(), [rows.drawing_row(replace(d, visit_id=vid, id=None,
+                                                                              **_keep(d, stamps))) for d in ds])
+        patient = replace(patient, id=pid)
+        self._emit("patient", pid)
+        return patient
+
+    # --- upkeep -------------------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own check of the file (slow on big files: for a maintenance menu, not for open)."""
+        if self._engine.dialect.name != "sqlite":
+            return []
+        with self._reading() as conn:
+            found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check")]
+        return [] if found == ["ok"] else found
+
+
+def _placement(p) -> dict:
+    return {"view": p.view, "x": p.x, "y": p.y, "side": p.side, "region_id": p.region_id,
+            "trp_muscle": p.trp_muscle, "trp_id": p.trp_id, "trp_side": p.trp_side, "trp_distance": p.trp_distance}
+
+
+def _keep(record, stamps: dict) -> dict:
+    """Imported timestamps are kept (the history is the patient's); missing ones become now."""
+    return {k: getattr(record, k) or v for k, v in stamps.items()}
+
+
+__all__ = ["Store", "Change", "KINDS"]
