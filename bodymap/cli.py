@@ -135,7 +135,10 @@ def cmd_render(args) -> int:
 
     muscles = find_muscles(args.muscle)[1] if args.muscle else []
     app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
-    scene = ChartScene(load_body())
+    from bodymap.ui.chart.paint import paint_from_body
+
+    body = load_body()
+    scene = ChartScene(paint_from_body(body), body=body)
     if args.view:
         views = tuple(v for v in VIEWS if v in args.view)
     elif muscles:  # a teaching sheet shows the views where its muscles appear

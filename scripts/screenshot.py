@@ -18,7 +18,7 @@ from bodymap.ui.mainwindow import MainWindow  # noqa: E402
 def main(out: str) -> int:
     app = QApplication.instance() or QApplication(["bodymap"])
     settings = QSettings(str(Path(out).with_suffix(".ini")), QSettings.Format.IniFormat)
-    window = MainWindow(load_body(), settings)
+    window = MainWindow.for_body(load_body(), settings)
     window.resize(1400, 900)
     window.show()
     app.processEvents()

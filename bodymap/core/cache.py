@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar
-
-import shapely
 
 from bodymap import __version__
 
@@ -40,17 +36,31 @@ def cache_dir() -> Path:
     return base / "bodymap"
 
 
+def _shapely_version() -> str:
+    """Which shapely is installed, without importing it or scanning package metadata (both are slow,
+    and the window's first paint needs neither): its package file's size and modification time."""
+    from importlib.util import find_spec
+
+    spec = find_spec("shapely")
+    if spec is None or not spec.origin:  # pragma: no cover
+        return "none"
+    st = Path(spec.origin).stat()
+    return f"{st.st_size}-{st.st_mtime_ns}"
+
+
 @lru_cache(maxsize=4)
 def data_fingerprint(root: Path | None = None) -> str:
-    """A hash of every data file and of the core code that turns it into geometry (a change to either
-    rebuilds), with the versions of shapely and Python."""
+    """A fingerprint of every data file and of the core code that turns it into geometry (a change to
+    either rebuilds), with the versions of shapely and Python."""
     root = root or data_root()
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{shapely.__version__}|{sys.version_info[:2]}".encode())
+    h = hashlib.sha256(f"{FORMAT}|{__version__}|{_shapely_version()}|{sys.version_info[:2]}".encode())
     code = Path(__file__).parent
     for base, pattern in ((root, "*.json"), (code, "*.py")):
         for path in sorted(base.rglob(pattern)):
-            h.update(str(path.relative_to(base)).encode())
-            h.update(path.read_bytes())
+            # Name, size and modification time: any edit changes them, and reading them is ~10x
+            # faster than reading every file at start-up.
+            st = path.stat()
+            h.update(f"{path.relative_to(base)}|{st.st_size}|{st.st_mtime_ns}".encode())
     return h.hexdigest()[:32]
 
 
@@ -58,6 +68,8 @@ def cached(name: str, build: Callable[[], T], root: Path | None = None, use: boo
     """The object `build()` makes from the data, loaded from the cache when the data has not changed."""
     if not use or os.environ.get("BODYMAP_NO_CACHE"):
         return build()
+    import pickle
+
     key = data_fingerprint(root)
     path = cache_dir() / f"{name}-{key}.pickle"
     try:
@@ -73,6 +85,9 @@ def cached(name: str, build: Callable[[], T], root: Path | None = None, use: boo
 
 
 def _store(path: Path, key: str, obj, name: str) -> None:
+    import pickle
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob(f"{name}-*.pickle"):

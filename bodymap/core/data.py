@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ class Where:
 
 def data_root() -> Path:
     """The folder that holds bodymap's data (inside the installed package)."""
-    return Path(str(resources.files("bodymap") / "data"))
+    return Path(__file__).resolve().parent.parent / "data"
 
 
 def load_json(relative: str, root: Path | None = None) -> Any:

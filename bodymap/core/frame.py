@@ -8,9 +8,10 @@ u >= 0 is the distance from the midline, so one description serves both sides.
 from __future__ import annotations
 
 from typing import Literal
+from typing import TYPE_CHECKING
 
-from shapely import affinity
-from shapely.geometry.base import BaseGeometry
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 View = Literal["front", "back", "plantar"]
 Side = Literal["right", "left", "midline"]
@@ -59,12 +60,14 @@ def opposite(side: Side) -> Side:
     return {"right": "left", "left": "right", "midline": "midline"}[side]  # type: ignore[return-value]
 
 
-def mirror(geom: BaseGeometry) -> BaseGeometry:
+def mirror(geom: "BaseGeometry") -> "BaseGeometry":
     """Mirror a geometry across the midline (x -> -x)."""
+    from shapely import affinity  # imported here: the window's first paint needs no shapely
+
     return affinity.scale(geom, xfact=-1.0, yfact=1.0, origin=(0.0, 0.0))
 
 
-def place(geom: BaseGeometry, view: View, side: Side) -> BaseGeometry:
+def place(geom: "BaseGeometry", view: View, side: Side) -> "BaseGeometry":
     """Move a lateral-frame geometry (u >= 0) onto `view` for the patient's `side`."""
     if side == "midline" or x_sign(view, side) > 0:
         return geom

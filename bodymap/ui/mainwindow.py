@@ -6,15 +6,20 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar
 
-from bodymap import __version__
-from bodymap.core.body import Body
-from bodymap.core.frame import View
-from bodymap.core.hittest import Hit
+from typing import TYPE_CHECKING
 
+from bodymap import __version__
+from bodymap.core.frame import View
+
+from .chart.paint import ChartPaint, paint_from_body
 from .chart.pain_layer import PainLayer
 from .chart.scene import ChartScene
 from .chart.tools import Tool
 from .chart.view import ChartView
+
+if TYPE_CHECKING:
+    from bodymap.core.body import Body
+    from bodymap.core.hittest import Hit
 
 VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
     ("All views", "1", ("front", "back", "plantar")),
@@ -31,13 +36,13 @@ TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
 class MainWindow(QMainWindow):
     atlasReady = Signal()
 
-    def __init__(self, body: Body, settings: QSettings | None = None):
+    def __init__(self, paint: ChartPaint, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings or QSettings()
-        self.body = body
+        self.body: "Body | None" = None  # attached after the first paint (attach_body)
         self.setWindowTitle(f"bodymap {__version__}")
         self.undo_stack = QUndoStack(self)
-        self.scene = ChartScene(body, self)
+        self.scene = ChartScene(paint, self)
         self.chart = ChartView(self.scene, self)
         self.setCentralWidget(self.chart)
         self.pain_layer = PainLayer(self.scene)
@@ -125,12 +130,28 @@ class MainWindow(QMainWindow):
         if self.lookup_panel is not None:
             self.chart.brush_radius = self.lookup_panel.brush_radius()
 
+    @classmethod
+    def for_body(cls, body: "Body", settings: QSettings | None = None) -> "MainWindow":
+        """A window with its geometry core attached at once (tests, scripts)."""
+        window = cls(paint_from_body(body), settings)
+        window.attach_body(body)
+        return window
+
     # -- parts loaded after the first paint -----------------------------------------------------
+
+    def attach_body(self, body: "Body") -> None:
+        """Attach the geometry core: hover naming and hit-testing start working."""
+        self.body = body
+        self.scene.body = body
 
     def load_atlas(self) -> None:
         """Build the atlas browser and the lookup (called once the window is on screen)."""
         if self.atlas is not None:
             return
+        if self.body is None:
+            from bodymap.core.body import load_body
+
+            self.attach_body(load_body())
         from bodymap.core.atlas import load_atlas
         from bodymap.core.lookup import Lookup
 
@@ -197,7 +218,7 @@ class MainWindow(QMainWindow):
 
     # -- status ----------------------------------------------------------------------------------
 
-    def _show_hover(self, hit: Hit | None) -> None:
+    def _show_hover(self, hit: "Hit | None") -> None:
         self.hover_label.setText(hit.describe() if hit else "")
 
     def closeEvent(self, event) -> None:

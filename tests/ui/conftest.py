@@ -13,7 +13,7 @@ def settings(tmp_path):
 def window(qtbot, settings):
     from bodymap.ui.mainwindow import MainWindow
 
-    w = MainWindow(load_body(), settings)
+    w = MainWindow.for_body(load_body(), settings)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()

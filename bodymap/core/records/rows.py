@@ -14,8 +14,6 @@ from bodymap.core.frame import VIEWS
 
 from .model import AfterEffects, Consent, Drawing, Findings, FINDINGS, Mark, PRECAUTIONS, Patient, Screen, Visit
 
-GRID = 1e-6  # drawn areas are stored to a millionth of stature (0.17 mm): finer is noise, and bigger text
-
 # Letters that Unicode does not decompose into a base letter plus accent.
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
                        "ħ": "h", "ŧ": "t"})
@@ -24,13 +22,25 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", 
 def name_words(text: str) -> list[str]:
     """The words of a name as search compares them: lower case, no accents, no punctuation."""
     text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    text = text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", text).split()
+    text = "".join(c for c in text if not unicodedata.combining(c))  # é -> e, å -> a
+    # Letters of any script stay (Greek and Cyrillic names are searchable too); anything else, including
+    # LIKE's own % and _, separates words, so a key never needs escaping.
+    return re.sub(r"[\W_]+", " ", text).split()
+
+
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`")
+
+
+def _key_words(name: str) -> list[str]:
+    words = name_words(name)
+    # O'Brien is found by "o'b", "brien" and "obr": index the words and the apostrophe-joined form.
+    joined = [w for w in name_words(name.translate(_APOSTROPHES)) if w not in words]
+    return words + joined
 
 
 def name_key(given: str, family: str) -> str:
     # Spaces on both ends so that "LIKE '% jo%'" means "a word that starts with jo".
-    return " " + " ".join(name_words(given) + name_words(family)) + " "
+    return " " + " ".join(_key_words(given) + _key_words(family)) + " "
 
 
 def sort_key(given: str, family: str) -> str:
@@ -40,14 +50,9 @@ def sort_key(given: str, family: str) -> str:
 # --- areas --------------------------------------------------------------------------------------------
 
 
-def area_text(geom: BaseGeometry) -> str | None:
-    """A drawn area as GeoJSON MultiPolygon text on the storage grid (None if nothing is left)."""
-    snapped = shapely.set_precision(geom, GRID)
-    if snapped.is_empty:
-        return None
-    if isinstance(snapped, Polygon):
-        snapped = MultiPolygon([snapped])
-    return shapely.to_geojson(snapped)
+def area_text(geom: BaseGeometry) -> str:
+    """A drawn area (already clipped and on the grid: Placer.clip) as GeoJSON MultiPolygon text."""
+    return shapely.to_geojson(MultiPolygon([geom]) if isinstance(geom, Polygon) else geom)
 
 
 def area_geometry(text: str) -> MultiPolygon:

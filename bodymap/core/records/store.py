@@ -198,7 +198,7 @@ class Store:
         """
         q = sa.select(patients).where(patients.c.deleted_at.is_(None))
         for word in rows.name_words(text):
-            # Keys hold only [a-z0-9 ], so the typed word needs no LIKE escaping.
+            # name_words() leaves only letters and digits, so a typed word needs no LIKE escaping.
             q = q.where(patients.c.name_key.like(f"% {word}%"))
         q = q.order_by(patients.c.sort_key, patients.c.id).limit(limit)
         with self._reading() as conn:
@@ -323,9 +323,8 @@ class Store:
         out = {}
         for view, geom in areas.items():
             clipped = self.placer.clip(view, geom)
-            text = rows.area_text(clipped) if clipped is not None else None
-            if text:
-                out[view] = rows.area_geometry(text)  # exactly what is stored, so reading it back is equal
+            if clipped is not None:
+                out[view] = clipped
         if not out:
             raise InvalidValue("the drawing does not cover any part of the body")
         return out

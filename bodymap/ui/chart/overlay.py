@@ -10,7 +10,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsItemGroup,
-    QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -42,6 +41,7 @@ class XMark(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setToolTip(tooltip)
         self.setZValue(style.Layer.TRPS)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         s = TRP_SIZE / 2 + 3
@@ -57,6 +57,38 @@ class XMark(QGraphicsItem):
         painter.drawPath(path)
         painter.setPen(QPen(self.color, 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawPath(path)
+
+
+class AreasItem(QGraphicsItem):
+    """All overlay areas (zones, hazards, muscle outlines) painted by one item, in order.
+
+    One item with a device-coordinate cache: after the first paint at a zoom level, repaints (hover,
+    panning, marks) blit one pixmap instead of redrawing hundreds of translucent stippled paths."""
+
+    def __init__(self, z: float):
+        super().__init__()
+        self.entries: list[tuple[QPainterPath, QBrush, QPen]] = []
+        self._rect = QRectF()
+        self.setZValue(z)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_entries(self, entries: list[tuple[QPainterPath, QBrush, QPen]]) -> None:
+        self.prepareGeometryChange()
+        self.entries = entries
+        rect = QRectF()
+        for path, _b, _p in entries:
+            rect = rect.united(path.boundingRect())
+        self._rect = rect.adjusted(-4, -4, 4, 4)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        for path, brush, pen in self.entries:
+            painter.setBrush(brush)
+            painter.setPen(pen)
+            painter.drawPath(path)
 
 
 @dataclass
@@ -80,6 +112,9 @@ class AtlasOverlay:
         self._group.setZValue(style.Layer.ZONES)
         scene.addItem(self._group)
         self._items: list[QGraphicsItem] = []
+        self.areas = AreasItem(style.Layer.ZONES)
+        scene.addItem(self.areas)
+        self.area_tips: list[str] = []  # what each painted area is, in paint order (tests, hover help)
 
     # -- what to show ------------------------------------------------------------------------------
 
@@ -108,6 +143,8 @@ class AtlasOverlay:
         for item in self._items:
             self.scene.removeItem(item)
         self._items.clear()
+        self._entries: list[tuple[float, int, QPainterPath, QBrush, QPen]] = []
+        self.area_tips = []
 
     def _add(self, item: QGraphicsItem, z: float) -> None:
         item.setZValue(z)
@@ -115,12 +152,9 @@ class AtlasOverlay:
         self._items.append(item)
 
     def _area(self, geom, view, brush: QBrush, pen: QPen, z: float, tooltip: str = "") -> None:
-        item = QGraphicsPathItem(area_path(geom, PLACEMENTS[view]))
-        item.setBrush(brush)
-        item.setPen(pen)
-        if tooltip:
-            item.setToolTip(tooltip)
-        self._add(item, z)
+        # Painted by the one cached AreasItem, ordered by layer then by the order they were added.
+        self._entries.append((z, len(self._entries), area_path(geom, PLACEMENTS[view]), brush, pen))
+        self.area_tips.append(tooltip)
 
     def redraw(self) -> None:
         self.clear()
@@ -163,6 +197,8 @@ class AtlasOverlay:
                         x = XMark(s.color, f"{s.muscle.name} {t.name} ({side})")
                         x.setPos(*PLACEMENTS[t.view].to_scene(*t.point))
                         self._add(x, style.Layer.TRPS)
+        self._entries.sort(key=lambda e: (e[0], e[1]))
+        self.areas.set_entries([(path, brush, pen) for _z, _i, path, brush, pen in self._entries])
         if self.shown and self.legend_visible:
             self._legend()
 

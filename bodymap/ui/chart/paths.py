@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QPainterPath, QPolygonF
-from shapely.geometry.base import BaseGeometry
 
 from .layout import Placement
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 
 def _ring(coords, place: Placement) -> QPolygonF:
     return QPolygonF([QPointF(*place.to_scene(x, y)) for x, y in coords])
 
 
-def area_path(geom: BaseGeometry, place: Placement) -> QPainterPath:
+def area_path(geom: "BaseGeometry", place: Placement) -> QPainterPath:
     """A filled path (odd-even, so holes stay holes) for a Polygon or MultiPolygon."""
     path = QPainterPath()
     path.setFillRule(path.fillRule().OddEvenFill)

@@ -13,14 +13,21 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from bodymap.core.body import Body, Region
+from typing import TYPE_CHECKING
+
 from bodymap.core.frame import VIEWS, View, x_sign
 
 from . import style
 from .layout import PLACEMENTS, Placement
-from .paths import area_path, line_path
+from .paint import ChartPaint
+from .paths import area_path
+
+if TYPE_CHECKING:
+    from bodymap.core.body import Body, Region
 
 LANDMARK_SIZE = 5.0  # screen pixels
+# The body's own layers never change: paint them once per zoom level, then blit (repaints on hover).
+STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 def _text(text: str, size: float, color, bold: bool = False) -> QGraphicsSimpleTextItem:
@@ -36,9 +43,10 @@ def _text(text: str, size: float, color, bold: bool = False) -> QGraphicsSimpleT
 class ChartScene(QGraphicsScene):
     """Every view of the body in one scene, each a group of layers that can be shown or hidden."""
 
-    def __init__(self, body: Body, parent=None):
+    def __init__(self, paint: ChartPaint, parent=None, body: "Body | None" = None):
         super().__init__(parent)
-        self.body = body
+        self.paint = paint
+        self.body = body  # the geometry core, attached after the first paint (hover, overlays)
         self._shown_views: tuple[View, ...] = VIEWS
         self._visible_layers = {"outline", "regions", "lines", "labels"}
         self._layers: dict[tuple[View, str], QGraphicsItemGroup] = {}
@@ -61,40 +69,27 @@ class ChartScene(QGraphicsScene):
         return group
 
     def _build_view(self, view: View, place: Placement) -> None:
-        bv = self.body[view]
+        vp = self.paint.views[view]
         outline = self._layer(view, "outline", style.Layer.OUTLINE)
-        item = QGraphicsPathItem(area_path(bv.outline, place))
+        item = QGraphicsPathItem(vp.outline)
         item.setBrush(style.SKIN)
         item.setPen(style.OUTLINE_PEN)
+        item.setCacheMode(STATIC_CACHE)
         outline.addToGroup(item)
 
         regions = self._layer(view, "regions", style.Layer.REGIONS)
-        path = QPainterPath()
-        for r in bv.regions:
-            path.addPath(area_path(r.geometry, place))
-        item = QGraphicsPathItem(path)
+        item = QGraphicsPathItem(vp.regions)
         item.setPen(style.REGION_PEN)
+        item.setCacheMode(STATIC_CACHE)
         regions.addToGroup(item)
 
         lines = self._layer(view, "lines", style.Layer.LINES)
-        path = QPainterPath()
-        for ln in bv.lines:
-            path.addPath(line_path(ln.coords, place, ln.closed))
-        item = QGraphicsPathItem(path)
+        item = QGraphicsPathItem(vp.lines)
         item.setPen(style.LINE_PEN)
+        item.setCacheMode(STATIC_CACHE)
         lines.addToGroup(item)
 
-        landmarks = self._layer(view, "landmarks", style.Layer.LANDMARKS)
-        s = LANDMARK_SIZE
-        for m in bv.landmarks:
-            dot = QGraphicsEllipseItem(QRectF(-s / 2, -s / 2, s, s))
-            dot.setPos(*place.to_scene(*m.point))
-            dot.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            dot.setBrush(style.LANDMARK_BRUSH)
-            dot.setPen(style.LANDMARK_PEN)
-            dot.setToolTip(m.label)
-            landmarks.addToGroup(dot)
-        landmarks.setVisible("landmarks" in self._visible_layers)
+        self._layer(view, "landmarks", style.Layer.LANDMARKS)  # filled when first shown
 
         labels = self._layer(view, "labels", style.Layer.LABELS)
         title = _text(place.title, 22, style.TITLE_COLOR, bold=True)
@@ -116,7 +111,25 @@ class ChartScene(QGraphicsScene):
     def set_layer_visible(self, name: str, visible: bool) -> None:
         """Show or hide one layer ("regions", "landmarks", "lines", ...) on every shown view."""
         (self._visible_layers.add if visible else self._visible_layers.discard)(name)
+        if name == "landmarks" and visible:
+            self._fill_landmarks()
         self._apply_visibility()
+
+    def _fill_landmarks(self) -> None:
+        """Create the landmark dots the first time they are shown (not needed for the first paint)."""
+        s = LANDMARK_SIZE
+        for view in VIEWS:
+            group = self._layers[(view, "landmarks")]
+            if group.childItems():
+                continue
+            for x, y, label in self.paint.views[view].landmarks:
+                dot = QGraphicsEllipseItem(QRectF(-s / 2, -s / 2, s, s))
+                dot.setPos(x, y)
+                dot.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+                dot.setBrush(style.LANDMARK_BRUSH)
+                dot.setPen(style.LANDMARK_PEN)
+                dot.setToolTip(label)
+                group.addToGroup(dot)
 
     def layer_visible(self, name: str) -> bool:
         return name in self._visible_layers
@@ -143,7 +156,7 @@ class ChartScene(QGraphicsScene):
                 rect = rect.united(group.childrenBoundingRect())
         return rect.adjusted(-20, -20, 20, 20)
 
-    def set_hover(self, region: Region | None) -> None:
+    def set_hover(self, region: "Region | None") -> None:
         if region is None:
             self._hover.setPath(QPainterPath())
             return

@@ -9,8 +9,6 @@ from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from bodymap.core.drawing import brush, lasso
-
 from . import style
 from .layout import PLACEMENTS
 
@@ -57,6 +55,8 @@ class Gesture(QObject):
         self.preview.setPath(path)
 
     def finish(self) -> None:
+        from bodymap.core.drawing import brush, lasso
+
         self.scene.removeItem(self.preview)
         shape = lasso(self.points) if self.tool is Tool.LASSO else brush(self.points, self.radius)
         if not shape.is_empty:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QPainter, QPixmapCache, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QPinchGesture
 
+from typing import TYPE_CHECKING
+
 from bodymap.core.frame import View
-from bodymap.core.hittest import Hit, HitTester
 
 from .layout import PLACEMENTS, view_at
 from .scene import ChartScene
 from .tools import Gesture, Tool
 
+if TYPE_CHECKING:
+    from bodymap.core.hittest import Hit, HitTester
+
 HOVER_TOLERANCE_PX = 8.0  # how near (on screen) the cursor must be to a landmark to name it
 DRAG_THRESHOLD_PX = 4.0  # a press that moves less than this is a click, not a pan
 ZOOM_STEP = 1.25
+PIXMAP_CACHE_KB = 256 * 1024
 MIN_ZOOM, MAX_ZOOM = 0.2, 40.0  # relative to the fitted view
 
 
@@ -34,7 +39,7 @@ class ChartView(QGraphicsView):
         self._press: QPoint | None = None
         self._panning = False
         self._fit_scale = 1.0
-        self.last_hit: Hit | None = None
+        self.last_hit: "Hit | None" = None
         self.tool = Tool.NAVIGATE
         self.brush_radius = 0.012  # body units: about 2 cm on a 170 cm adult
         self._gesture: Gesture | None = None
@@ -47,14 +52,19 @@ class ChartView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
         self.setBackgroundBrush(Qt.GlobalColor.white)
+        # The chart's layers are cached as screen-sized pixmaps; Qt's default 10 MB pixmap cache
+        # holds about one of them at full HD, so the caches would evict each other every frame.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
         # Pan by dragging, as on a map; scroll bars would only take room from the chart.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     # -- hit-testing ---------------------------------------------------------------------------
 
-    def tester(self, view: View) -> HitTester:
+    def tester(self, view: View) -> "HitTester":
         if view not in self._testers:
+            from bodymap.core.hittest import HitTester
+
             self._testers[view] = HitTester(self.chart.body[view])
         return self._testers[view]
 
@@ -63,9 +73,9 @@ class ChartView(QGraphicsView):
         sp = self.mapToScene(pos.toPoint() if isinstance(pos, QPointF) else pos)
         return view_at(sp.x(), sp.y(), self.chart.shown_views)
 
-    def hit_at(self, pos: QPoint) -> Hit | None:
+    def hit_at(self, pos: QPoint) -> "Hit | None":
         where = self.body_point(pos)
-        if where is None:
+        if where is None or self.chart.body is None:  # before the geometry core is attached
             return None
         view, x, y = where
         # The landmark tolerance is in screen pixels; convert it to body units at this zoom.

@@ -1,0 +1,13 @@
+"""Run every benchmark: `make bench` (or `python -m benchmarks`)."""
+
+from . import atlas, chart, lookup
+
+chart.main()
+atlas.main()
+lookup.main()
+try:
+    from . import records
+except ImportError:  # pragma: no cover
+    records = None
+if records is not None and hasattr(records, "main"):
+    records.main()

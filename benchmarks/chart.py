@@ -1,0 +1,101 @@
+"""Issue 2: cold start to the first painted window, hover hit-testing, rendering a view to PNG."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .common import median_seconds, report
+
+BARE = """
+import sys, time
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+from bodymap.ui.first_paint import quit_after_first_paint
+app = QApplication(sys.argv)
+w = QMainWindow(); label = QLabel("bare window"); w.setCentralWidget(label); w.resize(1400, 900); w.show()
+quit_after_first_paint(label)
+app.exec()
+"""
+
+
+def _first_paint(cmd: list[str], env: dict) -> float:
+    start = time.time()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("painted "))
+    return float(line.split()[1]) - start
+
+
+def cold_start(runs: int = 5) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "BODYMAP_EXIT_AFTER_PAINT": "1"}
+    app = [sys.executable, "-m", "bodymap"]
+    bare = [sys.executable, "-c", BARE]
+    _first_paint(app, env)  # fills the geometry cache, as any start after the first finds it
+    b = statistics.median(_first_paint(bare, env) for _ in range(runs))
+    a = statistics.median(_first_paint(app, env) for _ in range(runs))
+    report("cold start to first painted window: bare PySide6 window", b)
+    report("cold start to first painted window: bodymap (target ratio ≤ 1.5)", a, baseline_s=b)
+
+
+def hover() -> None:
+    from bodymap.core.body import load_body
+    from bodymap.core.hittest import HitTester
+
+    body = load_body()
+    rng = random.Random(1)
+    for view in ("front", "back", "plantar"):
+        tester = HitTester(body[view])
+        minx, miny, maxx, maxy = body[view].outline.bounds
+        pts = [(rng.uniform(minx, maxx), rng.uniform(miny, maxy)) for _ in range(2000)]
+        it = iter(pts * 100)
+        t = median_seconds(lambda: tester.hit(*next(it), tolerance=0.005), repeat=1000)
+        baseline = median_seconds(lambda: body[view].outline.bounds, repeat=1000)
+        report(f"hover hit-test, {view} ({len(body[view].regions)} regions + landmarks)", t, 0.0001, baseline)
+
+
+def render_png() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.core.body import load_body
+    from bodymap.ui.chart.scene import ChartScene
+    from bodymap.ui.render import render_scene
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841
+    from bodymap.ui.chart.paint import paint_from_body
+
+    body = load_body()
+    scene = ChartScene(paint_from_body(body), body=body)
+    out = Path(tempfile.mkdtemp()) / "view.png"
+    for view in ("front", "back", "plantar"):
+        scene.set_views((view,))
+        rect = scene.views_rect()
+        # A 2000-pixel PNG: 2000 pixels along the picture's longer side.
+        width = round(2000 * min(1.0, rect.width() / rect.height()))
+        height = round(width * rect.height() / rect.width())
+        t = median_seconds(lambda: render_scene(scene, rect, out, width), repeat=10, warmup=1)
+
+        def blank():
+            img = QImage(width, height, QImage.Format.Format_RGB32)
+            img.fill(QColor("white"))
+            img.save(str(out), "PNG", 80)
+        b = median_seconds(blank, repeat=10, warmup=1)
+        report(f"render {view} to a PNG {width}x{height} (baseline: blank PNG)", t, 0.1, b)
+
+
+def main() -> None:
+    print("== body charts (issue 2)")
+    cold_start()
+    hover()
+    render_png()
+
+
+if __name__ == "__main__":
+    main()
