@@ -1,4 +1,7 @@
-"""Make the README's screenshot from the real main window (offscreen): `make screenshot`."""
+"""Make the README's screenshot from the real main window (offscreen): `make screenshot`.
+
+It shows what the app is for: a pain drawing over the right lateral thigh and leg, the ranked
+candidate muscles, and the first candidate's referral pattern on the chart."""
 
 from __future__ import annotations
 
@@ -18,16 +21,20 @@ from bodymap.ui.mainwindow import MainWindow  # noqa: E402
 def main(out: str) -> int:
     app = QApplication.instance() or QApplication(["bodymap"])
     settings = QSettings(str(Path(out).with_suffix(".ini")), QSettings.Format.IniFormat)
-    window = MainWindow.for_body(load_body(), settings)
-    window.resize(1400, 900)
+    body = load_body()
+    window = MainWindow.for_body(body, settings)
+    window.resize(1500, 940)
     window.show()
+    window.load_atlas()
     app.processEvents()
+    window.actions_by_name["Front"].trigger()
+    lookup = window.lookup_panel
+    leg = body["front"].region("lateral_leg", "right").geometry
+    thigh = body["front"].region("lateral_thigh", "right").geometry
+    lookup.apply_gesture("lasso", "front", leg.union(thigh).buffer(-0.002))
+    lookup.table.setCurrentItem(lookup.table.topLevelItem(0))
     window.chart.fit()
-    # Hover the right temple so the screenshot shows the naming of regions.
-    bv = load_body()["front"]
-    region = bv.region("temple", "right")
-    window.scene.set_hover(region)
-    window.hover_label.setText(region.label)
+    window.hover_label.setText(body["front"].region("lateral_leg", "right").label)
     app.processEvents()
     ok = window.grab().save(out)
     Path(out).with_suffix(".ini").unlink(missing_ok=True)

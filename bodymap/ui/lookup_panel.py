@@ -3,6 +3,8 @@ may cause it, with the reason for each, and the smallest set that explains most 
 
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -69,12 +71,13 @@ class LookupPanel(QWidget):
         self.summary = QLabel("Click a point or shade an area on the chart.")
         self.summary.setWordWrap(True)
         self.table = QTreeWidget()
-        self.table.setHeaderLabels(["#", "Muscle", "Side", "Why", "Trigger point", "Score"])
+        self.table.setHeaderLabels(["#", "Candidate: muscle, side, trigger point, why", "Score"])
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
+        self.table.setUniformRowHeights(False)
         self.table.header().setStretchLastSection(False)
-        self.table.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.combined = QLabel()
         self.combined.setWordWrap(True)
 
@@ -153,7 +156,7 @@ class LookupPanel(QWidget):
             else:
                 if condition:
                     for row in self.lookup.for_condition(condition):
-                        QTreeWidgetItem(self.table, [str(row["rank"]), row["name"], "", row["reason"], "", ""])
+                        QTreeWidgetItem(self.table, [str(row["rank"]), f"{row['name']}\n{row['reason']}", ""])
                     self.summary.setText("Commonly involved muscles; shade the pain to rank them.")
                 else:
                     self.summary.setText("Click a point or shade an area on the chart.")
@@ -165,12 +168,15 @@ class LookupPanel(QWidget):
             return
         self.candidates = list(result.candidates)
         for c in self.candidates:
-            item = QTreeWidgetItem(self.table, [str(c.rank), c.muscle_name, c.side, c.reason, c.trp.name,
-                                                f"{c.score:.2f}"])
-            for col in range(6):
-                item.setToolTip(col, f"{c.muscle_name} {c.trp.name} ({c.side}): {c.reason}")
+            text = f"{c.muscle_name} ({c.side})\n{textwrap.shorten(c.trp.name, 48)}\n{textwrap.fill(c.reason, 48)}"
+            item = QTreeWidgetItem(self.table, [str(c.rank), text, f"{c.score:.2f}"])
+            font = item.font(1)
+            for col in range(3):
+                item.setToolTip(col, f"{c.muscle_name}, {c.trp.name} ({c.side}): {c.reason}")
             item.setData(0, Qt.ItemDataRole.UserRole, c.rank - 1)
-        for col in (0, 1, 2):
+            font.setBold(c.rank == 1)
+            item.setFont(1, font)
+        for col in (0, 2):
             self.table.resizeColumnToContents(col)
         if point:
             self.summary.setText(f"{len(self.candidates)} candidates for the point.")

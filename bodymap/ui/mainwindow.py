@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_stack)
         left = self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
         right = self._dock("Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2")
-        self.resizeDocks([left, right], [290, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([left, right], [290, 430], Qt.Orientation.Horizontal)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)

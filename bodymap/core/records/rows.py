@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
@@ -12,7 +13,9 @@ from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.frame import VIEWS
 
-from .model import AfterEffects, Consent, Drawing, Findings, FINDINGS, Mark, PRECAUTIONS, Patient, Screen, Visit
+from .model import (
+    AfterEffects, Consent, Drawing, Findings, FINDINGS, Mark, PRECAUTIONS, Patient, Screen, Visit, trusted,
+)
 
 # Letters that Unicode does not decompose into a base letter plus accent.
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
@@ -61,6 +64,7 @@ def area_geometry(text: str) -> MultiPolygon:
 
 
 # --- rows ---------------------------------------------------------------------------------------------
+# Rows are read back with trusted(): they were checked on the way in (see model.trusted).
 
 
 def patient_row(p: Patient) -> dict:
@@ -71,7 +75,7 @@ def patient_row(p: Patient) -> dict:
 
 
 def patient_from(r: Mapping) -> Patient:
-    return Patient(id=r["id"], uid=r["uid"], given_name=r["given_name"], family_name=r["family_name"],
+    return trusted(Patient, id=r["id"], uid=r["uid"], given_name=r["given_name"], family_name=r["family_name"],
                    date_of_birth=r["date_of_birth"], sex=r["sex"], contact=r["contact"], notes=r["notes"],
                    created_at=r["created_at"], updated_at=r["updated_at"], deleted_at=r["deleted_at"])
 
@@ -84,7 +88,7 @@ def screen_row(s: Screen) -> dict:
 
 
 def screen_from(r: Mapping) -> Screen:
-    return Screen(id=r["id"], patient_id=r["patient_id"], screened_on=r["screened_on"], other=r["other"],
+    return trusted(Screen, id=r["id"], patient_id=r["patient_id"], screened_on=r["screened_on"], other=r["other"],
                   created_at=r["created_at"], deleted_at=r["deleted_at"], **{k: bool(r[k]) for k in PRECAUTIONS})
 
 
@@ -94,7 +98,7 @@ def consent_row(c: Consent) -> dict:
 
 
 def consent_from(r: Mapping) -> Consent:
-    return Consent(id=r["id"], patient_id=r["patient_id"], consented_on=r["consented_on"], given=bool(r["given"]),
+    return trusted(Consent, id=r["id"], patient_id=r["patient_id"], consented_on=r["consented_on"], given=bool(r["given"]),
                    notes=r["notes"], created_at=r["created_at"], deleted_at=r["deleted_at"])
 
 
@@ -114,9 +118,9 @@ def visit_from(r: Mapping) -> Visit:
     after = None
     if r["after_recorded"]:
         values = {k: r[f"after_{k}"] for k in _AFTER}
-        after = AfterEffects(**{k: (v if k in ("soreness_hours", "other") else bool(v)) for k, v in values.items()
+        after = trusted(AfterEffects, **{k: (v if k in ("soreness_hours", "other") else bool(v)) for k, v in values.items()
                                 if v is not None})
-    return Visit(id=r["id"], patient_id=r["patient_id"], visited_on=r["visited_on"], therapist=r["therapist"],
+    return trusted(Visit, id=r["id"], patient_id=r["patient_id"], visited_on=r["visited_on"], therapist=r["therapist"],
                  complaint=r["complaint"], pain_before=r["pain_before"], pain_after=r["pain_after"],
                  notes=r["notes"], after=after, created_at=r["created_at"], updated_at=r["updated_at"],
                  deleted_at=r["deleted_at"])
@@ -139,10 +143,10 @@ def _opt_bool(v):
 
 
 def mark_from(r: Mapping) -> Mark:
-    findings = Findings(status=r["status"], twitch=_opt_bool(r["twitch"]), familiar_pain=_opt_bool(r["familiar_pain"]),
+    findings = trusted(Findings, status=r["status"], twitch=_opt_bool(r["twitch"]), familiar_pain=_opt_bool(r["familiar_pain"]),
                         referral=_opt_bool(r["referral"]), tenderness=r["tenderness"], ppt_kpa=r["ppt_kpa"],
                         needled=bool(r["needled"]), notes=r["notes"])
-    return Mark(id=r["id"], visit_id=r["visit_id"], view=r["view"], x=r["x"], y=r["y"], side=r["side"],
+    return trusted(Mark, id=r["id"], visit_id=r["visit_id"], view=r["view"], x=r["x"], y=r["y"], side=r["side"],
                 region_id=r["region_id"], trp_muscle=r["trp_muscle"], trp_id=r["trp_id"], trp_side=r["trp_side"],
                 trp_distance=r["trp_distance"], findings=findings, created_at=r["created_at"],
                 updated_at=r["updated_at"], deleted_at=r["deleted_at"])
@@ -160,7 +164,7 @@ def areas_row(areas: Mapping[str, BaseGeometry]) -> dict:
 
 
 def drawing_from(r: Mapping) -> Drawing:
-    areas = {v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]}
-    return Drawing(id=r["id"], visit_id=r["visit_id"], symptom=r["symptom"], intensity=r["intensity"], areas=areas,
+    areas = MappingProxyType({v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]})
+    return trusted(Drawing, id=r["id"], visit_id=r["visit_id"], symptom=r["symptom"], intensity=r["intensity"], areas=areas,
                    notes=r["notes"], created_at=r["created_at"], updated_at=r["updated_at"],
                    deleted_at=r["deleted_at"])

@@ -11,7 +11,7 @@ from . import style
 from .layout import PLACEMENTS
 from .paths import area_path
 
-PAIN = QColor(192, 57, 43)
+PAIN = QColor("#1f3a93")  # dark blue hatching: it must stay visible over the (red-first) zone colours
 
 
 class PainLayer:
@@ -33,9 +33,8 @@ class PainLayer:
             self._items[key].append(item)
 
     def set_pain(self, views: dict) -> None:
-        fill = QColor(PAIN)
-        fill.setAlphaF(0.35)
-        self._set("pain", views, QBrush(fill), style.cosmetic(PAIN, 1.4), self.z, "Pain drawing")
+        self._set("pain", views, QBrush(PAIN, Qt.BrushStyle.BDiagPattern), style.cosmetic(PAIN, 1.8), self.z,
+                  "Pain drawing")
 
     def set_unexplained(self, views: dict) -> None:
         self._set("unexplained", views, QBrush(QColor(255, 196, 0), Qt.BrushStyle.Dense4Pattern),
