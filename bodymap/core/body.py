@@ -114,10 +114,6 @@ class Body:
     def __getitem__(self, view: str) -> BodyView:
         return self.views[check_view(view)]
 
-    def region_info(self) -> dict[str, dict]:
-        """Every region id with its name, view and pairing, as authored."""
-        return {r["id"]: r for r in load_json("body/regions.json")["regions"]}
-
 
 # --- building -------------------------------------------------------------------------------------
 

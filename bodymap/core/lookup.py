@@ -12,7 +12,6 @@ trigger point's side, so pain on the right meets right-side zones, and midline p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import shapely
@@ -337,15 +336,3 @@ def pain_from_geojson(obj: dict) -> Pain:
             raise LookupError_(f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}")
         pain.setdefault(view, []).append(g if g.is_valid else shapely.make_valid(g))
     return {v: unary_union(gs) for v, gs in pain.items()}
-
-
-@dataclass
-class LookupCache:
-    """One Lookup per process (building the zone index takes a moment)."""
-
-    atlas: Atlas
-    body: Body
-
-    @cached_property
-    def lookup(self) -> Lookup:
-        return Lookup(self.atlas, self.body)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -64,7 +63,7 @@ def _inspect_file(path: Path) -> str | None:
     # takes the usual locks and so reads consistently while another copy of the app writes.
     wal_mode = len(header) > 19 and header[18] == 2
     immutable = wal_mode and not Path(f"{path}-wal").exists()
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
     try:
         con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
     except sqlite3.Error as exc:
@@ -90,7 +89,7 @@ def _one_revision(where: str, revisions: list[str]) -> str | None:
     return revisions[0] if revisions else None
 
 
-def _reason(exc: Exception) -> str:
+def driver_reason(exc: Exception) -> str:
     """The first line of what the database driver said."""
     orig = getattr(exc, "orig", None) or exc
     return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
@@ -122,7 +121,8 @@ def _create_private_file(path: Path, default_location: bool) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return  # another copy of the app made it a moment ago; it will be inspected like any other
+        # Another copy of the app made it a moment ago: migrate() checks it again under the write lock.
+        return
     except OSError as exc:
         raise RecordsError(f"cannot create {path}: {exc.strerror}") from None
     os.close(fd)
@@ -174,7 +174,7 @@ def open_engine(location: str, *, default_location: bool = False) -> tuple[Engin
         migrate(engine, str(path))
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
-        raise RecordsError(f"cannot open {path}: {_reason(exc)}") from None
+        raise RecordsError(f"cannot open {path}: {driver_reason(exc)}") from None
     except BaseException:
         engine.dispose()
         raise
@@ -200,7 +200,7 @@ def _open_server(url: sa.URL) -> Engine:
         migrate(engine, where)
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
-        raise RecordsError(f"cannot open {where}: {_reason(exc)}") from None
+        raise RecordsError(f"cannot open {where}: {driver_reason(exc)}") from None
     except BaseException:
         engine.dispose()
         raise

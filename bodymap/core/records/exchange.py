@@ -23,7 +23,7 @@ from bodymap.core.frame import VIEWS
 
 from .model import (
     AFTER_EFFECTS, AfterEffects, Consent, Drawing, Findings, InvalidValue, Mark, PRECAUTIONS, Patient, Record,
-    RecordsError, REFERENCE_STATURE_CM, Screen, Visit, VisitRecord,
+    RecordsError, Screen, Visit, VisitRecord,
 )
 
 FORMAT = "bodymap-record"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import Point
 
-from .model import Consent, Mark, Screen
+from .model import PRECAUTIONS, Consent, Mark, Screen
 
 # A needle this close to a hazard zone (about 3.4 mm on a 170 cm adult) is treated as over it: the
 # zones are drawn on a chart, not measured on this patient. The atlas uses the same margin.
@@ -55,8 +55,6 @@ def needling_warnings(mark: Mark, screen: Screen | None, consent: Consent | None
     if screen is None:
         out.append(SafetyWarning("screen", "missing", "No precaution screen on record for this patient"))
     else:
-        from .model import PRECAUTIONS
-
         for key, words in PRECAUTIONS.items():
             if getattr(screen, key):
                 out.append(SafetyWarning("precaution", key, f"Precaution: {words} "

@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import rows
-from .database import _reason, open_engine
+from . import database, rows
+from .database import driver_reason, open_engine
 from .model import (
     Consent, Drawing, FINDINGS, Findings, InvalidValue, Mark, NotFound, Patient, Record, RecordsError, Screen,
     Visit, VisitRecord, check_after_birth, editable,
@@ -108,7 +108,7 @@ class Store:
             with self._engine.connect() as conn:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
-            raise RecordsError(f"cannot read {self.where}: {_reason(exc)}") from None
+            raise RecordsError(f"cannot read {self.where}: {driver_reason(exc)}") from None
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -116,17 +116,22 @@ class Store:
             with self._writer.begin() as conn:
                 yield conn
         except sa.exc.OperationalError as exc:
-            reason = _reason(exc)
+            reason = driver_reason(exc)
             if "locked" in reason or "busy" in reason:
-                raise RecordsError("the database is busy (another copy of bodymap kept it for more than "
-                                   "10 seconds); nothing was written") from None
+                raise RecordsError(f"the database is busy (another copy of bodymap kept it for more than "
+                                   f"{database.BUSY_TIMEOUT:g} seconds); nothing was written") from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
         except sa.exc.SQLAlchemyError as exc:
-            raise RecordsError(f"the change was not written to {self.where}: {_reason(exc)}") from None
+            raise RecordsError(f"the change was not written to {self.where}: {driver_reason(exc)}") from None
 
-    def _get(self, conn: Connection, kind: str, record_id: int):
+    def _get(self, conn: Connection, kind: str, record_id: int, *, for_update: bool = False):
         table = TABLES[kind]
-        row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+        q = sa.select(table).where(table.c.id == record_id)
+        if for_update:
+            # A server (PostgreSQL) locks the row for the read-modify-write; SQLite has no FOR UPDATE and
+            # needs none, since BEGIN IMMEDIATE already holds the only write lock.
+            q = q.with_for_update()
+        row = conn.execute(q).mappings().first()
         if row is None:
             raise NotFound(f"there is no {kind} with id {record_id!r}")
         return _FROM_ROW[kind](row)
@@ -138,7 +143,7 @@ class Store:
         """Read a record, build its new version with make(current), check it, write it: one transaction."""
         table = TABLES[kind]
         with self._writing() as conn:
-            current = self._get(conn, kind, record_id)
+            current = self._get(conn, kind, record_id, for_update=True)
             new = replace(make(current), updated_at=_now())
             if check:
                 check(conn, new)
@@ -148,8 +153,8 @@ class Store:
         return new
 
     @staticmethod
-    def _changes(cls, changes: dict, what: str) -> None:
-        unknown = sorted(set(changes) - set(editable(cls)))
+    def _changes(record_class, changes: dict, what: str) -> None:
+        unknown = sorted(set(changes) - set(editable(record_class)))
         if unknown:
             raise InvalidValue(f"a {what} has no editable {', '.join(unknown)}")
 

@@ -85,3 +85,24 @@ def test_two_copies_writing_at_once(db_path, ready_visit, placer):
         assert notes == sorted(f"{tag} {i}" for tag in ("first", "second") for i in range(count))
         assert store.visit(ready_visit.id).notes == "note 29"
         assert store.integrity_problems() == []
+
+
+def test_a_writer_held_too_long_gives_a_clear_message(db_path, monkeypatch, placer):
+    import sqlite3
+
+    from bodymap.core.records import RecordsError, database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT", 0.2)
+    with Store.open(db_path, placer=placer) as store:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another copy mid-transaction, and stuck
+        try:
+            with pytest.raises(RecordsError) as info:
+                store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1)))
+            assert "busy" in str(info.value) and "nothing was written" in str(info.value)
+            assert "\n" not in str(info.value)
+            assert store.patients() == []  # readers are not blocked by a writer (WAL)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1))).id
