@@ -148,6 +148,7 @@ def cmd_render(args) -> int:
     scene.set_views(views)
     scene.set_layer_visible("regions", not args.no_regions)
     scene.set_layer_visible("landmarks", args.landmarks)
+    source = scene.views_rect()
     if muscles or args.hazards:
         from bodymap.core.atlas import load_atlas
         from bodymap.ui.chart.overlay import AtlasOverlay
@@ -156,7 +157,8 @@ def cmd_render(args) -> int:
         overlay.sides = {"both": ("right", "left"), "right": ("right",), "left": ("left",)}[args.side]
         overlay.hazards, overlay.show_hazards = list(load_atlas().hazards.values()), args.hazards
         overlay.set_muscles(muscles)
-    render_scene(scene, scene.views_rect(), out, args.width)
+        source = overlay.picture_rect()
+    render_scene(scene, source, out, args.width)
     print(str(out))
     return 0
 

@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.lookup_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.lookup_panel.size.valueChanged.connect(lambda v: setattr(self.chart, "brush_radius", v / 1000.0))
         self.chart.drawn.connect(self.lookup_panel.apply_gesture)
+        self.chart.pointed.connect(self._show_hazards_under)
         self.chart.clicked.connect(self._clicked)
         find = self._action("find", "Find muscle", [QKeySequence.StandardKey.Find], self._focus_search)
         self.addAction(find)
@@ -220,6 +221,13 @@ class MainWindow(QMainWindow):
 
     def _show_hover(self, hit: "Hit | None") -> None:
         self.hover_label.setText(hit.describe() if hit else "")
+
+    def _show_hazards_under(self, view: str, x: float, y: float) -> None:
+        """With hazards shown, hovering one says what a needle could reach there."""
+        hazards = self.overlay.hazards_at(view, x, y) if self.overlay is not None else []
+        if hazards:
+            text = "; ".join(f"⚠ {h.name}: risk of {h.at_risk}" for h in hazards)
+            self.statusBar().showMessage(text, 4000)
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -118,3 +118,13 @@ def test_lasso_across_views_and_eraser(app_window, qtbot):
     panel.apply_gesture("eraser", "front", box(0.0, 0.0, 1.0, 1.0))
     assert set(panel.pain.views) == {"back"}
     assert app_window.undo_stack.undoText() == "Erase pain area"
+
+
+def test_hovering_a_hazard_says_what_is_at_risk(app_window, qtbot):
+    app_window.atlas_panel.hazards.setChecked(True)
+    app_window.actions_by_name["Back"].trigger()
+    hz = app_window.atlas.hazards["lung_apex"].zones["right"]["back"]
+    p = hz.representative_point()
+    with qtbot.waitSignal(app_window.chart.pointed):
+        qtbot.mouseMove(app_window.chart.viewport(), vp(app_window.chart, "back", p.x, p.y))
+    assert "risk of pneumothorax" in app_window.statusBar().currentMessage()

@@ -203,14 +203,16 @@ class AtlasOverlay:
             self._legend()
 
     def _legend(self) -> None:
-        rect = self.scene.views_rect() if hasattr(self.scene, "views_rect") else self.scene.itemsBoundingRect()
-        x0, y = rect.left() + 16, rect.top() + 70
+        """A legend above the figures (teaching sheets): colours, what solid / stippled / ✕ mean, sides."""
+        rect = self.scene.views_rect()
         font = QFont()
         font.setPointSizeF(11)
         rows = [(s.color, s.muscle.name) for s in self.shown]
         rows.append((None, "solid: essential zone · stippled: spillover · ✕ trigger point"))
         sides = {("right", "left"): "both sides", ("right",): "patient's right", ("left",): "patient's left"}
         rows.append((None, f"shown on: {sides.get(tuple(self.sides), ', '.join(self.sides))}"))
+        x0, y = rect.left() + 16, rect.top() - 22 * len(rows) - 8
+        self._legend_rect = QRectF(x0 - 8, y - 8, 10, 22 * len(rows) + 8)
         for color, text in rows:
             if color is not None:
                 sw = QGraphicsRectItem(QRectF(x0, y + 3, 18, 12))
@@ -224,4 +226,21 @@ class AtlasOverlay:
             label.setBrush(QBrush(style.TITLE_COLOR))
             label.setPos(x0 + (26 if color is not None else 0), y)
             self._add(label, style.Layer.LABELS)
+            self._legend_rect = self._legend_rect.united(label.sceneBoundingRect().adjusted(0, 0, 8, 8))
             y += 22
+
+    def picture_rect(self) -> QRectF:
+        """The shown views with the legend, for rendering a teaching sheet."""
+        rect = self.scene.views_rect()
+        legend = getattr(self, "_legend_rect", None)
+        return rect.united(legend) if legend is not None and self.shown and self.legend_visible else rect
+
+    def hazards_at(self, view: str, x: float, y: float) -> list[Hazard]:
+        """The shown hazards whose zone covers a body point (for the status bar on hover)."""
+        if not self.show_hazards:
+            return []
+        from shapely.geometry import Point
+
+        pt = Point(x, y)
+        return [h for h in self.hazards
+                if any(view in h.zones[s] and h.zones[s][view].covers(pt) for s in self.sides)]

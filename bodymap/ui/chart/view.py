@@ -28,6 +28,7 @@ class ChartView(QGraphicsView):
     """Shows a ChartScene. Emits what is under the cursor and where the user clicked, in body terms."""
 
     hovered = Signal(object)  # Hit | None
+    pointed = Signal(str, float, float)  # the body point under the cursor (view, x, y)
     clicked = Signal(str, float, float)  # view, x, y in the body frame
     zoomChanged = Signal(float)
     drawn = Signal(str, str, object)  # tool ("brush" / "lasso" / "eraser"), view, shapely geometry
@@ -84,6 +85,9 @@ class ChartView(QGraphicsView):
         return hit if (hit.region or hit.landmark) else None
 
     def _update_hover(self, pos: QPoint) -> None:
+        where = self.body_point(pos)
+        if where is not None:
+            self.pointed.emit(*where)
         hit = self.hit_at(pos)
         if hit != self.last_hit:
             self.last_hit = hit
