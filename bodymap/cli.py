@@ -163,8 +163,38 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from bodymap.core.records import Store
+    from bodymap.core.records.exchange import export_file
+    from bodymap.core.records.paths import default_database, is_url
+
+    location = args.db or default_database()
+    if not is_url(location) and not Path(location).expanduser().is_file():
+        raise UsageError(f"no bodymap database at {location}")  # never create one just to export from it
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder {str(out.parent)!r} does not exist")
+    if args.visit is not None and args.visit < 1:
+        raise UsageError("--visit counts from 1 (the patient's first visit)")
+    if args.format == "pdf":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtWidgets import QApplication
+
+        from bodymap.ui.records.report import write_report
+
+        app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
+        with Store.open(location) as store:
+            write_report(store, args.patient, out, visit_number=args.visit)
+    else:
+        with Store.open(location) as store:
+            export_file(store, args.patient, out, args.format, args.visit)
+    print(str(out))
+    return 0
+
+
 def build_parser() -> _Parser:
     parser = _Parser(prog="bodymap", description="Trigger-point body map. Without a command, opens the app.")
+    parser.add_argument("--db", help="patient records: a database file or URL (default: the user's data folder)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     g = sub.add_parser("geometry", help="GeoJSON of the body charts: outline, regions, landmarks")
     g.add_argument("--view", choices=VIEWS)
@@ -191,6 +221,13 @@ def build_parser() -> _Parser:
     r.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
     r.add_argument("--hazards", action="store_true", help="overlay the needling hazard zones")
     r.set_defaults(func=cmd_render)
+    e = sub.add_parser("export", help="write a patient's visit report (PDF), marks (CSV) or record (JSON)")
+    e.add_argument("--patient", type=int, required=True, help="the patient's id")
+    e.add_argument("--visit", type=int, help="only visit N of the patient (1 = the first, by date)")
+    e.add_argument("--format", choices=("pdf", "csv", "json"), required=True)
+    e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
+    e.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
+    e.set_defaults(func=cmd_export)
     return parser
 
 
@@ -202,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from bodymap.ui.app import main as app_main
 
-            return app_main([])
+            return app_main([], db=args.db)
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except UsageError as exc:

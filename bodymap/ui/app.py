@@ -53,7 +53,7 @@ def _xcb_missing_library() -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, db: str | None = None) -> int:
     problem = display_problem()
     if problem:
         print(f"bodymap: {problem}", file=sys.stderr)
@@ -82,6 +82,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if os.environ.get("BODYMAP_EXIT_AFTER_PAINT"):  # start-up benchmark: report the first paint, quit
         quit_after_first_paint(window.chart.viewport())
-    else:  # the chart shows at once; the geometry core, atlas and lookup load right after
-        after_first_paint(window.chart.viewport(), window.load_atlas)
+    else:  # the chart shows at once; the geometry core, atlas, lookup and records load right after
+        after_first_paint(window.chart.viewport(), lambda: (window.load_atlas(), window.open_records(db)))
     return app.exec()

@@ -128,6 +128,10 @@ class LookupPanel(QWidget):
         self.point = None
         self.undo.push(ChangePain(self, self.pain, PainArea(), "Clear pain area"))
 
+    def use_pain(self, pain: PainArea) -> None:
+        """Rank for a given drawing (e.g. the open visit's), as one undoable step."""
+        self.undo.push(ChangePain(self, self.pain, pain, "Look up a visit's drawing"))
+
     def set_point(self, view: str, x: float, y: float) -> None:
         """A pointed-at spot (when nothing is shaded)."""
         self.point = (view, x, y)

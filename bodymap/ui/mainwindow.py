@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
     ("Soles", "4", ("plantar",)),
 )
 TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
+                (Tool.MARK, "Mark", "M", "Mark a palpated point on the open visit; drag a mark to move it"),
                 (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
                 (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
                 (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"))
@@ -54,6 +55,9 @@ class MainWindow(QMainWindow):
         self.chart.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.actions_by_name: dict[str, QAction] = {}
         self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
+        self.store = self.records = self.records_dock = None
+        self.patient_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.patient_label)
         self._build_menus()
         self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
@@ -121,8 +125,9 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
             tools.addAction(act)
         self.actions_by_name["tool:navigate"].setChecked(True)
+        self.file_menu = self.menuBar().addMenu("&File")
         quit_act = self._action("quit", "Quit", [QKeySequence.StandardKey.Quit], self.close)
-        self.menuBar().addMenu("&File").addAction(quit_act)
+        self.file_menu.addAction(quit_act)
         self.panels_menu = view_menu.addMenu("Panels")
 
     def _set_tool(self, tool: Tool) -> None:
@@ -180,7 +185,7 @@ class MainWindow(QMainWindow):
         self.lookup_panel.candidateChosen.connect(self._show_candidate)
         self.lookup_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.lookup_panel.size.valueChanged.connect(lambda v: setattr(self.chart, "brush_radius", v / 1000.0))
-        self.chart.drawn.connect(self.lookup_panel.apply_gesture)
+        self.chart.drawn.connect(self._drawn)
         self.chart.pointed.connect(self._show_hazards_under)
         self.chart.clicked.connect(self._clicked)
         find = self._action("find", "Find muscle", [QKeySequence.StandardKey.Find], self._focus_search)
@@ -214,8 +219,89 @@ class MainWindow(QMainWindow):
         self.atlas_panel.select([candidate.muscle])
 
     def _clicked(self, view: str, x: float, y: float) -> None:
-        if self.chart.tool is Tool.NAVIGATE and self.lookup_panel is not None and self.lookup_panel.pain.is_empty:
+        if self.chart.tool is Tool.MARK:
+            if self.records is not None:
+                self.records.add_mark(view, x, y)
+            else:
+                self.statusBar().showMessage("Patient records are not open.", 5000)
+        elif self.chart.tool is Tool.NAVIGATE and self.lookup_panel is not None and self.lookup_panel.pain.is_empty:
             self.lookup_panel.set_point(view, x, y)
+
+    def _drawn(self, tool: str, view: str, shape) -> None:
+        """A stroke goes to the open visit's drawing when a visit is open, else to the lookup."""
+        if self.records is not None and self.records.visit_id is not None and self.records_dock.isVisible():
+            self.records.apply_gesture(tool, view, shape)
+        else:
+            self.lookup_panel.apply_gesture(tool, view, shape)
+
+    # -- records -----------------------------------------------------------------------------------
+
+    def open_records(self, location=None) -> bool:
+        """Open the patient records (the user's database, or `location`); report, never alter, a bad file."""
+        from bodymap.core.records import Store
+        from bodymap.core.records.model import RecordsError
+        from bodymap.core.records.placement import Placer
+
+        from .chart.marks_layer import MarksLayer
+        from .records.actions import RecordsActions
+        from .records.panel import RecordsPanel
+
+        try:
+            self.store = Store.open(location, placer=Placer(self.body, self.atlas))
+        except RecordsError as exc:
+            self.statusBar().showMessage(f"Patient records not opened: {exc}")
+            box = QMessageBox(QMessageBox.Icon.Critical, "Patient records",
+                              f"The patient records could not be opened, and were left as they are.\n\n{exc}",
+                              QMessageBox.StandardButton.Ok, self)
+            box.setModal(False)
+            box.show()
+            self.records_error = str(exc)
+            return False
+        self.marks_layer = MarksLayer(self.scene)
+        self.visit_pain = PainLayer(self.scene)
+        self.records = RecordsPanel(self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas)
+        self.records_dock = self._dock("Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3")
+        self.tabifyDockWidget(self.findChild(QDockWidget, "Where does it hurt?"), self.records_dock)
+        self.records_dock.raise_()
+        findings = self.menuBar().addMenu("F&indings")
+        for act in self.records.finding_actions:
+            self.addAction(act)
+            findings.addAction(act)
+        self.records.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.records.warning.connect(self._needling_warning)
+        self.records.patientChanged.connect(self._patient_status)
+        self.records.visitOpened.connect(lambda _v: self._patient_status())
+        self.chart.mark_finder = lambda view, x, y, tol: (lambda m: m.id if m else None)(
+            self.marks_layer.mark_at(view, x, y, tol))
+        self.chart.markDragged.connect(self._preview_mark)
+        self.chart.markDropped.connect(lambda mid, x, y: self.records.move_mark(mid, x, y))
+        self.records_actions = RecordsActions(self, self.store, self.records)
+        return True
+
+    def _preview_mark(self, mark_id, x: float, y: float) -> None:
+        from .chart.layout import PLACEMENTS
+
+        for item in self.marks_layer.items:
+            if item.mark.id == mark_id:
+                item.setPos(*PLACEMENTS[item.mark.view].to_scene(x, y))
+
+    def _patient_status(self) -> None:
+        r = self.records
+        if r is None or r.patient_id is None:
+            self.patient_label.setText("")
+            self.setWindowTitle(f"bodymap {__version__}")
+            return
+        p = self.store.patient(r.patient_id)
+        self.patient_label.setText(f"{p.given_name} {p.family_name} — {r.banner.text()}")
+        self.setWindowTitle(f"{p.given_name} {p.family_name} — bodymap")
+
+    def _needling_warning(self, text: str) -> None:
+        """Needling over a hazard or with a precaution: a warning that does not block the work."""
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Needling precaution", text, QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.show()
+        self.last_warning = box
 
     # -- status ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from .layout import PLACEMENTS
 
 class Tool(Enum):
     NAVIGATE = "navigate"  # click reports a point; drag pans
+    MARK = "mark"  # click marks a palpated point; dragging a mark moves it
     BRUSH = "brush"
     LASSO = "lasso"
     ERASER = "eraser"

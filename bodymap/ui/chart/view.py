@@ -32,6 +32,8 @@ class ChartView(QGraphicsView):
     clicked = Signal(str, float, float)  # view, x, y in the body frame
     zoomChanged = Signal(float)
     drawn = Signal(str, str, object)  # tool ("brush" / "lasso" / "eraser"), view, shapely geometry
+    markDragged = Signal(object, float, float)  # mark id, x, y while dragging (preview)
+    markDropped = Signal(object, float, float)  # mark id, x, y where it was let go
 
     def __init__(self, scene: ChartScene, parent=None):
         super().__init__(scene, parent)
@@ -44,6 +46,9 @@ class ChartView(QGraphicsView):
         self.tool = Tool.NAVIGATE
         self.brush_radius = 0.012  # body units: about 2 cm on a 170 cm adult
         self._gesture: Gesture | None = None
+        # With the Mark tool, a press on an existing mark drags it: the window supplies the lookup.
+        self.mark_finder = None  # callable(view, x, y, tolerance) -> mark id | None
+        self._mark_drag: tuple[object, str] | None = None
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # zoom_by anchors itself
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -189,7 +194,17 @@ class ChartView(QGraphicsView):
         self.viewport().setCursor(cursor)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.tool is not Tool.NAVIGATE:
+        if event.button() == Qt.MouseButton.LeftButton and self.tool is Tool.MARK and self.mark_finder:
+            where = self.body_point(event.position().toPoint())
+            if where is not None:
+                view, x, y = where
+                tol = PLACEMENTS[view].body_length(HOVER_TOLERANCE_PX / self.transform().m11())
+                found = self.mark_finder(view, x, y, tol)
+                if found is not None:
+                    self._mark_drag = (found, view)
+                    event.accept()
+                    return
+        if event.button() == Qt.MouseButton.LeftButton and self.tool not in (Tool.NAVIGATE, Tool.MARK):
             where = self.body_point(event.position().toPoint())
             if where is not None:
                 view, x, y = where
@@ -207,6 +222,11 @@ class ChartView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
+        if self._mark_drag is not None:
+            sp = self.mapToScene(pos)
+            x, y = PLACEMENTS[self._mark_drag[1]].to_body(sp.x(), sp.y())
+            self.markDragged.emit(self._mark_drag[0], x, y)
+            return
         if self._gesture is not None:
             sp = self.mapToScene(pos)
             # The gesture stays on the view it started on, even if the cursor strays off the body.
@@ -228,6 +248,12 @@ class ChartView(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._mark_drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            (mark_id, view), self._mark_drag = self._mark_drag, None
+            sp = self.mapToScene(event.position().toPoint())
+            self.markDropped.emit(mark_id, *PLACEMENTS[view].to_body(sp.x(), sp.y()))
+            event.accept()
+            return
         if self._gesture is not None and event.button() == Qt.MouseButton.LeftButton:
             gesture, self._gesture = self._gesture, None
             gesture.finish()

@@ -1,0 +1,114 @@
+"""Patient marks on the chart: filled red for an active trigger point, open for latent, grey when not
+yet classified; a dot inside when needled; numbered as in the findings table. The previous visit's
+marks can be shown faintly underneath."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from . import style
+from .layout import PLACEMENTS
+
+RADIUS = 6.5  # screen pixels
+ACTIVE = QColor("#c0392b")
+LATENT = QColor("#d35400")
+UNSET = QColor("#7f8c8d")
+SELECTED = QColor("#2f6db5")
+
+
+class MarkItem(QGraphicsItem):
+    """One mark, a constant size on screen whatever the zoom."""
+
+    def __init__(self, mark, number: int, faint: bool = False):
+        super().__init__()
+        self.mark, self.number, self.faint = mark, number, faint
+        self.selected = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setZValue(style.Layer.MARKS - (0.5 if faint else 0))
+        f = mark.findings
+        status = f.status or "not classified"
+        extra = [w for w, on in (("twitch", f.twitch), ("familiar pain", f.familiar_pain),
+                                 ("referral", f.referral), ("needled", f.needled)) if on]
+        tip = f"Mark {number}: {status}" + (f", {', '.join(extra)}" if extra else "")
+        if f.tenderness is not None:
+            tip += f", tenderness {f.tenderness}/10"
+        self.setToolTip(("Previous visit — " if faint else "") + tip)
+
+    def boundingRect(self) -> QRectF:
+        r = RADIUS + 16
+        return QRectF(-r, -r, 2 * r + 14, 2 * r)
+
+    def paint(self, painter, option, widget=None) -> None:
+        f = self.mark.findings
+        color = {"active": ACTIVE, "latent": LATENT}.get(f.status, UNSET)
+        if self.faint:
+            color = QColor(color)
+            color.setAlphaF(0.35)
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        if self.selected:
+            painter.setPen(QPen(SELECTED, 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), RADIUS + 4, RADIUS + 4)
+        painter.setPen(QPen(QColor("white") if f.status == "active" else color, 2))
+        painter.setBrush(QBrush(color) if f.status == "active" else QBrush(QColor(255, 255, 255, 200)))
+        painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
+        if f.status != "active":
+            painter.setPen(QPen(color, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), RADIUS - 1, RADIUS - 1)
+        if f.needled:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(QColor("white") if f.status == "active" else color))
+            painter.drawEllipse(QPointF(0, 0), 2.2, 2.2)
+        if not self.faint:
+            font = QFont()
+            font.setPointSizeF(8)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(QPen(QColor("#222222")))
+            painter.drawText(QPointF(RADIUS + 2, -RADIUS + 1), str(self.number))
+
+
+class MarksLayer:
+    """Keeps the chart's mark items in step with a visit's marks (and the previous visit's)."""
+
+    def __init__(self, scene: QGraphicsScene):
+        self.scene = scene
+        self.items: list[MarkItem] = []
+        self.previous: list[MarkItem] = []
+
+    def _place(self, item: MarkItem) -> None:
+        item.setPos(*PLACEMENTS[item.mark.view].to_scene(item.mark.x, item.mark.y))
+        self.scene.addItem(item)
+
+    def set_marks(self, marks, selected_id: int | None = None) -> None:
+        for item in self.items:
+            self.scene.removeItem(item)
+        self.items = []
+        for n, m in enumerate(marks, 1):
+            item = MarkItem(m, n)
+            item.selected = m.id == selected_id
+            self._place(item)
+            self.items.append(item)
+
+    def set_previous(self, marks) -> None:
+        for item in self.previous:
+            self.scene.removeItem(item)
+        self.previous = []
+        for n, m in enumerate(marks, 1):
+            item = MarkItem(m, n, faint=True)
+            self._place(item)
+            self.previous.append(item)
+
+    def mark_at(self, view: str, x: float, y: float, tolerance: float):
+        """The current visit's mark nearest to a body point, within `tolerance` (body units)."""
+        best, best_d = None, tolerance
+        for item in self.items:
+            m = item.mark
+            if m.view == view:
+                d = ((m.x - x) ** 2 + (m.y - y) ** 2) ** 0.5
+                if d <= best_d:
+                    best, best_d = m, d
+        return best

@@ -1,0 +1,1 @@
+"""The patient records side of the window: patients, visits, marks, drawings, reports."""

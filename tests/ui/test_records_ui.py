@@ -1,0 +1,140 @@
+"""Patient records in the window: a therapist's flow on a real database."""
+
+import json
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from bodymap.core import commands as cmd
+from bodymap.core.records.model import Patient, Screen
+from bodymap.ui.chart.layout import PLACEMENTS
+
+
+@pytest.fixture
+def clinic(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.atlasReady, timeout=30000):
+        window.load_atlas()
+    assert window.open_records(tmp_path / "clinic.sqlite")
+    panel = window.records
+    command = cmd.CreatePatient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female"))
+    assert panel.do(command)
+    panel.refresh_patients()
+    panel.open_patient(command.id)
+    panel.create_visit()
+    window.actions_by_name["Back"].trigger()
+    window.actions_by_name["tool:mark"].trigger()
+    return window
+
+
+def vp(chart, view, x, y) -> QPoint:
+    return chart.mapFromScene(QPointF(*PLACEMENTS[view].to_scene(x, y)))
+
+
+def click_mark(window, qtbot, view, landmark, side):
+    m = window.body[view].landmark(landmark, side)
+    qtbot.mouseClick(window.chart.viewport(), Qt.MouseButton.LeftButton, pos=vp(window.chart, view, *m.point))
+    return m
+
+
+def test_mark_and_two_keystrokes(clinic, qtbot):
+    w, panel = clinic, clinic.records
+    click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
+    marks = w.store.marks(panel.visit_id)
+    assert len(marks) == 1 and marks[0].side == "right" and marks[0].region_id == "infraspinous"
+    assert marks[0].trp_muscle is not None  # the nearest atlas trigger point is known
+    assert panel.selected_mark == marks[0].id
+    w.chart.setFocus()
+    qtbot.keyClick(w.chart, Qt.Key.Key_A)  # active
+    qtbot.keyClick(w.chart, Qt.Key.Key_T)  # local twitch response
+    f = w.store.mark(marks[0].id).findings
+    assert f.status == "active" and f.twitch is True
+    assert panel.marks_table.rowCount() == 1 and panel.marks_table.item(0, 4).text() == "active"
+    assert len(w.marks_layer.items) == 1
+    # Undo covers every change, in order.
+    w.actions_by_name["undo"].trigger()
+    assert w.store.mark(marks[0].id).findings.twitch is None
+    w.actions_by_name["undo"].trigger()
+    w.actions_by_name["undo"].trigger()
+    assert w.store.marks(panel.visit_id) == []
+    w.actions_by_name["redo"].trigger()
+    assert len(w.store.marks(panel.visit_id)) == 1
+
+
+def test_move_and_delete_a_mark(clinic, qtbot):
+    w, panel = clinic, clinic.records
+    m = click_mark(w, qtbot, "back", "spine_of_scapula", "left")
+    mark = w.store.marks(panel.visit_id)[0]
+    start = vp(w.chart, "back", mark.x, mark.y)
+    qtbot.mousePress(w.chart.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for i in range(1, 6):
+        qtbot.mouseMove(w.chart.viewport(), start + QPoint(0, 4 * i))
+    qtbot.mouseRelease(w.chart.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(0, 20))
+    moved = w.store.mark(mark.id)
+    assert moved.y < mark.y and len(w.store.marks(panel.visit_id)) == 1
+    assert w.undo_stack.undoText() == "Move mark"
+    panel.delete_selected_mark() if panel.selected_mark else (panel.select_mark(mark.id), panel.delete_selected_mark())
+    assert w.store.marks(panel.visit_id) == []
+    w.actions_by_name["undo"].trigger()
+    assert len(w.store.marks(panel.visit_id)) == 1  # nothing is lost: a delete is undone
+    assert m.side == "left"
+
+
+def test_drawing_goes_to_the_open_visit(clinic):
+    w, panel = clinic, clinic.records
+    from shapely.geometry import box
+
+    w._drawn("lasso", "back", box(0.0, 0.53, 0.05, 0.58))
+    drawings = w.store.drawings(panel.visit_id)
+    assert len(drawings) == 1 and drawings[0].symptom == "pain"
+    assert "% of the chart" in panel.extent.text() and "CHOIR" in panel.extent.text()
+    w.records_actions.actions["lookup"].trigger()
+    assert w.lookup_panel.candidates
+
+
+def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
+    w, panel = clinic, clinic.records
+    panel.do(cmd.RecordScreen(Screen(patient_id=panel.patient_id, screened_on=date.today(), anticoagulant=True)))
+    assert "Anticoagulant" in panel.banner.text() and "Anticoagulant" in w.patient_label.text()
+    click_mark(w, qtbot, "back", "supraspinous_fossa", "right")
+    with qtbot.waitSignal(panel.warning) as blocker:
+        w.chart.setFocus()
+        qtbot.keyClick(w.chart, Qt.Key.Key_N)
+    assert "nticoagulant" in blocker.args[0]
+    assert w.store.marks(panel.visit_id)[0].findings.needled is True
+
+
+def test_previous_visit_shown_faintly_and_course(clinic, qtbot):
+    w, panel = clinic, clinic.records
+    click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
+    panel.create_visit()
+    assert panel.visits.count() == 2
+    panel.show_previous.setChecked(True)
+    assert len(w.marks_layer.previous) == 1 and len(w.marks_layer.items) == 0
+    assert "Visit 2" in panel.course.text()
+
+
+def test_export_and_import(clinic, qtbot, tmp_path):
+    w, panel = clinic, clinic.records
+    click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
+    csv = w.records_actions.export("csv", str(tmp_path / "marks.csv"))
+    assert "infraspinous" in csv.read_text()
+    js = w.records_actions.export("json", str(tmp_path / "record.json"))
+    assert json.loads(js.read_text())
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"patient": 3}')
+    before = len(w.store.patients())
+    assert w.records_actions.import_json(str(bad)) is None
+    assert len(w.store.patients()) == before  # a malformed import imports nothing
+    assert w.records_actions.last_message.startswith("Nothing was imported.")
+
+
+def test_a_corrupt_database_is_reported_and_left_alone(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.atlasReady, timeout=30000):
+        window.load_atlas()
+    bad = tmp_path / "records.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    before = bad.read_bytes()
+    assert not window.open_records(bad)
+    assert bad.read_bytes() == before and window.records is None
+    assert window.records_error
