@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
@@ -261,8 +261,10 @@ class MainWindow(QMainWindow):
         self.visit_pain = PainLayer(self.scene)
         self.records = RecordsPanel(self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas)
         self.records_dock = self._dock("Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3")
-        self.tabifyDockWidget(self.findChild(QDockWidget, "Where does it hurt?"), self.records_dock)
-        self.records_dock.raise_()
+        lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
+        self.tabifyDockWidget(lookup_dock, self.records_dock)
+        self.resizeDocks([self.records_dock], [430], Qt.Orientation.Horizontal)
+        QTimer.singleShot(0, self.records_dock.raise_)  # once tabified and shown: the patient first
         findings = self.menuBar().addMenu("F&indings")
         for act in self.records.finding_actions:
             self.addAction(act)

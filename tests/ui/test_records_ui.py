@@ -138,3 +138,27 @@ def test_a_corrupt_database_is_reported_and_left_alone(window, qtbot, tmp_path):
     assert not window.open_records(bad)
     assert bad.read_bytes() == before and window.records is None
     assert window.records_error
+
+
+def test_patient_dialog_builds_and_refuses(qtbot):
+    from bodymap.ui.records.dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_text
+
+    d = PatientDialog()
+    qtbot.addWidget(d)
+    d._accept()  # empty names: the core's message, shown in the dialog, and it stays open
+    assert "given name is required" in d.error.text() and d.result_value is None
+    qtbot.keyClicks(d.given, "Ann")
+    qtbot.keyClicks(d.family, "Lee")
+    d._accept()
+    assert d.result_value.given_name == "Ann" and d.result_value.family_name == "Lee"
+    s = ScreenDialog(1)
+    qtbot.addWidget(s)
+    s.boxes["pregnancy"].setChecked(True)
+    s._accept()
+    c = ConsentDialog(1)
+    qtbot.addWidget(c)
+    c._accept()
+    text, warn = precautions_text(s.result_value, c.result_value)
+    assert "Pregnancy" in text and warn
+    text, warn = precautions_text(None, None)
+    assert "no precaution screen" in text and "no consent" in text and warn

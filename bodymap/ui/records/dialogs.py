@@ -82,18 +82,17 @@ class _Dialog(QDialog):
 class PatientDialog(_Dialog):
     def __init__(self, patient: Patient | None = None, parent=None):
         super().__init__("Edit patient" if patient else "New patient", parent)
-        p = patient or Patient(given_name="", family_name="", date_of_birth=date(1980, 1, 1))
         self.patient = patient
-        self.given = QLineEdit(p.given_name)
-        self.family = QLineEdit(p.family_name)
-        self.birth = _date_edit(p.date_of_birth)
+        self.given = QLineEdit(patient.given_name if patient else "")
+        self.family = QLineEdit(patient.family_name if patient else "")
+        self.birth = _date_edit(patient.date_of_birth if patient else date(1980, 1, 1))
         self.sex = QComboBox()
         for key, label in SEXES:
             self.sex.addItem(label, key)
-        self.sex.setCurrentIndex(max(0, self.sex.findData(p.sex)))
-        self.contact = QLineEdit(p.contact)
+        self.sex.setCurrentIndex(max(0, self.sex.findData(patient.sex if patient else "unknown")))
+        self.contact = QLineEdit(patient.contact if patient else "")
         self.contact.setPlaceholderText("optional")
-        self.notes = QPlainTextEdit(p.notes)
+        self.notes = QPlainTextEdit(patient.notes if patient else "")
         for label, w in (("Given name", self.given), ("Family name", self.family), ("Date of birth", self.birth),
                          ("Sex", self.sex), ("Contact", self.contact), ("Notes", self.notes)):
             self.form.addRow(label, w)

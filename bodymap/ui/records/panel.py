@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -42,13 +44,13 @@ from .dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_tex
 SYMPTOMS = ("pain", "ache", "burning", "numbness", "tingling", "stiffness")
 SYMPTOM_NAMES = {"tingling": "tingling / pins and needles"}
 NOT_SET = -1  # spin boxes show "—" at this value: not examined / not asked
-FINDING_KEYS = (  # (field, value or None to toggle, text, shortcut)
-    ("status", "active", "Active TrP", "A"),
-    ("status", "latent", "Latent TrP", "D"),
-    ("twitch", None, "Local twitch response", "T"),
-    ("familiar_pain", None, "Familiar pain reproduced", "F"),
-    ("referral", None, "Referral reproduced", "X"),
-    ("needled", None, "Needled", "N"),
+FINDING_KEYS = (  # (field, value or None to toggle, text, button text, shortcut)
+    ("status", "active", "Active TrP", "Active", "A"),
+    ("status", "latent", "Latent TrP", "Latent", "D"),
+    ("twitch", None, "Local twitch response", "Twitch", "T"),
+    ("familiar_pain", None, "Familiar pain reproduced", "Familiar", "F"),
+    ("referral", None, "Referral reproduced", "Referral", "X"),
+    ("needled", None, "Needled", "Needled", "N"),
 )
 AFTER = (("soreness", "Soreness"), ("bruising", "Bruising"), ("bleeding", "Bleeding"), ("fatigue", "Fatigue"),
          ("infection", "Infection"), ("pneumothorax", "Suspected pneumothorax"))
@@ -114,14 +116,17 @@ class RecordsPanel(QWidget):
         vf.addRow(row)
         vf.addRow("Notes", self.visit_notes)
         self.after: dict[str, QCheckBox] = {k: QCheckBox(label) for k, label in AFTER}
+        self.after["pneumothorax"].setText("Pneumothorax?")
+        self.after["pneumothorax"].setToolTip("Suspected pneumothorax")
         self.soreness_hours = QSpinBox()
         self.soreness_hours.setRange(0, 240)
         self.soreness_hours.setSuffix(" h")
-        grid = QHBoxLayout()
-        for k, box in self.after.items():
-            grid.addWidget(box)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (k, box) in enumerate(self.after.items()):
+            grid.addWidget(box, i // 2, (i % 2) * 2)
             if k == "soreness":
-                grid.addWidget(self.soreness_hours)
+                grid.addWidget(self.soreness_hours, 0, 1)
         after_row = QWidget()
         after_row.setLayout(grid)
         vf.addRow("Since last visit", after_row)
@@ -145,23 +150,24 @@ class RecordsPanel(QWidget):
         self.marks_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.marks_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.marks_table.verticalHeader().setVisible(False)
+        self.marks_table.setMinimumHeight(120)
         self.findings_box = QGroupBox("Findings of the selected mark")
         fl = QVBoxLayout(self.findings_box)
         self.finding_actions: list[QAction] = []
-        buttons = QHBoxLayout()
-        for field, value, text, key in FINDING_KEYS:
+        buttons = QGridLayout()
+        for i, (field, value, text, short, key) in enumerate(FINDING_KEYS):
             act = QAction(f"{text} ({key})", self)
             act.setShortcut(QKeySequence(key))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.setCheckable(True)
             act.triggered.connect(lambda _=False, f=field, v=value: self.toggle_finding(f, v))
             self.finding_actions.append(act)
-            b = QPushButton(f"{text.split()[0]} {key}")
+            b = QPushButton(f"{short} [{key}]")
             b.setToolTip(f"{text} ({key})")
             b.setCheckable(True)
             b.clicked.connect(act.trigger)
             act.toggled.connect(b.setChecked)
-            buttons.addWidget(b)
+            buttons.addWidget(b, i // 3, i % 3)
         fl.addLayout(buttons)
         row = QHBoxLayout()
         self.tenderness = _spin(10)
@@ -178,6 +184,8 @@ class RecordsPanel(QWidget):
         row.addWidget(self.tenderness)
         row.addWidget(QLabel("PPT"))
         row.addWidget(self.ppt)
+        fl.addLayout(row)
+        row = QHBoxLayout()
         row.addWidget(self.mark_notes, 1)
         row.addWidget(self.delete_mark)
         fl.addLayout(row)
@@ -186,13 +194,22 @@ class RecordsPanel(QWidget):
         self.course = QLabel()
         self.course.setWordWrap(True)
 
-        lay = QVBoxLayout(self)
+        # Everything scrolls inside the dock, so the panel never squeezes the chart.
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
         lay.setContentsMargins(4, 4, 4, 4)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         lay.addWidget(self.search)
         lay.addWidget(self.patients)
-        b = QHBoxLayout()
-        for w in (self.new_patient, self.edit_patient, self.screen_button, self.consent_button):
-            b.addWidget(w)
+        b = QGridLayout()
+        for i, w in enumerate((self.new_patient, self.edit_patient, self.screen_button, self.consent_button)):
+            b.addWidget(w, i // 2, i % 2)
         lay.addLayout(b)
         lay.addWidget(self.banner)
         b = QHBoxLayout()
@@ -474,7 +491,7 @@ class RecordsPanel(QWidget):
         self._loading = True
         try:
             f = m.findings if m else None
-            for (field, value, _t, _k), act in zip(FINDING_KEYS, self.finding_actions):
+            for (field, value, _t, _s, _k), act in zip(FINDING_KEYS, self.finding_actions):
                 current = getattr(f, field) if f else None
                 act.setChecked(bool(current == value if value is not None else current))
             self.tenderness.setValue(f.tenderness if f and f.tenderness is not None else NOT_SET)
