@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
 from typing import TYPE_CHECKING
 
@@ -228,8 +228,12 @@ class MainWindow(QMainWindow):
             self.lookup_panel.set_point(view, x, y)
 
     def _drawn(self, tool: str, view: str, shape) -> None:
-        """A stroke goes to the open visit's drawing when a visit is open, else to the lookup."""
-        if self.records is not None and self.records.visit_id is not None and self.records_dock.isVisible():
+        """A stroke goes where the user is looking: to the lookup when its panel is on top, else to the
+        open visit's drawing (or to the lookup when no visit is open)."""
+        lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
+        to_visit = self.records is not None and self.records.visit_id is not None and not (
+            lookup_dock is not None and lookup_dock.isVisible() and not lookup_dock.visibleRegion().isEmpty())
+        if to_visit:
             self.records.apply_gesture(tool, view, shape)
         else:
             self.lookup_panel.apply_gesture(tool, view, shape)
@@ -298,12 +302,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{p.given_name} {p.family_name} — bodymap")
 
     def _needling_warning(self, text: str) -> None:
-        """Needling over a hazard or with a precaution: a warning that does not block the work."""
+        """Needling over a hazard or with a precaution: shown prominently in the panel and the status
+        bar, but it neither blocks nor takes the keyboard (the therapist's hands are busy)."""
         self.statusBar().showMessage(text, 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Needling precaution", text, QMessageBox.StandardButton.Ok, self)
-        box.setModal(False)
-        box.show()
-        self.last_warning = box
+        QApplication.beep()
 
     # -- status ----------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ def clinic(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
     assert window.open_records(tmp_path / "clinic.sqlite")
+    qtbot.waitUntil(lambda: window.records_dock.isVisible())  # the Patient panel comes to the top
     panel = window.records
     command = cmd.CreatePatient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female"))
     assert panel.do(command)
@@ -102,6 +103,8 @@ def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
         qtbot.keyClick(w.chart, Qt.Key.Key_N)
     assert "nticoagulant" in blocker.args[0]
     assert w.store.marks(panel.visit_id)[0].findings.needled is True
+    assert panel.needling_banner.isVisible() and "nticoagulant" in panel.needling_banner.text()
+    assert w.isActiveWindow() or w.focusWidget() is not None  # the warning took no keyboard focus
 
 
 def test_previous_visit_shown_faintly_and_course(clinic, qtbot):
@@ -162,3 +165,13 @@ def test_patient_dialog_builds_and_refuses(qtbot):
     assert "Pregnancy" in text and warn
     text, warn = precautions_text(None, None)
     assert "no precaution screen" in text and "no consent" in text and warn
+
+
+def test_visit_form_follows_changes_and_undo(clinic):
+    w, panel = clinic, clinic.records
+    assert panel.do(cmd.UpdateVisit(panel.visit_id, complaint="Neck pain", pain_before=6))
+    assert panel.complaint.text() == "Neck pain" and panel.pain_before.value() == 6
+    w.actions_by_name["undo"].trigger()
+    assert panel.complaint.text() == "" and panel.pain_before.text() == "—"
+    panel.pain_before.setValue(11)  # the spin box cannot go past 10
+    assert panel.pain_before.value() == 10

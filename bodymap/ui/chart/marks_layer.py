@@ -89,7 +89,7 @@ class MarksLayer:
         self.items = []
         for n, m in enumerate(marks, 1):
             item = MarkItem(m, n)
-            item.selected = m.id == selected_id
+            item.selected = selected_id is not None and m.id == selected_id
             self._place(item)
             self.items.append(item)
 

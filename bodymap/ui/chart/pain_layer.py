@@ -32,9 +32,11 @@ class PainLayer:
             self.scene.addItem(item)
             self._items[key].append(item)
 
-    def set_pain(self, views: dict) -> None:
-        self._set("pain", views, QBrush(PAIN, Qt.BrushStyle.BDiagPattern), style.cosmetic(PAIN, 1.8), self.z,
-                  "Pain drawing")
+    def set_pain(self, views: dict, brush: QBrush | None = None, pen=None, z: float | None = None,
+                 tip: str = "Pain drawing") -> None:
+        """Show a pain area; the defaults are the chart's dark-blue hatch (reports pass their own)."""
+        self._set("pain", views, brush if brush is not None else QBrush(PAIN, Qt.BrushStyle.BDiagPattern),
+                  pen if pen is not None else style.cosmetic(PAIN, 1.8), self.z if z is None else z, tip)
 
     def set_unexplained(self, views: dict) -> None:
         self._set("unexplained", views, QBrush(QColor(255, 196, 0), Qt.BrushStyle.Dense4Pattern),

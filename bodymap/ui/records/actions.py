@@ -97,9 +97,28 @@ class RecordsActions:
 
         from .report import print_report
 
+        from .report import ReportCancelled
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self.window).exec():
-            print_report(self.store, self.panel.patient_id, printer, [self.panel.visit_id])
+        if not QPrintDialog(printer, self.window).exec():
+            return
+        dialog = QProgressDialog("Printing…", "Cancel", 0, 1, self.window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int) -> bool:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            return not dialog.wasCanceled()
+
+        try:
+            print_report(self.store, self.panel.patient_id, printer, [self.panel.visit_id], progress=progress)
+        except ReportCancelled:
+            self.window.statusBar().showMessage("Printing cancelled.", 6000)
+        except OSError as exc:
+            self.tell("Print", f"Could not print: {exc.strerror or exc}")
+        finally:
+            dialog.close()
 
     def export(self, fmt: str, path: str | None = None) -> Path | None:
         if not self._need(visit=False):

@@ -58,6 +58,7 @@ AFTER = (("soreness", "Soreness"), ("bruising", "Bruising"), ("bleeding", "Bleed
 
 def _spin(maximum: int) -> QSpinBox:
     s = QSpinBox()
+    s.setMaximumWidth(72)
     s.setRange(NOT_SET, maximum)
     s.setSpecialValueText("—")
     s.setValue(NOT_SET)
@@ -96,6 +97,12 @@ class RecordsPanel(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.needling_banner = QLabel()  # warnings for the selected mark when it is needled
+        self.needling_banner.setWordWrap(True)
+        self.needling_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.needling_banner.setStyleSheet("background: #fadbd8; color: #78281f; padding: 4px; "
+                                           "border-left: 4px solid #c0392b")
+        self.needling_banner.hide()
         self.visits = QListWidget()
         self.visits.setMaximumHeight(90)
         self.new_visit = QPushButton("New visit")
@@ -121,6 +128,7 @@ class RecordsPanel(QWidget):
         self.soreness_hours = QSpinBox()
         self.soreness_hours.setRange(0, 240)
         self.soreness_hours.setSuffix(" h")
+        self.soreness_hours.setMaximumWidth(72)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         for i, (k, box) in enumerate(self.after.items()):
@@ -176,6 +184,7 @@ class RecordsPanel(QWidget):
         self.ppt.setSpecialValueText("—")
         self.ppt.setValue(-1)
         self.ppt.setSuffix(" kPa")
+        self.ppt.setMaximumWidth(100)
         self.mark_notes = QLineEdit()
         self.mark_notes.setPlaceholderText("notes")
         self.delete_mark = QPushButton("Delete mark")
@@ -223,7 +232,13 @@ class RecordsPanel(QWidget):
         lay.addWidget(QLabel("Marks (Mark tool M: click the chart; drag a mark to move it)"))
         lay.addWidget(self.marks_table, 1)
         lay.addWidget(self.findings_box)
+        lay.addWidget(self.needling_banner)
         lay.addWidget(self.show_previous)
+        from .course_chart import CourseChart
+
+        self.course_chart = CourseChart()
+        self.course_chart.setMinimumHeight(170)
+        lay.addWidget(self.course_chart)
         lay.addWidget(self.course)
 
         self.search.textChanged.connect(self.refresh_patients)
@@ -282,6 +297,8 @@ class RecordsPanel(QWidget):
             self._show_banner()
         if change.kind == "visit":
             self.refresh_visits()
+            if self.visit_id in change.ids:
+                self._load_visit_form()  # e.g. an undo changed the fields on screen
         if change.kind in ("mark", "drawing", "visit"):
             self.refresh_visit()
 
@@ -391,6 +408,13 @@ class RecordsPanel(QWidget):
     def open_visit(self, visit_id: int | None) -> None:
         self.visit_id = visit_id
         self.selected_mark = None
+        self._load_visit_form()
+        self.refresh_visit()
+        self._enable()
+        self.visitOpened.emit(visit_id)
+
+    def _load_visit_form(self) -> None:
+        visit_id = self.visit_id
         self._loading = True
         try:
             v = self.store.visit(visit_id) if visit_id is not None else None
@@ -406,9 +430,6 @@ class RecordsPanel(QWidget):
             self.soreness_hours.setValue(int(after.soreness_hours or 0) if after else 0)
         finally:
             self._loading = False
-        self.refresh_visit()
-        self._enable()
-        self.visitOpened.emit(visit_id)
 
     def _visit_edited(self, *_args) -> None:
         if self._loading or self.visit_id is None:
@@ -499,6 +520,9 @@ class RecordsPanel(QWidget):
             self.mark_notes.setText(f.notes if f else "")
         finally:
             self._loading = False
+        text = self._needling_text(self.selected_mark)
+        self.needling_banner.setText(text)
+        self.needling_banner.setVisible(bool(text))
 
     def add_mark(self, view: str, x: float, y: float) -> None:
         """A click with the Mark tool: mark the palpated point (then A / D, T, F... set its findings)."""
@@ -537,11 +561,17 @@ class RecordsPanel(QWidget):
 
     def _warn_needling(self, mark_id: int) -> None:
         """Needling over a hazard or with a precaution on record: warn, do not block."""
+        text = self._needling_text(mark_id)
+        if text:
+            self.warning.emit(text)
+
+    def _needling_text(self, mark_id: int | None) -> str:
+        if mark_id is None or self.patient_id is None:
+            return ""
         mark = self.store.mark(mark_id)
         warnings = needling_warnings(mark, self.store.latest_screen(self.patient_id),
                                      self.store.latest_consent(self.patient_id), self.atlas)
-        if warnings:
-            self.warning.emit("⚠ " + " ⚠ ".join(w.message for w in warnings))
+        return "⚠ " + "\n⚠ ".join(w.message for w in warnings) if warnings else ""
 
     # -- drawings ----------------------------------------------------------------------------------
 
@@ -591,6 +621,7 @@ class RecordsPanel(QWidget):
     def _show_course(self) -> None:
         if self.patient_id is None:
             self.course.setText("")
+            self.course_chart.set_rows([])
             return
         from bodymap.core.records.metrics import course_of_care
 
@@ -603,8 +634,7 @@ class RecordsPanel(QWidget):
             lines.append(f"Visit {r.number} ({r.visited_on.isoformat()}): pain {pain}, extent {ext}, "
                          f"overlap {ov}, active TrPs {r.active_trps}")
         self.course.setText("<b>Course of care</b><br>" + "<br>".join(lines) if lines else "")
-        if hasattr(self, "course_chart"):
-            self.course_chart.set_rows(rows)
+        self.course_chart.set_rows(rows)
 
 
 def _union_areas(drawings) -> dict:
