@@ -70,7 +70,7 @@ def cmd_atlas(args) -> int:
 def cmd_lookup(args) -> int:
     from bodymap.core.atlas import load_atlas
     from bodymap.core.body import load_body
-    from bodymap.core.lookup import Lookup, LookupError_, pain_from_geojson
+    from bodymap.core.lookup import Lookup, LookupInputError, pain_from_geojson
 
     given = [bool(args.landmark), bool(args.point), bool(args.area)]
     if sum(given) != 1 and not (args.condition and sum(given) == 0):
@@ -106,7 +106,7 @@ def cmd_lookup(args) -> int:
                 raise UsageError(f"{args.area} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
             pain = lookup.clip(pain_from_geojson(obj))
         result = lookup.rank(pain, limit=args.limit, condition=args.condition, point=point)
-    except LookupError_ as exc:
+    except LookupInputError as exc:
         raise UsageError(str(exc)) from None
     out = {"candidates": [c.as_dict() for c in result.candidates]}
     if not point:

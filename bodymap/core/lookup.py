@@ -32,7 +32,7 @@ MIN_SCORE = 0.01
 Pain = dict  # View -> shapely geometry in the body frame
 
 
-class LookupError_(ValueError):
+class LookupInputError(ValueError):
     """Bad lookup input (a point outside the body, an empty drawing...)."""
 
 
@@ -144,7 +144,7 @@ class Lookup:
         """A pointed-at spot as a small disc; refused outside the body."""
         outline = self.body[view].outline
         if not shapely.dwithin(outline, Point(x, y), 0.002):
-            raise LookupError_(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
+            raise LookupInputError(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
         return {view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)}
 
     def landmark_pain(self, landmark: str, side: Side) -> Pain:
@@ -161,10 +161,10 @@ class Lookup:
                     pain.update(self.point_pain(view, *m.point))
                     break
         if not found_any:
-            raise LookupError_(f"unknown landmark {landmark!r}")
+            raise LookupInputError(f"unknown landmark {landmark!r}")
         if not pain:
             sides = sorted({m.side for v in VIEWS for m in self.body[v].landmarks if m.id == landmark})
-            raise LookupError_(f"landmark {landmark!r} has no {side} side (it has: {', '.join(sides)})")
+            raise LookupInputError(f"landmark {landmark!r} has no {side} side (it has: {', '.join(sides)})")
         return pain
 
     def clip(self, pain: Pain) -> Pain:
@@ -172,14 +172,14 @@ class Lookup:
         out = {}
         for view, g in pain.items():
             if view not in VIEWS:
-                raise LookupError_(f"unknown view {view!r}")
+                raise LookupInputError(f"unknown view {view!r}")
             if not g.is_valid:
                 g = shapely.make_valid(g)
             c = g.intersection(self.body[view].outline)
             if not c.is_empty and c.area > 0:
                 out[view] = c
         if not out:
-            raise LookupError_("the drawn area does not touch the body")
+            raise LookupInputError("the drawn area does not touch the body")
         return out
 
     # -- ranking ---------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class Lookup:
         """The trigger points ranked for this pain, best first, each with its reason."""
         total = sum(g.area for g in pain.values())
         if total <= 0:
-            raise LookupError_("the pain area is empty")
+            raise LookupInputError("the pain area is empty")
         ess, spill = self._overlaps(pain)
         e_share, s_share = ess / total, spill / total
         explained = e_share + SPILLOVER_WEIGHT * s_share
@@ -212,7 +212,7 @@ class Lookup:
         allowed = None
         if condition is not None:
             if condition not in self.atlas.conditions:
-                raise LookupError_(f"unknown condition {condition!r}")
+                raise LookupInputError(f"unknown condition {condition!r}")
             allowed = set(self.atlas.conditions[condition].muscles)
         order = np.lexsort((self._tie_order, -score))
         out = []
@@ -283,7 +283,7 @@ class Lookup:
     def for_condition(self, condition: str) -> list[dict]:
         """A condition's muscles in the atlas's order (most important first), with no drawing."""
         if condition not in self.atlas.conditions:
-            raise LookupError_(f"unknown condition {condition!r}")
+            raise LookupInputError(f"unknown condition {condition!r}")
         c = self.atlas.conditions[condition]
         return [{"rank": i + 1, "muscle": m, "name": self.atlas.muscles[m].name,
                  "reason": f"commonly involved in {c.name.lower()}"} for i, m in enumerate(c.muscles)]
@@ -318,21 +318,21 @@ def pain_from_geojson(obj: dict) -> Pain:
     from shapely.geometry import shape
 
     if not isinstance(obj, dict) or obj.get("type") not in ("Feature", "FeatureCollection"):
-        raise LookupError_("expected a GeoJSON Feature or FeatureCollection")
+        raise LookupInputError("expected a GeoJSON Feature or FeatureCollection")
     feats = obj["features"] if obj["type"] == "FeatureCollection" else [obj]
     if not isinstance(feats, list) or not feats:
-        raise LookupError_("the GeoJSON has no features")
+        raise LookupInputError("the GeoJSON has no features")
     pain: dict[View, list] = {}
     for i, f in enumerate(feats):
         props = f.get("properties") or {}
         view = props.get("view")
         if view not in VIEWS:
-            raise LookupError_(f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}")
+            raise LookupInputError(f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}")
         try:
             g = shape(f["geometry"])
         except Exception as exc:  # noqa: BLE001 - shapely raises several kinds for bad GeoJSON
-            raise LookupError_(f"feature {i}: not a valid geometry ({exc})") from None
+            raise LookupInputError(f"feature {i}: not a valid geometry ({exc})") from None
         if g.geom_type not in ("Polygon", "MultiPolygon"):
-            raise LookupError_(f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}")
+            raise LookupInputError(f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}")
         pain.setdefault(view, []).append(g if g.is_valid else shapely.make_valid(g))
     return {v: unary_union(gs) for v, gs in pain.items()}

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bodymap.core.drawing import PainArea
-from bodymap.core.lookup import Candidate, Lookup, LookupError_
+from bodymap.core.lookup import Candidate, Lookup, LookupInputError
 
 from .chart.pain_layer import PainLayer
 
@@ -166,7 +166,7 @@ class LookupPanel(QWidget):
                     self.summary.setText("Click a point or shade an area on the chart.")
                 return
             result = self.lookup.rank(pain, limit=25, condition=condition, point=point)
-        except LookupError_ as exc:
+        except LookupInputError as exc:
             self.summary.setText(str(exc))
             self.message.emit(str(exc))
             return

@@ -70,7 +70,8 @@ class MainWindow(QMainWindow):
         act = QAction(text, self, checkable=checkable)
         act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
         if tip:
-            act.setToolTip(f"{tip} ({keys[0] if keys and isinstance(keys[0], str) else ''})".replace(" ()", ""))
+            key = keys[0] if keys and isinstance(keys[0], str) else ""
+            act.setToolTip(f"{tip} ({key})" if key else tip)
         if slot is not None:
             (act.toggled if checkable else act.triggered).connect(slot)
         self.actions_by_name[name] = act

@@ -5,7 +5,7 @@ import json
 import pytest
 from shapely.geometry import box
 
-from bodymap.core.lookup import Lookup, LookupError_, pain_from_geojson
+from bodymap.core.lookup import Lookup, LookupInputError, pain_from_geojson
 
 TOP = 15  # a therapist reads the first screenful of candidates
 
@@ -148,7 +148,7 @@ def test_condition_filters_and_orders(lookup, body):
     assert r.candidates and all(c.muscle in lookup.atlas.conditions["tennis_elbow"].muscles for c in r.candidates)
     listed = lookup.for_condition("plantar_fasciitis")
     assert listed[0]["rank"] == 1 and any(x["muscle"] == "soleus" for x in listed)
-    with pytest.raises(LookupError_, match="unknown condition 'gout'"):
+    with pytest.raises(LookupInputError, match="unknown condition 'gout'"):
         lookup.for_condition("gout")
 
 
@@ -159,7 +159,7 @@ def test_condition_filters_and_orders(lookup, body):
     (lambda L: L.clip({"front": box(0.4, 0.1, 0.5, 0.2)}), "does not touch the body"),
 ])
 def test_bad_input_is_refused(lookup, call, message):
-    with pytest.raises(LookupError_, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(LookupInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(lookup)
 
 
@@ -174,7 +174,7 @@ def test_bad_input_is_refused(lookup, call, message):
      "not a valid geometry"),
 ])
 def test_malformed_geojson(obj, message):
-    with pytest.raises(LookupError_, match=message):
+    with pytest.raises(LookupInputError, match=message):
         pain_from_geojson(obj)
 
 

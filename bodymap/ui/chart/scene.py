@@ -93,7 +93,7 @@ class ChartScene(QGraphicsScene):
 
         labels = self._layer(view, "labels", style.Layer.LABELS)
         title = _text(place.title, 22, style.TITLE_COLOR, bold=True)
-        tx, ty = place.to_scene(0.0, 1.06 / place.scale if view != "plantar" else 0.185)
+        tx, ty = place.to_scene(0.0, 1.06 if view != "plantar" else 0.185)  # above the head / the toes
         title.setPos(tx - title.boundingRect().width() / 2, ty - title.boundingRect().height())
         labels.addToGroup(title)
         # R / L at the height of the head (the soles: beside each heel), on the patient's sides.

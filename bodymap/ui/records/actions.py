@@ -40,6 +40,20 @@ class RecordsActions:
         box.show()
         self.last_message = text
 
+    def _progress(self, text: str):
+        """A progress dialog for long work (it appears only if the work takes a moment) and the
+        callback the report calls: it returns False once the user cancels."""
+        dialog = QProgressDialog(text, "Cancel", 0, 1, self.window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int) -> bool:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            return not dialog.wasCanceled()
+
+        return dialog, progress
+
     def _folder(self) -> str:
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
 
@@ -67,15 +81,7 @@ class RecordsActions:
                                                    "PDF (*.pdf)")[0]
         if not path:
             return None
-        dialog = QProgressDialog("Writing the report…", "Cancel", 0, 1, self.window)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-
-        def progress(done: int, total: int) -> bool:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            return not dialog.wasCanceled()
-
+        dialog, progress = self._progress("Writing the report…")
         try:
             out = write_report(self.store, self.panel.patient_id, Path(path),
                                visit_number=None if all_visits else self._visit_number(), progress=progress)
@@ -102,15 +108,7 @@ class RecordsActions:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if not QPrintDialog(printer, self.window).exec():
             return
-        dialog = QProgressDialog("Printing…", "Cancel", 0, 1, self.window)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-
-        def progress(done: int, total: int) -> bool:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-            return not dialog.wasCanceled()
-
+        dialog, progress = self._progress("Printing…")
         try:
             print_report(self.store, self.panel.patient_id, printer, [self.panel.visit_id], progress=progress)
         except ReportCancelled:
