@@ -175,3 +175,16 @@ def test_visit_form_follows_changes_and_undo(clinic):
     assert panel.complaint.text() == "" and panel.pain_before.text() == "—"
     panel.pain_before.setValue(11)  # the spin box cannot go past 10
     assert panel.pain_before.value() == 10
+
+
+def test_visit_date_is_editable_and_checked(clinic, qtbot):
+    from PySide6.QtCore import QDate
+
+    panel = clinic.records
+    panel.visited_on.setDate(QDate(2026, 10, 1))
+    assert clinic.store.visit(panel.visit_id).visited_on == date(2026, 10, 1)
+    with qtbot.waitSignal(panel.message) as blocker:
+        panel.visited_on.setDate(QDate(1960, 1, 1))  # before the patient was born: refused, with a message
+    assert "birth" in blocker.args[0]
+    assert clinic.store.visit(panel.visit_id).visited_on == date(2026, 10, 1)
+    assert panel.visited_on.date() == QDate(2026, 10, 1)

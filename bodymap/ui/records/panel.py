@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -39,7 +40,7 @@ from bodymap.core.records.safety import needling_warnings
 from ..chart.marks_layer import MarksLayer
 from ..chart.pain_layer import PainLayer
 from ..undo import run
-from .dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_text
+from .dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_text, to_date, to_qdate
 
 SYMPTOMS = ("pain", "ache", "burning", "numbness", "tingling", "stiffness")
 SYMPTOM_NAMES = {"tingling": "tingling / pins and needles"}
@@ -109,6 +110,11 @@ class RecordsPanel(QWidget):
 
         self.visit_box = QGroupBox("Visit")
         vf = QFormLayout(self.visit_box)
+        self.visited_on = QDateEdit()
+        self.visited_on.setCalendarPopup(True)
+        self.visited_on.setDisplayFormat("yyyy-MM-dd")
+        self.visited_on.setMaximumWidth(130)
+        vf.addRow("Date", self.visited_on)
         self.therapist = QLineEdit()
         self.complaint = QLineEdit()
         self.pain_before, self.pain_after = _spin(10), _spin(10)
@@ -135,6 +141,9 @@ class RecordsPanel(QWidget):
             grid.addWidget(box, i // 2, (i % 2) * 2)
             if k == "soreness":
                 grid.addWidget(self.soreness_hours, 0, 1)
+        self.after_other = QLineEdit()
+        self.after_other.setPlaceholderText("anything else since the last visit")
+        grid.addWidget(self.after_other, 3, 0, 1, 4)
         after_row = QWidget()
         after_row.setLayout(grid)
         vf.addRow("Since last visit", after_row)
@@ -251,8 +260,9 @@ class RecordsPanel(QWidget):
         self.new_visit.clicked.connect(self.create_visit)
         self.visits.currentItemChanged.connect(lambda it, _p: self.open_visit(it.data(Qt.ItemDataRole.UserRole)
                                                                              if it else None))
-        for w in (self.therapist, self.complaint, self.visit_notes):
+        for w in (self.therapist, self.complaint, self.visit_notes, self.after_other):
             w.editingFinished.connect(self._visit_edited)
+        self.visited_on.dateChanged.connect(self._visit_edited)
         for w in (self.pain_before, self.pain_after, self.soreness_hours):
             w.valueChanged.connect(self._visit_edited)
         for box in self.after.values():
@@ -418,6 +428,7 @@ class RecordsPanel(QWidget):
         self._loading = True
         try:
             v = self.store.visit(visit_id) if visit_id is not None else None
+            self.visited_on.setDate(to_qdate(v.visited_on) if v else QDate.currentDate())
             self.therapist.setText(v.therapist if v else "")
             self.complaint.setText(v.complaint if v else "")
             self.visit_notes.setText(v.notes if v else "")
@@ -428,6 +439,8 @@ class RecordsPanel(QWidget):
                 box.setChecked(bool(after and getattr(after, k)))
                 box.setEnabled(after is not None)
             self.soreness_hours.setValue(int(after.soreness_hours or 0) if after else 0)
+            self.after_other.setText(after.other if after else "")
+            self.after_other.setEnabled(after is not None)
         finally:
             self._loading = False
 
@@ -436,7 +449,8 @@ class RecordsPanel(QWidget):
             return
         v = self.store.visit(self.visit_id)
         changes = {}
-        for field, value in (("therapist", self.therapist.text().strip()), ("complaint", self.complaint.text().strip()),
+        for field, value in (("visited_on", to_date(self.visited_on.date())),
+                             ("therapist", self.therapist.text().strip()), ("complaint", self.complaint.text().strip()),
                              ("notes", self.visit_notes.text().strip()),
                              ("pain_before", None if self.pain_before.value() == NOT_SET else self.pain_before.value()),
                              ("pain_after", None if self.pain_after.value() == NOT_SET else self.pain_after.value())):
@@ -445,11 +459,11 @@ class RecordsPanel(QWidget):
         if v.after is not None:
             after = AfterEffects(**{k: b.isChecked() for k, b in self.after.items()},
                                  soreness_hours=float(self.soreness_hours.value()) if self.after["soreness"].isChecked()
-                                 else None, other=v.after.other)
+                                 else None, other=self.after_other.text().strip())
             if after != v.after:
                 changes["after"] = after
-        if changes:
-            self.do(cmd.UpdateVisit(self.visit_id, **changes))
+        if changes and not self.do(cmd.UpdateVisit(self.visit_id, **changes)):
+            self._load_visit_form()  # refused (e.g. a visit before birth): show what is recorded
 
     def previous_visit_id(self) -> int | None:
         if self.patient_id is None or self.visit_id is None:
