@@ -110,6 +110,7 @@ class RecordsPanel(QWidget):
 
         self.visit_box = QGroupBox("Visit")
         vf = QFormLayout(self.visit_box)
+        vf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above fields in a narrow dock
         self.visited_on = QDateEdit()
         self.visited_on.setCalendarPopup(True)
         self.visited_on.setDisplayFormat("yyyy-MM-dd")
@@ -137,28 +138,37 @@ class RecordsPanel(QWidget):
         self.soreness_hours.setMaximumWidth(72)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
-        for i, (k, box) in enumerate(self.after.items()):
-            grid.addWidget(box, i // 2, (i % 2) * 2)
-            if k == "soreness":
-                grid.addWidget(self.soreness_hours, 0, 1)
+        soreness = QWidget()
+        sl = QHBoxLayout(soreness)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.after["soreness"])
+        sl.addWidget(self.soreness_hours)
+        sl.addStretch(1)
+        grid.addWidget(soreness, 0, 0)
+        for i, k in enumerate(("bruising", "bleeding", "fatigue", "infection", "pneumothorax"), 1):
+            grid.addWidget(self.after[k], i // 2, i % 2)
         self.after_other = QLineEdit()
         self.after_other.setPlaceholderText("anything else since the last visit")
-        grid.addWidget(self.after_other, 3, 0, 1, 4)
+        grid.addWidget(self.after_other, 3, 0, 1, 2)
         after_row = QWidget()
         after_row.setLayout(grid)
         vf.addRow("Since last visit", after_row)
 
         self.draw_box = QGroupBox("Pain drawing (brush, lasso, eraser on the chart)")
-        dl = QHBoxLayout(self.draw_box)
+        box_layout = QVBoxLayout(self.draw_box)
+        dl = QHBoxLayout()
+        box_layout.addLayout(dl)
         self.symptom = QComboBox()
         for s in SYMPTOMS:
             self.symptom.addItem(SYMPTOM_NAMES.get(s, s).capitalize(), s)
         self.intensity = _spin(10)
         self.extent = QLabel()
+        self.extent.setWordWrap(True)  # a long line would widen the whole panel
         dl.addWidget(self.symptom)
         dl.addWidget(QLabel("intensity"))
         dl.addWidget(self.intensity)
-        dl.addWidget(self.extent, 1)
+        dl.addStretch(1)
+        box_layout.addWidget(self.extent)
 
         self.marks_table = QTableWidget(0, 8)
         self.marks_table.setHorizontalHeaderLabels(["#", "Side", "Region", "Nearest TrP", "Status", "LTR", "Tender",
