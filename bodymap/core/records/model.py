@@ -249,10 +249,15 @@ class Screen:
     @property
     def precautions(self) -> tuple[str, ...]:
         """The precautions present, in words (empty when the screen is clear)."""
-        found = [words for key, words in PRECAUTIONS.items() if getattr(self, key)]
-        if self.other.strip():
-            found.append(self.other.strip())
-        return tuple(found)
+        return _in_words(self, PRECAUTIONS)
+
+
+def _in_words(record, flags: dict[str, str]) -> tuple[str, ...]:
+    """The yes/no fields of `record` that are set, in words, then its free-text `other`."""
+    found = [words for key, words in flags.items() if getattr(record, key)]
+    if record.other.strip():
+        found.append(record.other.strip())
+    return tuple(found)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -299,10 +304,8 @@ class AfterEffects:
 
     @property
     def present(self) -> tuple[str, ...]:
-        found = [words for key, words in AFTER_EFFECTS.items() if getattr(self, key)]
-        if self.other.strip():
-            found.append(self.other.strip())
-        return tuple(found)
+        """The after-effects present, in words."""
+        return _in_words(self, AFTER_EFFECTS)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,20 +19,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from bodymap.core.records.model import Consent, Patient, Screen
+from bodymap.core.records.model import PRECAUTIONS, Consent, Patient, Screen
 
 SEXES = (("unknown", "Not stated"), ("female", "Female"), ("male", "Male"), ("other", "Other"))
-PRECAUTIONS = (
-    ("bleeding_disorder", "Bleeding disorder"),
-    ("anticoagulant", "Anticoagulant or antiplatelet medication"),
-    ("pregnancy", "Pregnancy"),
-    ("needle_phobia", "Needle phobia"),
-    ("immunosuppression", "Immunosuppression or infection risk"),
-    ("lymphoedema", "Lymphoedema"),
-    ("implanted_device", "Implanted device"),
-    ("metal_allergy", "Metal allergy"),
-    ("recent_surgery", "Recent surgery"),
-)
 
 
 def to_date(q: QDate) -> date:
@@ -110,8 +99,8 @@ class ScreenDialog(_Dialog):
         self.on = _date_edit(date.today())
         self.form.addRow("Screened on", self.on)
         self.boxes: dict[str, QCheckBox] = {}
-        for key, label in PRECAUTIONS:
-            box = QCheckBox(label)
+        for key, words in PRECAUTIONS.items():
+            box = QCheckBox(words.capitalize())
             box.setChecked(bool(previous and getattr(previous, key)))
             self.boxes[key] = box
             self.form.addRow(box)
@@ -146,13 +135,9 @@ def precautions_text(screen: Screen | None, consent: Consent | None) -> tuple[st
     if screen is None:
         items, warn = ["no precaution screen on record"], True
     else:
-        items = [label for key, label in PRECAUTIONS if getattr(screen, key)]
-        if screen.other:
-            items.append(screen.other)
+        items = [p[:1].upper() + p[1:] for p in screen.precautions]
         warn = bool(items)
         items = items or [f"no precautions (screened {screen.screened_on.isoformat()})"]
-        if warn:
-            items[0] = f"{items[0]}"
     if consent is None:
         items.append("no consent to dry needling on record")
         warn = True
