@@ -321,6 +321,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 4000)
 
     def closeEvent(self, event) -> None:
+        if self.records is not None:
+            self.records.commit_pending()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         super().closeEvent(event)

@@ -188,3 +188,10 @@ def test_visit_date_is_editable_and_checked(clinic, qtbot):
     assert "birth" in blocker.args[0]
     assert clinic.store.visit(panel.visit_id).visited_on == date(2026, 10, 1)
     assert panel.visited_on.date() == QDate(2026, 10, 1)
+
+
+def test_text_being_typed_is_kept_on_close(clinic, qtbot):
+    panel = clinic.records
+    panel.complaint.setText("Headache behind the right eye")  # typed; the field was never left
+    clinic.close()
+    assert clinic.store.visit(panel.visit_id).complaint == "Headache behind the right eye"

@@ -322,6 +322,12 @@ class RecordsPanel(QWidget):
         if change.kind in ("mark", "drawing", "visit"):
             self.refresh_visit()
 
+    def commit_pending(self) -> None:
+        """Commit text still being typed (fields commit when left; closing the window must not lose it)."""
+        self._visit_edited()
+        if self.selected_mark is not None:
+            self._set_finding("notes", self.mark_notes.text())
+
     # -- patients --------------------------------------------------------------------------------
 
     def refresh_patients(self) -> None:
