@@ -221,10 +221,11 @@ def build_parser() -> _Parser:
     r.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
     r.add_argument("--hazards", action="store_true", help="overlay the needling hazard zones")
     r.set_defaults(func=cmd_render)
-    e = sub.add_parser("export", help="write a patient's visit report (PDF), marks (CSV) or record (JSON)")
+    e = sub.add_parser("export", help="write a patient's visit report (PDF), marks (CSV), record (JSON) "
+                                      "or FHIR R4 bundle (fhir)")
     e.add_argument("--patient", type=int, required=True, help="the patient's id")
     e.add_argument("--visit", type=int, help="only visit N of the patient (1 = the first, by date)")
-    e.add_argument("--format", choices=("pdf", "csv", "json"), required=True)
+    e.add_argument("--format", choices=("pdf", "csv", "json", "fhir"), required=True)
     e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
     e.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
     e.set_defaults(func=cmd_export)

@@ -90,8 +90,12 @@ class BodyView:
         return {(m.id, m.side): m for m in self.landmarks}
 
     def region(self, region_id: str, side: Side) -> Region | None:
-        """The region `region_id` on `side` (a midline region answers for any side)."""
-        return self._regions.get((region_id, side)) or self._regions.get((region_id, "midline"))
+        """The region `region_id` on `side`. A midline region answers for any side, and a point on the
+        midline of a paired region (the forehead's centre) is named by either half."""
+        found = self._regions.get((region_id, side)) or self._regions.get((region_id, "midline"))
+        if found is None and side == "midline":
+            found = self._regions.get((region_id, "right"))
+        return found
 
     def landmark(self, landmark_id: str, side: Side) -> Landmark | None:
         return self._landmarks.get((landmark_id, side)) or self._landmarks.get((landmark_id, "midline"))

@@ -76,3 +76,8 @@ def test_every_authored_region_is_built(body):
     authored = {r["id"] for r in load_json("body/regions.json")["regions"]}
     built = {r.id for v in VIEWS for r in body[v].regions}
     assert authored == built
+
+
+def test_a_midline_point_of_a_paired_region_is_named(body):
+    r = body["front"].region("forehead", "midline")
+    assert r is not None and r.id == "forehead"

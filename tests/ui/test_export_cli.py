@@ -22,7 +22,8 @@ def db(tmp_path):
     return path, p.id
 
 
-@pytest.mark.parametrize("fmt, magic", [("csv", b"patient"), ("json", b"{"), ("pdf", b"%PDF")])
+@pytest.mark.parametrize("fmt, magic", [("csv", b"patient"), ("json", b"{"), ("pdf", b"%PDF"),
+                                        ("fhir", b'"resourceType": "Bundle"')])
 def test_export_formats(db, tmp_path, capsys, fmt, magic):
     path, pid = db
     out = tmp_path / f"out.{fmt}"

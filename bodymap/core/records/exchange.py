@@ -18,6 +18,8 @@ from pathlib import Path
 
 from shapely.geometry import mapping, shape
 
+from .fhir import fhir_bundle
+
 from bodymap import __version__
 from bodymap.core.frame import VIEWS
 
@@ -167,7 +169,8 @@ def marks_csv(store, patient_id: int, visit_number: int | None = None) -> str:
 
 
 def export_file(store, patient_id: int, path: str | os.PathLike, fmt: str, visit_number: int | None = None) -> Path:
-    """Write a patient's marks (csv) or record (json) to `path`, atomically and readable by the owner only.
+    """Write a patient's marks (csv), record (json) or FHIR R4 bundle (fhir) to `path`, atomically and
+    readable by the owner only.
 
     The file appears complete or not at all: a crash mid-write leaves any earlier file as it was.
     """
@@ -176,8 +179,10 @@ def export_file(store, patient_id: int, path: str | os.PathLike, fmt: str, visit
         text = marks_csv(store, patient_id, visit_number)
     elif fmt == "json":
         text = json.dumps(export_record(store, patient_id, visit_number), ensure_ascii=False, indent=1) + "\n"
+    elif fmt == "fhir":
+        text = json.dumps(fhir_bundle(store, patient_id, visit_number), ensure_ascii=False, indent=1) + "\n"
     else:
-        raise RecordsError(f"unknown export format {fmt!r}; expected csv or json")
+        raise RecordsError(f"unknown export format {fmt!r}; expected csv, json or fhir")
     if not path.parent.is_dir():
         raise RecordsError(f"cannot write {path}: the folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp makes it 0600
