@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None, db: str | None = None) -> int:
     from .first_paint import after_first_paint, quit_after_first_paint
 
     if os.environ.get("BODYMAP_EXIT_AFTER_PAINT"):  # start-up benchmark: report the first paint, quit
-        quit_after_first_paint(window.chart.viewport())
+        quit_after_first_paint(window)
     else:  # the chart shows at once; the geometry core, atlas, lookup and records load right after
-        after_first_paint(window.chart.viewport(), lambda: (window.load_atlas(), window.open_records(db)))
+        after_first_paint(window, lambda: (window.chart.finish_setup(), window.load_atlas(),
+                                           window.open_records(db)))
     return app.exec()

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         """A window with its geometry core attached at once (tests, scripts)."""
         window = cls(paint_from_body(body), settings)
         window.attach_body(body)
+        window.chart.finish_setup()
         return window
 
     # -- parts loaded after the first paint -----------------------------------------------------

@@ -54,9 +54,8 @@ class ChartView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
-        self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self._viewport_ready = False
         self.setBackgroundBrush(Qt.GlobalColor.white)
         # The chart's layers are cached as screen-sized pixmaps; Qt's default 10 MB pixmap cache
         # holds about one of them at full HD, so the caches would evict each other every frame.
@@ -64,6 +63,19 @@ class ChartView(QGraphicsView):
         # Pan by dragging, as on a map; scroll bars would only take room from the chart.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def finish_setup(self) -> None:
+        """What needs the viewport widget: done after the first paint, because merely reaching the
+        viewport from Python costs tens of milliseconds at start-up."""
+        if self._viewport_ready:
+            return
+        self._viewport_ready = True
+        self.viewport().setMouseTracking(True)  # hover names regions without a button held
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit()
 
     # -- hit-testing ---------------------------------------------------------------------------
 
@@ -147,10 +159,6 @@ class ChartView(QGraphicsView):
         super().resizeEvent(event)
         if abs(self.zoom() - 1.0) < 1e-6:
             self.fit()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
