@@ -3,8 +3,11 @@
 For every trigger point (each side) and a pain area P:
     E = P ∩ essential zone,  S = P ∩ (spillover zone − essential zone)
     explained  = (|E| + ½|S|) / |P|     how much of the pain it explains (essential counts double)
-    involved   = (|E| + |S|) / |zone|   how much of its referral pattern the pain involves
-    score      = 0.8 · explained + 0.2 · involved
+    involved   = |E| / |essential zone| how much of its essential pattern the pain involves
+    score      = 0.7 · explained + 0.3 · involved
+Involvement is measured on the essential zone (the part nearly every patient has): a large spillover
+area must not bury a muscle whose whole essential zone lies in the pain (levator scapulae and the
+angle of the neck).
 A point is a small disc (POINT_RADIUS). Laterality comes from the geometry itself: zones lie on the
 trigger point's side, so pain on the right meets right-side zones, and midline pain meets both.
 """
@@ -24,9 +27,9 @@ from .atlas import Atlas, TriggerPoint
 from .body import Body
 from .frame import VIEWS, Side, View
 
-POINT_RADIUS = 0.006  # a pointed-at spot: about 1 cm on a 170 cm adult
+POINT_RADIUS = 0.009  # a pointed-at spot: a fingertip, about 1.5 cm across on a 170 cm adult
 SPILLOVER_WEIGHT = 0.5
-EXPLAINED_WEIGHT = 0.8
+EXPLAINED_WEIGHT = 0.7
 MIN_SCORE = 0.01
 
 Pain = dict  # View -> shapely geometry in the body frame
@@ -46,7 +49,7 @@ class Candidate:
     explained: float  # share of the pain explained (essential + ½ spillover), 0..1
     essential_share: float  # share of the pain inside the essential zone
     spillover_share: float  # share of the pain inside the spillover zone only
-    involved: float  # share of the trigger point's pattern that the pain involves
+    involved: float  # share of the trigger point's essential zone that the pain involves
     reason: str
 
     @property
@@ -101,7 +104,7 @@ def _reason(point: bool, e: float, s: float, involved: float) -> str:
     if s > 0:
         parts.append(f"its spillover zone {'another ' if e > 0 else 'covers '}{_pct(s)}")
     text = "; ".join(parts) if parts else "no overlap"
-    return f"{text}; the pain involves {_pct(involved)} of its pattern"
+    return f"{text}; the pain involves {_pct(involved)} of its essential zone"
 
 
 class Lookup:
@@ -133,10 +136,10 @@ class Lookup:
             arr = np.array(geoms, dtype=object)
             shapely.prepare(arr)
             self._pieces[view] = (arr, np.array(owner, dtype=int), np.array(kind, dtype=int), STRtree(arr))
-        # Each trigger point's whole pattern area (essential ∪ spillover, all views).
-        self._pattern_area = np.zeros(len(trps))
-        for view, (arr, owner, _kind, _tree) in self._pieces.items():
-            np.add.at(self._pattern_area, owner, shapely.area(arr))
+        # Each trigger point's essential zone area (all views).
+        self._essential_area = np.zeros(len(trps))
+        for view, (arr, owner, kind, _tree) in self._pieces.items():
+            np.add.at(self._essential_area, owner[kind == 0], shapely.area(arr[kind == 0]))
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -207,7 +210,7 @@ class Lookup:
         ess, spill = self._overlaps(pain)
         e_share, s_share = ess / total, spill / total
         explained = e_share + SPILLOVER_WEIGHT * s_share
-        involved = np.divide(ess + spill, self._pattern_area, out=np.zeros_like(ess), where=self._pattern_area > 0)
+        involved = np.divide(ess, self._essential_area, out=np.zeros_like(ess), where=self._essential_area > 0)
         score = EXPLAINED_WEIGHT * explained + (1 - EXPLAINED_WEIGHT) * involved
         allowed = None
         if condition is not None:
