@@ -104,7 +104,7 @@ def _reason(point: bool, e: float, s: float, involved: float) -> str:
     if s > 0:
         parts.append(f"its spillover zone {'another ' if e > 0 else 'covers '}{_pct(s)}")
     text = "; ".join(parts) if parts else "no overlap"
-    return f"{text}; the pain involves {_pct(involved)} of its essential zone"
+    return f"{text}; the pain involves {_pct(involved)} of its essential zone" if e > 0 else text
 
 
 class Lookup:
