@@ -199,9 +199,6 @@ class Atlas:
             out += [self.muscles[i] for i in self._names[name] if self.muscles[i] not in out]
         return out[:n]
 
-    def muscles_for_condition(self, condition_id: str) -> list[Muscle]:
-        return [self.muscles[i] for i in self.conditions[condition_id].muscles]
-
     def conditions_of(self, muscle_id: str) -> list[Condition]:
         """Conditions that list the muscle, or that the muscle lists."""
         m = self.muscles[muscle_id]

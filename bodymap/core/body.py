@@ -100,12 +100,6 @@ class BodyView:
     def landmark(self, landmark_id: str, side: Side) -> Landmark | None:
         return self._landmarks.get((landmark_id, side)) or self._landmarks.get((landmark_id, "midline"))
 
-    def region_ids(self) -> set[str]:
-        return {r.id for r in self.regions}
-
-    def landmark_ids(self) -> set[str]:
-        return {m.id for m in self.landmarks}
-
     def contains(self, x: float, y: float) -> bool:
         return self.outline.covers(Point(x, y))
 

@@ -80,12 +80,7 @@ def place_point(u: float, y: float, view: View, side: Side) -> tuple[float, floa
     return (x_sign(view, side) * u, y)
 
 
-def to_lateral(x: float) -> float:
-    """The lateral-frame u of a chart x (distance from the midline)."""
-    return abs(x)
-
-
 __all__ = [
     "View", "Side", "VIEWS", "SIDES", "PAIRED_SIDES", "MIDLINE_TOLERANCE", "check_view",
-    "check_side", "x_sign", "side_of", "opposite", "mirror", "place", "place_point", "to_lateral",
+    "check_side", "x_sign", "side_of", "opposite", "mirror", "place", "place_point",
 ]
