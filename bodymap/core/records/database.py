@@ -170,14 +170,7 @@ def open_engine(location: str, *, default_location: bool = False) -> tuple[Engin
     if not path.exists():
         _create_private_file(path, default_location)
     engine = _sqlite_engine(path)
-    try:
-        migrate(engine, str(path))
-    except sa.exc.SQLAlchemyError as exc:
-        engine.dispose()
-        raise RecordsError(f"cannot open {path}: {driver_reason(exc)}") from None
-    except BaseException:
-        engine.dispose()
-        raise
+    _migrated(engine, str(path), lambda: migrate(engine, str(path)))
     return engine, str(path)
 
 
@@ -187,7 +180,8 @@ def _open_server(url: sa.URL) -> Engine:
         engine = sa.create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # a missing driver, a malformed URL
         raise RecordsError(f"cannot open {where}: {exc}") from None
-    try:
+
+    def check_and_migrate() -> None:
         with engine.connect() as conn:
             names = sa.inspect(conn).get_table_names()
             if names and schema.VERSION_TABLE not in names:
@@ -198,13 +192,22 @@ def _open_server(url: sa.URL) -> Engine:
                     sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars()))
         _check_revision(where, revision)
         migrate(engine, where)
+
+    _migrated(engine, where, check_and_migrate)
+    return engine
+
+
+def _migrated(engine: Engine, where: str, work) -> None:
+    """Run the opening checks and migrations; on any failure free the engine, and report a driver's
+    error as one RecordsError line."""
+    try:
+        work()
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
         raise RecordsError(f"cannot open {where}: {driver_reason(exc)}") from None
     except BaseException:
         engine.dispose()
         raise
-    return engine
 
 
 # --- migrations -----------------------------------------------------------------------------------
