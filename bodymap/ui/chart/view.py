@@ -92,7 +92,9 @@ class ChartView(QGraphicsView):
         return view_at(sp.x(), sp.y(), self.chart.shown_views)
 
     def hit_at(self, pos: QPoint) -> "Hit | None":
-        where = self.body_point(pos)
+        return self._hit(self.body_point(pos))
+
+    def _hit(self, where: tuple[View, float, float] | None) -> "Hit | None":
         if where is None or self.chart.body is None:  # before the geometry core is attached
             return None
         view, x, y = where
@@ -102,10 +104,10 @@ class ChartView(QGraphicsView):
         return hit if (hit.region or hit.landmark) else None
 
     def _update_hover(self, pos: QPoint) -> None:
-        where = self.body_point(pos)
+        where = self.body_point(pos)  # once per move: hover is a hot path
         if where is not None:
             self.pointed.emit(*where)
-        hit = self.hit_at(pos)
+        hit = self._hit(where)
         if hit != self.last_hit:
             self.last_hit = hit
             self.chart.set_hover(hit.region if hit else None)
