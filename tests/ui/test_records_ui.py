@@ -114,6 +114,7 @@ def test_previous_visit_shown_faintly_and_course(clinic, qtbot):
     assert panel.visits.count() == 2
     panel.show_previous.setChecked(True)
     assert len(w.marks_layer.previous) == 1 and len(w.marks_layer.items) == 0
+    qtbot.waitUntil(lambda: "Visit 2" in panel.course.text())  # recomputed after the change, once
     assert "Visit 2" in panel.course.text()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -80,6 +80,12 @@ class RecordsPanel(QWidget):
         self.selected_mark: int | None = None
         self._loading = False
         self._build()
+        # The course of care reads the whole record: recompute it once per burst of changes (A then T),
+        # after the keystroke has been answered, not inside it.
+        self._course_timer = QTimer(self)
+        self._course_timer.setSingleShot(True)
+        self._course_timer.setInterval(0)
+        self._course_timer.timeout.connect(self._show_course)
         self._unsubscribe = store.subscribe(self._changed)
         self.refresh_patients()
 
@@ -319,8 +325,13 @@ class RecordsPanel(QWidget):
             self.refresh_visits()
             if self.visit_id in change.ids:
                 self._load_visit_form()  # e.g. an undo changed the fields on screen
-        if change.kind in ("mark", "drawing", "visit"):
             self.refresh_visit()
+        elif change.kind == "mark":  # a finding keystroke: redraw the marks, nothing else
+            self.refresh_marks()
+            self._course_timer.start()
+        elif change.kind == "drawing":
+            self.refresh_drawings()
+            self._course_timer.start()
 
     def commit_pending(self) -> None:
         """Commit text still being typed (fields commit when left; closing the window must not lose it)."""
@@ -491,19 +502,26 @@ class RecordsPanel(QWidget):
     # -- marks -------------------------------------------------------------------------------------
 
     def refresh_visit(self) -> None:
+        """Everything the open visit shows: marks, drawings, the previous visit, the course of care."""
+        self.refresh_marks()
+        self.refresh_drawings()
+        prev = self.previous_visit_id() if self.show_previous.isChecked() else None
+        self.marks_layer.set_previous(self.store.marks(prev) if prev else [])
+        self.pain_layer.set_previous(_union_areas(self.store.drawings(prev)) if prev else {})
+        self._course_timer.start()
+
+    def refresh_marks(self) -> None:
         marks = self.store.marks(self.visit_id) if self.visit_id is not None else []
         if self.selected_mark not in {m.id for m in marks}:
             self.selected_mark = None
         self.marks_layer.set_marks(marks, self.selected_mark)
-        drawings = self.store.drawings(self.visit_id) if self.visit_id is not None else []
-        self.pain_layer.set_pain(_union_areas(drawings))
-        prev = self.previous_visit_id() if self.show_previous.isChecked() else None
-        self.marks_layer.set_previous(self.store.marks(prev) if prev else [])
-        self.pain_layer.set_previous(_union_areas(self.store.drawings(prev)) if prev else {})
         self._fill_table(marks)
         self._show_selected()
+
+    def refresh_drawings(self) -> None:
+        drawings = self.store.drawings(self.visit_id) if self.visit_id is not None else []
+        self.pain_layer.set_pain(_union_areas(drawings))
         self._show_extent(drawings)
-        self._show_course()
 
     def _fill_table(self, marks) -> None:
         self.marks_table.blockSignals(True)
