@@ -42,7 +42,6 @@ def repaint() -> None:
     body = load_body()
     scene = ChartScene(paint_from_body(body), body=body)
     view = ChartView(scene)
-    view.finish_setup()
     view.resize(1920, 1080)
     view.show()
     app.processEvents()

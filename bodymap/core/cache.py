@@ -1,23 +1,23 @@
 """A checked on-disk cache for geometry derived from the data files (body charts, atlas zones).
 
-Building the atlas's zones takes most of a second; loading them back takes a few milliseconds. The
-cache key is a hash of every data file, the package version and the shapely version, so any change
-to the data or the code that reads it rebuilds it. A missing, stale, unreadable or corrupt cache file
-is simply rebuilt; the cache never holds anything that is not derived from the shipped data.
+Building the atlas's zones takes most of a second; loading them back takes a few milliseconds. Each
+cache file starts with its key: the names, sizes and times of every data file and of the code that
+reads them, with the package, shapely and Python versions. A file is used only if its key equals the
+current one exactly, so any change to the data or the code rebuilds it. A missing, stale, unreadable
+or corrupt cache file is simply rebuilt; the cache never holds anything not derived from the data.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+import struct
 import sys
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from bodymap import __version__
-
-from .data import data_root
+from bodymap import DATA, __version__
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the cached classes change shape
@@ -49,19 +49,55 @@ def _shapely_version() -> str:
 
 
 @lru_cache(maxsize=4)
-def data_fingerprint(root: Path | None = None) -> str:
-    """A fingerprint of every data file and of the core code that turns it into geometry (a change to
-    either rebuilds), with the versions of shapely and Python."""
-    root = root or data_root()
-    h = hashlib.sha256(f"{FORMAT}|{__version__}|{_shapely_version()}|{sys.version_info[:2]}".encode())
+def fingerprint_text(root: Path | None = None) -> str:
+    """What the fingerprint covers, as text: every data file and the core code that turns it into
+    geometry (a change to either rebuilds), with the versions of shapely and Python. The chart's cache
+    compares it whole with the key stored in a cache file."""
+    root = root or DATA
+    parts = [f"{FORMAT}|{__version__}|{_shapely_version()}|{sys.version_info[:2]}"]
     code = Path(__file__).parent
     for base, pattern in ((root, "*.json"), (code, "*.py")):
         for path in sorted(base.rglob(pattern)):
             # Name, size and modification time: any edit changes them, and reading them is ~10x
             # faster than reading every file at start-up.
             st = path.stat()
-            h.update(f"{path.relative_to(base)}|{st.st_size}|{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:32]
+            parts.append(f"{path.relative_to(base)}|{st.st_size}|{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def read(name: str, key: str) -> bytes | None:
+    """What was stored under `name` with exactly this key, or None (missing, stale, cut short or
+    damaged: the file holds the payload's length and checksum)."""
+    if os.environ.get("BODYMAP_NO_CACHE"):
+        return None
+    header = key.encode() + b"\0"
+    try:
+        data = (cache_dir() / name).read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(header) or len(data) < len(header) + 8:
+        return None
+    length, crc = struct.unpack_from("<II", data, len(header))
+    payload = data[len(header) + 8:]
+    return payload if len(payload) == length and zlib.crc32(payload) == crc else None
+
+
+def write(name: str, key: str, payload: bytes) -> None:
+    """Store `payload` under `name` and `key`, atomically: a crash never leaves half a file."""
+    import tempfile
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem, _, suffix = name.partition(".")
+        for old in folder.glob(f"{stem}-*.{suffix}"):  # older versions named files by a key hash
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key.encode() + b"\0" + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload)
+        os.replace(tmp, folder / name)
+    except OSError:
+        pass  # a read-only home is fine: we just build every time
 
 
 def cached(name: str, build: Callable[[], T], root: Path | None = None, use: bool = True) -> T:
@@ -70,31 +106,13 @@ def cached(name: str, build: Callable[[], T], root: Path | None = None, use: boo
         return build()
     import pickle
 
-    key = data_fingerprint(root)
-    path = cache_dir() / f"{name}-{key}.pickle"
-    try:
-        with open(path, "rb") as fh:
-            stored_key, obj = pickle.load(fh)
-        if stored_key == key:
-            return obj
-    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt from the data
-        pass
+    key = fingerprint_text(root)
+    payload = read(f"{name}.pickle", key)
+    if payload is not None:
+        try:
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt from the data
+            pass
     obj = build()
-    _store(path, key, obj, name)
+    write(f"{name}.pickle", key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
     return obj
-
-
-def _store(path: Path, key: str, obj, name: str) -> None:
-    import pickle
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"{name}-*.pickle"):
-            old.unlink(missing_ok=True)  # stale keys
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((key, obj), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: a crash never leaves a half-written cache file
-    except OSError:
-        pass  # a read-only home is fine: we just build every time

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bodymap import DATA
+
 
 class DataError(ValueError):
     """A data file is missing or malformed. The message names the file, the item and the field."""
@@ -39,7 +41,7 @@ class Where:
 
 def data_root() -> Path:
     """The folder that holds bodymap's data (inside the installed package)."""
-    return Path(__file__).resolve().parent.parent / "data"
+    return DATA
 
 
 def load_json(relative: str, root: Path | None = None) -> Any:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
+import time
 from pathlib import Path
 
 XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
@@ -37,6 +37,8 @@ def display_problem(environ: dict[str, str] | None = None, platform: str = sys.p
 
 def _xcb_missing_library() -> str | None:
     """Load Qt's xcb platform plugin the way Qt would; the loader names the first missing library."""
+    import ctypes  # here: the start-up path without xcb (and the benchmark) need not load it
+
     try:
         import PySide6
     except ImportError:  # pragma: no cover - the venv always has it
@@ -61,28 +63,41 @@ def main(argv: list[str] | None = None, db: str | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from .chart.paint import load_chart_paint
+    from .chart import first_frame
     from .mainwindow import MainWindow
 
     QCoreApplication.setOrganizationName("bodymap")
     QCoreApplication.setApplicationName("bodymap")
     app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
-    def build_body():
+    # The first paint replays the cached first frame; the chart, menus, atlas and records follow it.
+    recording = first_frame.load()
+    if recording is None:  # the first start, or the data or the code changed: build the chart's cache
         from bodymap.core.body import load_body
 
-        return load_body()
+        from .chart.paint import load_chart_paint
 
-    # The first paint comes from cached painter paths; shapely and the atlas load right after it.
-    window = MainWindow(load_chart_paint(build_body))
+        recording = first_frame.record(load_chart_paint(load_body))
+        first_frame.save(recording)
+    window = MainWindow(first_frame=recording)
     if window.settings.value("window/geometry") is None:
         window.showMaximized()  # the first time: as much room for the chart as the screen gives
     else:
         window.show()
     from .first_paint import after_first_paint, quit_after_first_paint
 
-    if os.environ.get("BODYMAP_EXIT_AFTER_PAINT"):  # start-up benchmark: report the first paint, quit
-        quit_after_first_paint(window)
-    else:  # the chart shows at once; the geometry core, atlas, lookup and records load right after
-        after_first_paint(window, lambda: (window.chart.finish_setup(), window.load_atlas(),
-                                           window.open_records(db)))
+    frame = window.centralWidget()  # it covers the window, so the window itself gets no paint event
+    bench = os.environ.get("BODYMAP_BENCH_EXIT")  # the start-up benchmark: "paint" or "ready"
+    if bench == "paint":
+        quit_after_first_paint(frame)
+        return app.exec()
+
+    def finish_start() -> None:
+        window.assemble()
+        window.load_atlas()
+        window.open_records(db)
+        if bench == "ready":
+            print(f"ready {time.time():.6f}", flush=True)
+            app.quit()
+
+    after_first_paint(frame, finish_start)
     return app.exec()

@@ -1,8 +1,15 @@
-"""The main window. It only assembles parts: the chart, its toolbar, the panels, menus, status bar."""
+"""The main window. It only assembles parts: the chart, its toolbar, the panels, menus, status bar.
+
+It opens in steps, so the body shows at once: the window first paints the chart's first frame (a
+cached recording, chart/first_frame.py); right after, assemble() builds the interactive chart, the
+menus and the toolbar; then the atlas, the lookup and the patient records load (app.py). Importing
+this module and making the window are part of the first step, which must stay within a few
+milliseconds of a bare Qt window: so the chart's own modules (and with them Qt's slow `Qt` namespace,
+see chart/style.py) are imported where they are first needed, in assemble() and after it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
@@ -11,15 +18,17 @@ from typing import TYPE_CHECKING
 from bodymap import __version__
 from bodymap.core.frame import View
 
-from .chart.paint import ChartPaint, paint_from_body
-from .chart.pain_layer import PainLayer
-from .chart.scene import ChartScene
-from .chart.tools import Tool
-from .chart.view import ChartView
+from .chart.first_frame import FirstFrame, Recording
 
 if TYPE_CHECKING:
     from bodymap.core.body import Body
     from bodymap.core.hittest import Hit
+
+    from .chart.pain_layer import PainLayer
+    from .chart.paint import ChartPaint
+    from .chart.scene import ChartScene
+    from .chart.tools import Tool
+    from .chart.view import ChartView
 
 VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
     ("All views", "1", ("front", "back", "plantar")),
@@ -27,42 +36,53 @@ VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
     ("Back", "3", ("back",)),
     ("Soles", "4", ("plantar",)),
 )
-TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
-                (Tool.MARK, "Mark", "M", "Mark a palpated point on the open visit; drag a mark to move it"),
-                (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
-                (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
-                (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"))
 
 
 class MainWindow(QMainWindow):
     atlasReady = Signal()
 
-    def __init__(self, paint: ChartPaint, settings: QSettings | None = None):
+    def __init__(self, settings: QSettings | None = None, first_frame: Recording | None = None):
         super().__init__()
         self.settings = settings or QSettings()
         self.body: "Body | None" = None  # attached after the first paint (attach_body)
         self.setWindowTitle(f"bodymap {__version__}")
-        self.undo_stack = QUndoStack(self)
-        self.scene = ChartScene(paint, self)
-        self.chart = ChartView(self.scene, self)
-        self.setCentralWidget(self.chart)
-        self.pain_layer = PainLayer(self.scene)
-        self.hover_label = QLabel("")
-        self.statusBar().addWidget(self.hover_label, 1)
-        self.zoom_label = QLabel("")
-        self.statusBar().addPermanentWidget(self.zoom_label)
-        self.chart.hovered.connect(self._show_hover)
-        self.chart.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.setCentralWidget(FirstFrame(first_frame))
+        # Built by assemble(), right after the first paint:
+        self.scene: "ChartScene | None" = None
+        self.chart: "ChartView | None" = None
+        self.pain_layer: "PainLayer | None" = None
         self.actions_by_name: dict[str, QAction] = {}
         self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
         self.store = self.records = self.records_dock = None
-        self.patient_label = QLabel("")
-        self.statusBar().addPermanentWidget(self.patient_label)
-        self._build_menus()
         self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    def assemble(self, paint: "ChartPaint | None" = None) -> None:
+        """Build the interactive chart in place of the first frame (from `paint`, else from the
+        chart's cache), with the status bar, the menus and the toolbar."""
+        if self.chart is not None:
+            return
+        from .chart.pain_layer import PainLayer
+        from .chart.paint import load_chart_paint
+        from .chart.scene import ChartScene
+        from .chart.view import ChartView
+
+        self.undo_stack = QUndoStack(self)
+        self.scene = ChartScene(paint or load_chart_paint(self.geometry_core), self, self.body)
+        self.chart = ChartView(self.scene, self)
+        self.setCentralWidget(self.chart)  # the first frame is deleted
+        self.hover_label = QLabel("")
+        self.statusBar().addWidget(self.hover_label, 1)
+        self.zoom_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.patient_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.patient_label)
+        self.pain_layer = PainLayer(self.scene)
+        self.chart.hovered.connect(self._show_hover)
+        self.chart.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self._build_menus()
 
     # -- menus and toolbar -----------------------------------------------------------------------
 
@@ -78,10 +98,14 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_menus(self) -> None:
+        # The usual order; the records add their commands to File, and a Findings menu, later.
+        self.file_menu = self.menuBar().addMenu("&File")
+        edit = self.menuBar().addMenu("&Edit")
+        view_menu = self.menuBar().addMenu("&View")
+        tools = self.menuBar().addMenu("&Tools")
         bar = QToolBar("Chart", self)
         bar.setObjectName("chart_toolbar")
         self.addToolBar(bar)
-        edit = self.menuBar().addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -89,7 +113,6 @@ class MainWindow(QMainWindow):
         edit.addActions([undo, redo])
         self.actions_by_name.update(undo=undo, redo=redo)
 
-        view_menu = self.menuBar().addMenu("&View")
         group = QActionGroup(self)
         for label, key, views in VIEW_CHOICES:
             act = self._action(label, label, [key], lambda on, v=views: on and self.chart.show_views(v),
@@ -117,7 +140,8 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
             view_menu.addAction(act)
         bar.addSeparator()
-        tools = self.menuBar().addMenu("&Tools")
+        from .chart.tools import TOOL_CHOICES
+
         tool_group = QActionGroup(self)
         for tool, label, key, tip in TOOL_CHOICES:
             act = self._action(f"tool:{tool.value}", label, [key], lambda on, t=tool: on and self._set_tool(t),
@@ -126,12 +150,11 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
             tools.addAction(act)
         self.actions_by_name["tool:navigate"].setChecked(True)
-        self.file_menu = self.menuBar().addMenu("&File")
         quit_act = self._action("quit", "Quit", [QKeySequence.StandardKey.Quit], self.close)
         self.file_menu.addAction(quit_act)
         self.panels_menu = view_menu.addMenu("Panels")
 
-    def _set_tool(self, tool: Tool) -> None:
+    def _set_tool(self, tool: "Tool") -> None:
         self.chart.set_tool(tool)
         if self.lookup_panel is not None:
             self.chart.brush_radius = self.lookup_panel.brush_radius()
@@ -139,9 +162,11 @@ class MainWindow(QMainWindow):
     @classmethod
     def for_body(cls, body: "Body", settings: QSettings | None = None) -> "MainWindow":
         """A window with its geometry core attached at once (tests, scripts)."""
-        window = cls(paint_from_body(body), settings)
+        from .chart.paint import paint_from_body
+
+        window = cls(settings)
         window.attach_body(body)
-        window.chart.finish_setup()
+        window.assemble(paint_from_body(body))
         return window
 
     # -- parts loaded after the first paint -----------------------------------------------------
@@ -149,22 +174,31 @@ class MainWindow(QMainWindow):
     def attach_body(self, body: "Body") -> None:
         """Attach the geometry core: hover naming and hit-testing start working."""
         self.body = body
-        self.scene.body = body
+        if self.scene is not None:
+            self.scene.body = body
+
+    def geometry_core(self) -> "Body":
+        """The body's geometry, loaded (from its cache) and attached the first time it is needed."""
+        if self.body is None:
+            from bodymap.core.body import load_body
+
+            self.attach_body(load_body())
+        return self.body
 
     def load_atlas(self) -> None:
         """Build the atlas browser and the lookup (called once the window is on screen)."""
         if self.atlas is not None:
             return
-        if self.body is None:
-            from bodymap.core.body import load_body
+        from PySide6.QtCore import Qt
 
-            self.attach_body(load_body())
         from bodymap.core.atlas import load_atlas
         from bodymap.core.lookup import Lookup
 
         from .atlas_panel import AtlasPanel
         from .chart.overlay import AtlasOverlay
         from .lookup_panel import LookupPanel
+
+        self.geometry_core()
 
         self.atlas = load_atlas()
         self.lookup = Lookup(self.atlas, self.body)
@@ -221,6 +255,8 @@ class MainWindow(QMainWindow):
         self.atlas_panel.select([candidate.muscle])
 
     def _clicked(self, view: str, x: float, y: float) -> None:
+        from .chart.tools import Tool
+
         if self.chart.tool is Tool.MARK:
             if self.records is not None:
                 self.records.add_mark(view, x, y)
@@ -244,11 +280,14 @@ class MainWindow(QMainWindow):
 
     def open_records(self, location=None) -> bool:
         """Open the patient records (the user's database, or `location`); report, never alter, a bad file."""
+        from PySide6.QtCore import Qt
+
         from bodymap.core.records import Store
         from bodymap.core.records.model import RecordsError
         from bodymap.core.records.placement import Placer
 
         from .chart.marks_layer import MarksLayer
+        from .chart.pain_layer import PainLayer
         from .records.actions import RecordsActions
         from .records.panel import RecordsPanel
 

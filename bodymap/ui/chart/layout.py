@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bodymap.core.frame import View
 
 UNIT = 1000.0  # scene units per stature
+MARGIN = 20.0  # scene units of white around the shown views when they are fitted
 
 
 @dataclass(frozen=True)

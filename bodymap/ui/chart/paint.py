@@ -1,28 +1,27 @@
-"""What the chart paints, as Qt painter paths, cached on disk so the first window paints without
+"""What the chart paints, as Qt painter paths, cached on disk so the window builds its chart without
 building any geometry (the geometry core loads right after, for hover, the atlas and the lookup).
 
-The cache file is checked with the same fingerprint as the geometry cache (data and core code)."""
+The cache is checked with the chart's key (cache_key.py): a change to the data, the core or the chart
+code, or another Qt, rebuilds it."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QDataStream, QIODevice
 from PySide6.QtGui import QPainterPath
 
-from bodymap.core.cache import cache_dir, data_fingerprint
+from bodymap.core import cache
 from bodymap.core.frame import VIEWS
 
+from .cache_key import chart_key
 from .layout import PLACEMENTS
 
 if TYPE_CHECKING:
     from bodymap.core.body import Body
 
-MAGIC = "bodymap-chart-paint-1"
+CACHE_FILE = "chart.paths"
 
 
 @dataclass
@@ -56,11 +55,9 @@ def paint_from_body(body: "Body") -> ChartPaint:
     return ChartPaint(views)
 
 
-def _write(paint: ChartPaint, key: str) -> QByteArray:
+def _write(paint: ChartPaint) -> bytes:
     data = QByteArray()
     s = QDataStream(data, QIODevice.OpenModeFlag.WriteOnly)
-    s.writeQString(MAGIC)
-    s.writeQString(key)
     for view in VIEWS:
         vp = paint.views[view]
         s << vp.outline << vp.regions << vp.lines
@@ -69,13 +66,12 @@ def _write(paint: ChartPaint, key: str) -> QByteArray:
             s.writeDouble(x)
             s.writeDouble(y)
             s.writeQString(label)
-    return data
+    return bytes(data)
 
 
-def _read(data: QByteArray, key: str) -> ChartPaint | None:
+def _read(payload: bytes) -> ChartPaint | None:
+    data = QByteArray(payload)  # held here: the stream reads it through a pointer
     s = QDataStream(data, QIODevice.OpenModeFlag.ReadOnly)
-    if s.readQString() != MAGIC or s.readQString() != key:
-        return None
     views = {}
     for view in VIEWS:
         outline, regions, lines = QPainterPath(), QPainterPath(), QPainterPath()
@@ -89,25 +85,11 @@ def _read(data: QByteArray, key: str) -> ChartPaint | None:
 
 
 def load_chart_paint(build_body) -> ChartPaint:
-    """The chart's paths from the cache, or built from the body (and cached) when the data changed."""
-    key = data_fingerprint()
-    path = cache_dir() / f"chart-{key}.qds"
-    if not os.environ.get("BODYMAP_NO_CACHE"):
-        try:
-            paint = _read(QByteArray(path.read_bytes()), key)
-            if paint is not None:
-                return paint
-        except OSError:
-            pass
-    paint = paint_from_body(build_body())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("chart-*.qds"):
-            old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".chart-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(bytes(_write(paint, key)))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    """The chart's paths from the cache, or built from the body (and cached) when the data or the code
+    changed."""
+    payload = cache.read(CACHE_FILE, chart_key())
+    paint = _read(payload) if payload is not None else None
+    if paint is None:
+        paint = paint_from_body(build_body())
+        cache.write(CACHE_FILE, chart_key(), _write(paint))
     return paint

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainterPath
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QBrush, QPainterPath
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from bodymap.core.frame import VIEWS, View, x_sign
+from bodymap.core.frame import VIEWS, View
 
 from . import style
-from .layout import PLACEMENTS, Placement
+from .labels import view_labels
+from .layout import MARGIN, PLACEMENTS
 from .paint import ChartPaint
 from .paths import area_path
 
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
 LANDMARK_SIZE = 5.0  # screen pixels
 # The body's own layers never change: paint them once per zoom level, then blit (repaints on hover).
 STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
-
-
-def _text(text: str, size: float, color, bold: bool = False) -> QGraphicsSimpleTextItem:
-    item = QGraphicsSimpleTextItem(text)
-    font = QFont()
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    item.setFont(font)
-    item.setBrush(QBrush(color))
-    return item
 
 
 class ChartScene(QGraphicsScene):
@@ -56,7 +47,7 @@ class ChartScene(QGraphicsScene):
         self._hover.setPen(style.HOVER_PEN)
         self.addItem(self._hover)
         for view in VIEWS:
-            self._build_view(view, PLACEMENTS[view])
+            self._build_view(view)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
 
     # -- building --------------------------------------------------------------------------------
@@ -68,7 +59,7 @@ class ChartScene(QGraphicsScene):
         self._layers[(view, name)] = group
         return group
 
-    def _build_view(self, view: View, place: Placement) -> None:
+    def _build_view(self, view: View) -> None:
         vp = self.paint.views[view]
         outline = self._layer(view, "outline", style.Layer.OUTLINE)
         item = QGraphicsPathItem(vp.outline)
@@ -92,19 +83,13 @@ class ChartScene(QGraphicsScene):
         self._layer(view, "landmarks", style.Layer.LANDMARKS)  # filled when first shown
 
         labels = self._layer(view, "labels", style.Layer.LABELS)
-        title = _text(place.title, 22, style.TITLE_COLOR, bold=True)
-        tx, ty = place.to_scene(0.0, 1.06 if view != "plantar" else 0.185)  # above the head / the toes
-        title.setPos(tx - title.boundingRect().width() / 2, ty - title.boundingRect().height())
-        labels.addToGroup(title)
-        # R / L at the height of the head (the soles: beside each heel), on the patient's sides.
-        label_y = 0.93 if view != "plantar" else 0.17
-        label_x = 0.2 if view != "plantar" else 0.06
-        for side, letter in (("right", "R"), ("left", "L")):
-            t = _text(letter, 26 if view != "plantar" else 13, style.SIDE_COLOR, bold=True)
-            sx, sy = place.to_scene(x_sign(view, side) * label_x, label_y)
-            t.setPos(sx - t.boundingRect().width() / 2, sy)
-            t.setToolTip(f"Patient's {side}")
-            labels.addToGroup(t)
+        for label in view_labels(view):
+            item = QGraphicsSimpleTextItem(label.text)
+            item.setFont(label.font)
+            item.setBrush(QBrush(label.color))
+            item.setPos(label.x, label.y)
+            item.setToolTip(label.tip)
+            labels.addToGroup(item)
 
     # -- what the chart shows --------------------------------------------------------------------
 
@@ -154,7 +139,7 @@ class ChartScene(QGraphicsScene):
         for (view, _layer), group in self._layers.items():
             if view in (views or self.shown_views):
                 rect = rect.united(group.childrenBoundingRect())
-        return rect.adjusted(-20, -20, 20, 20)
+        return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
     def set_hover(self, region: "Region | None") -> None:
         if region is None:

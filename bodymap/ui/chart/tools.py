@@ -21,6 +21,14 @@ class Tool(Enum):
     ERASER = "eraser"
 
 
+# How the user picks each tool: menu and toolbar label, key, tip.
+TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
+                (Tool.MARK, "Mark", "M", "Mark a palpated point on the open visit; drag a mark to move it"),
+                (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
+                (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
+                (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"))
+
+
 class Gesture(QObject):
     """One stroke or lasso in progress on one view."""
 

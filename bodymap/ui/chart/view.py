@@ -55,7 +55,6 @@ class ChartView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._viewport_ready = False
         self.setBackgroundBrush(Qt.GlobalColor.white)
         # The chart's layers are cached as screen-sized pixmaps; Qt's default 10 MB pixmap cache
         # holds about one of them at full HD, so the caches would evict each other every frame.
@@ -63,13 +62,6 @@ class ChartView(QGraphicsView):
         # Pan by dragging, as on a map; scroll bars would only take room from the chart.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def finish_setup(self) -> None:
-        """What needs the viewport widget: done after the first paint, because merely reaching the
-        viewport from Python costs tens of milliseconds at start-up."""
-        if self._viewport_ready:
-            return
-        self._viewport_ready = True
         self.viewport().setMouseTracking(True)  # hover names regions without a button held
         self.viewport().grabGesture(Qt.GestureType.PinchGesture)
 
