@@ -7,10 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from .png import write_png
 
 FORMATS = (".png", ".svg", ".pdf")
-PNG_QUALITY = 80  # Qt maps PNG "quality" to zlib effort: 80 is fast and still compresses well
 
 
 def render_scene(scene: QGraphicsScene, source: QRectF, out: Path, width_px: int = 2000) -> Path:
@@ -21,13 +22,11 @@ def render_scene(scene: QGraphicsScene, source: QRectF, out: Path, width_px: int
     height_px = max(1, round(width_px * source.height() / source.width()))
     target = QRectF(0, 0, width_px, height_px)
     if suffix == ".png":
-        # Opaque RGB32 on white and zlib's faster levels: encoding, not drawing, is most of the time.
-        image = QImage(QSize(width_px, height_px), QImage.Format.Format_RGB32)
+        image = QImage(QSize(width_px, height_px), QImage.Format.Format_RGB32)  # opaque, on white
         image.fill(QColor("white"))
         painter = QPainter(image)
         _paint(painter, scene, target, source)
-        if not image.save(str(out), "PNG", PNG_QUALITY):
-            raise OSError(f"could not write {out}")
+        write_png(image, out)  # our writer: Qt's takes ~3x longer (png.py)
     elif suffix == ".svg":
         gen = QSvgGenerator()
         gen.setFileName(str(out))
@@ -52,5 +51,15 @@ def render_scene(scene: QGraphicsScene, source: QRectF, out: Path, width_px: int
 
 def _paint(painter: QPainter, scene: QGraphicsScene, target: QRectF, source: QRectF) -> None:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
-    painter.end()
+    # Items that cache their drawing for the screen would first redraw their cache at this new scale,
+    # then copy it: drawing them directly is about twice as fast (front view: 35 -> 16 ms).
+    cached = [(item, item.cacheMode()) for item in scene.items()
+              if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    try:
+        scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+    finally:
+        painter.end()
+        for item, mode in cached:
+            item.setCacheMode(mode)
