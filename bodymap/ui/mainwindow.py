@@ -5,7 +5,7 @@ cached recording, chart/first_frame.py); right after, assemble() builds the inte
 menus and the toolbar; then the atlas, the lookup and the patient records load (app.py). Importing
 this module and making the window are part of the first step, which must stay within a few
 milliseconds of a bare Qt window: so the chart's own modules (and with them Qt's slow `Qt` namespace,
-see chart/style.py) are imported where they are first needed, in assemble() and after it."""
+see chart/first_frame.py) are imported where they are first needed, in assemble() and after it."""
 
 from __future__ import annotations
 
