@@ -26,16 +26,11 @@ class Label:
     tip: str = ""
 
 
-def bold_font(size: float) -> QFont:
+def _centred(text: str, size: float, color: QColor, cx: float, y: float, tip: str = "") -> Label:
+    """A label centred on scene x `cx`, its top at scene y `y`."""
     font = QFont()
     font.setPointSizeF(size)
     font.setBold(True)
-    return font
-
-
-def _centred(text: str, size: float, color: QColor, cx: float, y: float, tip: str = "") -> Label:
-    """A label centred on scene x `cx`, its top at scene y `y`."""
-    font = bold_font(size)
     metrics = QFontMetricsF(font)
     w = metrics.horizontalAdvance(text)
     return Label(text, font, color, cx - w / 2, y, w, metrics.height(), metrics.ascent(), tip)
