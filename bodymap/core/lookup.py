@@ -196,7 +196,11 @@ class Lookup:
             idx = tree.query(g, predicate="intersects")
             if not len(idx):
                 continue
-            areas = shapely.area(shapely.intersection(arr[idx], g))
+            # A piece that holds all of the pain overlaps it by the pain's own area: only the pieces
+            # it crosses need an intersection (a pointed spot lies wholly inside most of its zones).
+            areas = np.full(len(idx), g.area)
+            crossed = ~np.isin(idx, tree.query(g, predicate="within"))
+            areas[crossed] = shapely.area(shapely.intersection(arr[idx[crossed]], g))
             np.add.at(ess, owner[idx][kind[idx] == 0], areas[kind[idx] == 0])
             np.add.at(spill, owner[idx][kind[idx] == 1], areas[kind[idx] == 1])
         return ess, spill
