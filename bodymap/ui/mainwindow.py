@@ -289,19 +289,20 @@ class MainWindow(QMainWindow):
         from .chart.marks_layer import MarksLayer
         from .chart.pain_layer import PainLayer
         from .records.actions import RecordsActions
+        from .records.lock import RecordsLock
         from .records.panel import RecordsPanel
 
+        self.records_lock = RecordsLock(location)
+        busy = self.records_lock.acquire()
+        if busy is not None:
+            return self._records_not_opened(busy, busy, QMessageBox.Icon.Information)
         try:
             self.store = Store.open(location, placer=Placer(self.body, self.atlas))
         except RecordsError as exc:
-            self.statusBar().showMessage(f"Patient records not opened: {exc}")
-            box = QMessageBox(QMessageBox.Icon.Critical, "Patient records",
-                              f"The patient records could not be opened, and were left as they are.\n\n{exc}",
-                              QMessageBox.StandardButton.Ok, self)
-            box.setModal(False)
-            box.show()
-            self.records_error = str(exc)
-            return False
+            self.records_lock.release()
+            return self._records_not_opened(
+                f"Patient records not opened: {exc}",
+                f"The patient records could not be opened, and were left as they are.\n\n{exc}")
         self.marks_layer = MarksLayer(self.scene)
         self.visit_pain = PainLayer(self.scene)
         self.records = RecordsPanel(self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas)
@@ -324,6 +325,15 @@ class MainWindow(QMainWindow):
         self.chart.markDropped.connect(lambda mid, x, y: self.records.move_mark(mid, x, y))
         self.records_actions = RecordsActions(self, self.store, self.records)
         return True
+
+    def _records_not_opened(self, status: str, text: str, icon=QMessageBox.Icon.Critical) -> bool:
+        """Say so in the status bar and in a box that does not block the window (atlas and lookup work)."""
+        self.statusBar().showMessage(status)
+        box = QMessageBox(icon, "Patient records", text, QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.show()
+        self.records_error = text
+        return False
 
     def _preview_mark(self, mark_id, x: float, y: float) -> None:
         from .chart.layout import PLACEMENTS
@@ -363,6 +373,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.records is not None:
             self.records.commit_pending()
+            self.records_lock.release()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         super().closeEvent(event)

@@ -196,3 +196,45 @@ def test_text_being_typed_is_kept_on_close(clinic, qtbot):
     panel.complaint.setText("Headache behind the right eye")  # typed; the field was never left
     clinic.close()
     assert clinic.store.visit(panel.visit_id).complaint == "Headache behind the right eye"
+
+
+def test_one_window_at_a_time_records_on_a_database(clinic, qtbot, tmp_path, settings):
+    """A second window on the same records says so and keeps the atlas; it may open them once the
+    first has closed."""
+    from bodymap.ui.mainwindow import MainWindow
+
+    other = MainWindow.for_body(clinic.body, settings)
+    qtbot.addWidget(other)
+    with qtbot.waitSignal(other.atlasReady, timeout=30000):
+        other.load_atlas()
+    assert not other.open_records(tmp_path / "clinic.sqlite")
+    assert "open in another bodymap window" in other.records_error and other.records is None
+    assert other.atlas is not None  # the atlas and the lookup still work there
+    clinic.close()
+    assert other.open_records(tmp_path / "clinic.sqlite")
+    assert [p.given_name for p in other.store.patients()] == ["Ann"]
+
+
+def test_a_lock_left_by_a_crashed_copy_does_not_keep_the_records_closed(window, qtbot, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "clinic.sqlite"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom PySide6.QtCore import QCoreApplication\n"
+         "from bodymap.ui.records.lock import RecordsLock\napp = QCoreApplication([])\n"
+         "lock = RecordsLock(sys.argv[1])\nprint(lock.acquire(), flush=True)\ntime.sleep(60)\n", str(db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "None"  # it holds the lock
+        with qtbot.waitSignal(window.atlasReady, timeout=30000):
+            window.load_atlas()
+        assert not window.open_records(db)
+        os.kill(holder.pid, signal.SIGKILL)  # the copy crashes, its lock file stays behind
+        holder.wait(10)
+        assert (tmp_path / "clinic.sqlite.lock").exists()
+        assert window.open_records(db)
+    finally:
+        holder.kill()
