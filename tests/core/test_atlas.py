@@ -1,6 +1,5 @@
 """The atlas loads, covers the required muscles, and its clinical facts and laterality are right."""
 
-import re
 from pathlib import Path
 
 import pytest

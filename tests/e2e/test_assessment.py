@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from shapely.geometry import Point
 
 from bodymap.core import commands as cmd
 from bodymap.core.records.model import Consent, Patient, Screen

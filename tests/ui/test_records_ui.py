@@ -119,7 +119,7 @@ def test_previous_visit_shown_faintly_and_course(clinic, qtbot):
 
 
 def test_export_and_import(clinic, qtbot, tmp_path):
-    w, panel = clinic, clinic.records
+    w = clinic
     click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
     csv = w.records_actions.export("csv", str(tmp_path / "marks.csv"))
     assert "infraspinous" in csv.read_text()
