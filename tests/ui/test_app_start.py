@@ -55,10 +55,10 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _start(tmp_path, *args):
+def _start(tmp_path, *args, until="paint"):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "BODYMAP_CACHE_DIR": str(tmp_path / "cache"), "BODYMAP_BENCH_EXIT": "paint"}
+           "BODYMAP_CACHE_DIR": str(tmp_path / "cache"), "BODYMAP_BENCH_EXIT": until}
     result = subprocess.run([sys.executable, "-c", START, *args], capture_output=True, text=True, env=env,
                             timeout=120)
     assert result.returncode == 0, result.stderr
@@ -73,6 +73,12 @@ def test_first_paint_replays_the_cached_first_frame_without_building_the_chart(t
     assert again["loaded"] == ""  # no chart scene or view, no geometry core, shapely or numpy
     # Nor Qt's `Qt` namespace, whose ~90 enum types take ~35 ms to build (chart/first_frame.py).
     assert again["qt-namespace"] == "False"
+
+
+def test_the_whole_start_reaches_a_window_with_chart_atlas_and_records(tmp_path):
+    result = _start(tmp_path, until="ready")  # assemble(), load_atlas(), open_records(), as `bodymap` runs them
+    assert "ready" in result
+    assert (tmp_path / "data" / "bodymap" / "bodymap.sqlite").exists()  # the user's records were opened
 
 
 def test_first_frame_cache_is_checked(tmp_path, monkeypatch, qapp):
