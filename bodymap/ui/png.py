@@ -2,7 +2,8 @@
 
 Qt's PNG writer (libpng) tries all five row filters on every row to pick the best, which alone takes
 ~100 ms for a 1900 x 2000 chart. Charts are flat colours on white: one fixed filter with zlib's fast
-level compresses them about as well (files ~10 % larger) in a third of the time. This writes the
+level compresses them nearly as well in a third of the time (measured on the front and soles: files
+2-4 % larger than Qt's at the same zlib level, ~25 % larger than Qt's default). This writes the
 standard PNG layout (signature, IHDR, IDAT, IEND; 8-bit RGB), which any reader opens."""
 
 from __future__ import annotations
