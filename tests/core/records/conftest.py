@@ -1,6 +1,10 @@
+import os
+import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from shapely.geometry import Point
 
 from bodymap.core.atlas import load_atlas
@@ -14,14 +18,42 @@ def placer():
     return Placer(load_body(), load_atlas())
 
 
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "records.sqlite"
+# A PostgreSQL server URL (e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/pg): when given, the
+# tests on a store run there too, each in a database of its own that is dropped afterwards.
+POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
+def location(request, tmp_path):
+    """Where the records of a test live: a SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield tmp_path / "records.sqlite"
+        return
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def engine_for(location) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{location}" if isinstance(location, Path) else location)
 
 
 @pytest.fixture
-def store(db_path, placer):
-    s = Store.open(db_path, placer=placer)
+def db_path(location):
+    """The SQLite file, for tests of the file itself (skipped on a database server)."""
+    if not isinstance(location, Path):
+        pytest.skip("a test of the SQLite file")
+    return location
+
+
+@pytest.fixture
+def store(location, placer):
+    s = Store.open(location, placer=placer)
     yield s
     s.close()
 

@@ -16,6 +16,8 @@ from alembic.script import ScriptDirectory
 from bodymap.core.records import Patient, Store, schema
 from bodymap.core.records.database import MIGRATIONS
 
+from .conftest import engine_for
+
 
 def test_fresh_database_has_the_schema_at_the_newest_revision(db_path, store):
     engine = sa.create_engine(f"sqlite:///{db_path}")
@@ -29,9 +31,9 @@ def test_fresh_database_has_the_schema_at_the_newest_revision(db_path, store):
     assert journal == "wal"
 
 
-def test_migrations_build_exactly_the_tables_of_schema_py(db_path, store):
+def test_migrations_build_exactly_the_tables_of_schema_py(location, store):
     # Autogenerate finds no difference between what the migrations made and schema.py: the two agree.
-    engine = sa.create_engine(f"sqlite:///{db_path}")
+    engine = engine_for(location)
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"version_table": schema.VERSION_TABLE,
                                                      "compare_type": True})
@@ -46,9 +48,9 @@ def test_revision_constant_is_the_alembic_head():
     assert ScriptDirectory.from_config(cfg).get_heads() == [schema.REVISION]
 
 
-def test_reopening_keeps_the_data(db_path, store, patient):
+def test_reopening_keeps_the_data(location, store, patient):
     store.close()
-    with Store.open(db_path) as again:
+    with Store.open(location) as again:
         assert again.patient(patient.id) == patient
 
 

@@ -139,9 +139,9 @@ def test_drawings_are_clipped_to_the_body(store, visit, placer):
     assert set(edited.areas) == {"back"} and store.drawing(d2.id) == edited
 
 
-def test_every_change_is_announced_after_it_is_committed(db_path, store, patient, visit):
+def test_every_change_is_announced_after_it_is_committed(location, store, patient, visit):
     seen = []
-    other = Store.open(db_path)  # what a subscriber sees must already be readable by anyone
+    other = Store.open(location)  # what a subscriber sees must already be readable by anyone
 
     def check(change):
         seen.append(change)
