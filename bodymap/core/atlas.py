@@ -21,7 +21,7 @@ from shapely.ops import unary_union
 
 from .anchors import Places
 from .body import Body, load_body
-from .cache import cached
+from .cache import cached, fresh
 from .data import DataError, Where, data_root, load_json
 from .frame import PAIRED_SIDES, VIEWS, Side, View, place
 from .spline import catmull_rom
@@ -395,6 +395,12 @@ class _Loader:
 def build_atlas(body: Body | None = None, root: Path | None = None) -> Atlas:
     """Load and validate the atlas from data/atlas (or from `root`/atlas)."""
     return _Loader(body or load_body(), root).load()
+
+
+def atlas_needs_building() -> bool:
+    """Whether load_atlas() will build the atlas from the data (seconds: the first start, or after an
+    update) rather than load it (milliseconds)."""
+    return load_atlas.cache_info().currsize == 0 and not fresh("atlas")
 
 
 @lru_cache(maxsize=1)

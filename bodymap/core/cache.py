@@ -100,6 +100,19 @@ def write(name: str, key: str, payload: bytes) -> None:
         pass  # a read-only home is fine: we just build every time
 
 
+def fresh(name: str, root: Path | None = None) -> bool:
+    """Whether cached(name, ...) would load rather than build: its file holds the current key. (The
+    body is checked when it is loaded.) For saying beforehand that a build will take a while."""
+    if os.environ.get("BODYMAP_NO_CACHE"):
+        return False
+    header = fingerprint_text(root).encode() + b"\0"
+    try:
+        with open(cache_dir() / f"{name}.pickle", "rb") as fh:
+            return fh.read(len(header)) == header
+    except OSError:
+        return False
+
+
 def cached(name: str, build: Callable[[], T], root: Path | None = None, use: bool = True) -> T:
     """The object `build()` makes from the data, loaded from the cache when the data has not changed."""
     if not use or os.environ.get("BODYMAP_NO_CACHE"):

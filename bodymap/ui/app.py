@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None, db: str | None = None) -> int:
 
     def finish_start() -> None:
         window.assemble()
+        window.show_now()  # the atlas and the records take a moment more (seconds on a first start)
         window.load_atlas()
         window.open_records(db)
         if bench == "ready":

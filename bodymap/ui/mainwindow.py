@@ -177,6 +177,13 @@ class MainWindow(QMainWindow):
         if self.scene is not None:
             self.scene.body = body
 
+    def show_now(self) -> None:
+        """Lay out and paint the window now, before work that holds up the event loop."""
+        from PySide6.QtCore import QEventLoop
+
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)  # layouts, resizes
+        self.repaint()  # synchronous: it reaches the screen before the work starts
+
     def geometry_core(self) -> "Body":
         """The body's geometry, loaded (from its cache) and attached the first time it is needed."""
         if self.body is None:
@@ -191,7 +198,7 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtCore import Qt
 
-        from bodymap.core.atlas import load_atlas
+        from bodymap.core.atlas import atlas_needs_building, load_atlas
         from bodymap.core.lookup import Lookup
 
         from .atlas_panel import AtlasPanel
@@ -199,8 +206,17 @@ class MainWindow(QMainWindow):
         from .lookup_panel import LookupPanel
 
         self.geometry_core()
-
-        self.atlas = load_atlas()
+        first_use = atlas_needs_building()
+        if first_use:  # seconds, once per install or update: say so rather than look frozen
+            self.statusBar().showMessage("Preparing the atlas for its first use: a few seconds…")
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            self.show_now()
+        try:
+            self.atlas = load_atlas()
+        finally:
+            if first_use:
+                QApplication.restoreOverrideCursor()
+                self.statusBar().showMessage("The atlas is ready.", 5000)
         self.lookup = Lookup(self.atlas, self.body)
         self.overlay = AtlasOverlay(self.scene)
         self.overlay.legend_visible = False  # the panel's list shows the colours on screen

@@ -48,3 +48,18 @@ def test_fingerprint_follows_the_data(tmp_path):
     (tmp_path / "a.json").write_text('{"x": 1}')
     assert cache.fingerprint_text(tmp_path) != one
     cache.fingerprint_text.cache_clear()
+
+
+def test_fresh_says_beforehand_whether_the_cache_will_be_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("BODYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BODYMAP_NO_CACHE", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.json").write_text("{}")
+    assert not cache.fresh("thing", data)
+    cache.cached("thing", lambda: 1, data)
+    assert cache.fresh("thing", data)
+    cache.fingerprint_text.cache_clear()
+    (data / "a.json").write_text('{"x": 1}')
+    assert not cache.fresh("thing", data)
+    cache.fingerprint_text.cache_clear()

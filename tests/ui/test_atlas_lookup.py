@@ -128,3 +128,23 @@ def test_hovering_a_hazard_says_what_is_at_risk(app_window, qtbot):
     with qtbot.waitSignal(app_window.chart.pointed):
         qtbot.mouseMove(app_window.chart.viewport(), vp(app_window.chart, "back", p.x, p.y))
     assert "risk of pneumothorax" in app_window.statusBar().currentMessage()
+
+
+def test_a_first_atlas_build_is_announced_and_shows_a_busy_cursor(qtbot, settings, monkeypatch):
+    """Building the atlas takes seconds on the first start after an install or update: the window says so."""
+    from PySide6.QtWidgets import QApplication
+
+    import bodymap.core.atlas as atlas_module
+    from bodymap.core.body import load_body
+    from bodymap.ui.mainwindow import MainWindow
+
+    cursors = []
+    monkeypatch.setattr(atlas_module, "atlas_needs_building", lambda: True)
+    real = atlas_module.load_atlas
+    monkeypatch.setattr(atlas_module, "load_atlas", lambda: cursors.append(QApplication.overrideCursor()) or real())
+    window = MainWindow.for_body(load_body(), settings)
+    qtbot.addWidget(window)
+    window.load_atlas()
+    assert cursors and cursors[0] is not None  # busy while it builds
+    assert QApplication.overrideCursor() is None  # and not after
+    assert window.statusBar().currentMessage() == "The atlas is ready."
