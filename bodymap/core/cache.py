@@ -65,12 +65,17 @@ def fingerprint_text(root: Path | None = None) -> str:
     return "\n".join(parts)
 
 
+def _header(key: str) -> bytes:
+    """How every cache file starts: its whole key, then a NUL (then the payload's length and CRC32)."""
+    return key.encode() + b"\0"
+
+
 def read(name: str, key: str) -> bytes | None:
     """What was stored under `name` with exactly this key, or None (missing, stale, cut short or
     damaged: the file holds the payload's length and checksum)."""
     if os.environ.get("BODYMAP_NO_CACHE"):
         return None
-    header = key.encode() + b"\0"
+    header = _header(key)
     try:
         data = (cache_dir() / name).read_bytes()
     except OSError:
@@ -94,7 +99,7 @@ def write(name: str, key: str, payload: bytes) -> None:
             old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(key.encode() + b"\0" + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload)
+            fh.write(_header(key) + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload)
         os.replace(tmp, folder / name)
     except OSError:
         pass  # a read-only home is fine: we just build every time
@@ -105,12 +110,16 @@ def fresh(name: str, root: Path | None = None) -> bool:
     body is checked when it is loaded.) For saying beforehand that a build will take a while."""
     if os.environ.get("BODYMAP_NO_CACHE"):
         return False
-    header = fingerprint_text(root).encode() + b"\0"
+    header = _header(fingerprint_text(root))
     try:
-        with open(cache_dir() / f"{name}.pickle", "rb") as fh:
+        with open(cache_dir() / _pickle_file(name), "rb") as fh:
             return fh.read(len(header)) == header
     except OSError:
         return False
+
+
+def _pickle_file(name: str) -> str:
+    return f"{name}.pickle"
 
 
 def cached(name: str, build: Callable[[], T], root: Path | None = None, use: bool = True) -> T:
@@ -120,12 +129,12 @@ def cached(name: str, build: Callable[[], T], root: Path | None = None, use: boo
     import pickle
 
     key = fingerprint_text(root)
-    payload = read(f"{name}.pickle", key)
+    payload = read(_pickle_file(name), key)
     if payload is not None:
         try:
             return pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt from the data
             pass
     obj = build()
-    write(f"{name}.pickle", key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    write(_pickle_file(name), key, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
     return obj
