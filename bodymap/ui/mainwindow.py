@@ -391,5 +391,6 @@ class MainWindow(QMainWindow):
             self.records.commit_pending()
             self.records_lock.release()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        if self.atlas_panel is not None:  # closed during start-up, the state would have no panels in it
+            self.settings.setValue("window/state", self.saveState())
         super().closeEvent(event)

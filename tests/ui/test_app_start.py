@@ -148,3 +148,16 @@ def test_chart_paths_come_back_from_the_cache(tmp_path, monkeypatch, qapp):
         again = cached.views[view]
         assert again.regions == vp.regions and again.outline == vp.outline and again.lines == vp.lines
         assert again.landmarks == vp.landmarks
+
+
+def test_closing_during_start_up_keeps_the_saved_panel_layout(qtbot, settings):
+    """A window closed before its panels exist saves its geometry, not a layout without panels."""
+    from bodymap.ui.mainwindow import MainWindow
+
+    settings.setValue("window/state", b"the layout saved last time")
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    assert settings.value("window/geometry") is not None
+    assert settings.value("window/state") == b"the layout saved last time"
