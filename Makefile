@@ -1,13 +1,13 @@
 # Two commands do all the set-up on a fresh machine (see README.md):
 #   make run    creates ./.venv, installs bodymap into it and starts the app
-#   make test   the same set-up, then the whole test suite (Qt offscreen)
+#   make test   the same set-up, then the guard rails (make lint) and the whole test suite (Qt offscreen)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench screenshot clean
+.PHONY: run test lint bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/bodymap
 
-test: $(STAMP)
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# The guard rails, also run by `make test`: lint and format (ruff), the import contracts (import-linter).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks

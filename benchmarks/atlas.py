@@ -12,7 +12,7 @@ from .common import median_seconds, report
 def load() -> None:
     from bodymap.core import cache
     from bodymap.core.atlas import build_atlas
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.core.data import data_root
 
     body = load_body()
@@ -32,7 +32,7 @@ def repaint() -> None:
     from PySide6.QtWidgets import QApplication
 
     from bodymap.core.atlas import load_atlas
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart.overlay import AtlasOverlay
     from bodymap.ui.chart.paint import paint_from_body
     from bodymap.ui.chart.scene import ChartScene
@@ -45,6 +45,7 @@ def repaint() -> None:
     view.resize(1920, 1080)
     view.show()
     app.processEvents()
+
     def frame() -> None:
         view.viewport().repaint()  # a synchronous paint of the real viewport, as on screen
 
@@ -54,11 +55,16 @@ def repaint() -> None:
         base = median_seconds(frame, repeat=20)
         overlay = AtlasOverlay(scene)
         overlay.set_muscles(list(load_atlas().muscles.values()))
-        first = median_seconds(lambda: (overlay.areas.update(), frame()), repeat=5, warmup=1)
+        first = median_seconds(lambda o=overlay: (o.areas.update(), frame()), repeat=5, warmup=1)
         report("  first frame after a change (the overlay cache is rebuilt)", first, baseline_s=base)
         t = median_seconds(frame, repeat=20)
-        report(f"repaint {'+'.join(shown)} at 1920x1080 with all {len(overlay.shown)} muscles' zones "
-               f"(baseline: no overlay)", t, 0.016, base)
+        report(
+            f"repaint {'+'.join(shown)} at 1920x1080 with all {len(overlay.shown)} muscles' zones "
+            f"(baseline: no overlay)",
+            t,
+            0.016,
+            base,
+        )
         overlay.set_muscles([])
 
 

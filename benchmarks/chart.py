@@ -36,8 +36,12 @@ def cold_start(runs: int = 9) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # The app's own settings and records folders: the runs must not touch the user's (a run that
         # quits saves the window's state, and "ready" opens the records).
-        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               "XDG_CONFIG_HOME": str(Path(tmp) / "config"), "XDG_DATA_HOME": str(Path(tmp) / "data")}
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            "XDG_CONFIG_HOME": str(Path(tmp) / "config"),
+            "XDG_DATA_HOME": str(Path(tmp) / "data"),
+        }
         paint_env = {**env, "BODYMAP_BENCH_EXIT": "paint"}
         app = [sys.executable, "-m", "bodymap"]
         bare = [sys.executable, "-c", BARE]
@@ -51,14 +55,15 @@ def cold_start(runs: int = 9) -> None:
         b, a = statistics.median(times["bare"]), statistics.median(times["app"])
         report("cold start to first painted window: bare PySide6 window", b)
         report("cold start to first painted window: bodymap", a, baseline_s=b, target_ratio=1.5)
-        r = statistics.median(_started(app, {**env, "BODYMAP_BENCH_EXIT": "ready"}, "ready")
-                              for _ in range(max(3, runs // 3)))
+        r = statistics.median(
+            _started(app, {**env, "BODYMAP_BENCH_EXIT": "ready"}, "ready") for _ in range(max(3, runs // 3))
+        )
         report("  ... until all is ready: chart, menus, atlas, lookup, records (no target)", r, baseline_s=b)
 
 
 def hover() -> None:
-    from bodymap.core.body import load_body
-    from bodymap.core.hittest import HitTester
+    from bodymap.core.chart.body import load_body
+    from bodymap.core.chart.hittest import HitTester
 
     body = load_body()
     rng = random.Random(1)
@@ -67,8 +72,8 @@ def hover() -> None:
         minx, miny, maxx, maxy = body[view].outline.bounds
         pts = [(rng.uniform(minx, maxx), rng.uniform(miny, maxy)) for _ in range(2000)]
         it = iter(pts * 100)
-        t = median_seconds(lambda: tester.hit(*next(it), tolerance=0.005), repeat=1000)
-        baseline = median_seconds(lambda: body[view].outline.bounds, repeat=1000)
+        t = median_seconds(lambda h=tester, i=it: h.hit(*next(i), tolerance=0.005), repeat=1000)
+        baseline = median_seconds(lambda v=view: body[v].outline.bounds, repeat=1000)
         report(f"hover hit-test, {view} ({len(body[view].regions)} regions + landmarks)", t, 0.0001, baseline)
 
 
@@ -77,7 +82,7 @@ def render_png() -> None:
     from PySide6.QtGui import QColor, QImage
     from PySide6.QtWidgets import QApplication
 
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart.scene import ChartScene
     from bodymap.ui.render import render_scene
 
@@ -93,12 +98,13 @@ def render_png() -> None:
         # A 2000-pixel PNG: 2000 pixels along the picture's longer side.
         width = round(2000 * min(1.0, rect.width() / rect.height()))
         height = round(width * rect.height() / rect.width())
-        t = median_seconds(lambda: render_scene(scene, rect, out, width), repeat=10, warmup=1)
+        t = median_seconds(lambda r=rect, w=width: render_scene(scene, r, out, w), repeat=10, warmup=1)
 
-        def blank():
+        def blank(width: int = width, height: int = height) -> None:
             img = QImage(width, height, QImage.Format.Format_RGB32)
             img.fill(QColor("white"))
             img.save(str(out), "PNG", 80)
+
         b = median_seconds(blank, repeat=10, warmup=1)
         report(f"render {view} to a PNG {width}x{height} (baseline: Qt saving a blank PNG)", t, 0.1, b)
 

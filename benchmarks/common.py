@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) -> float:
@@ -18,8 +18,14 @@ def median_seconds(fn: Callable[[], object], repeat: int = 30, warmup: int = 3) 
     return statistics.median(times)
 
 
-def report(name: str, value_s: float, target_s: float | None = None, baseline_s: float | None = None,
-           unit: str = "ms", target_ratio: float | None = None) -> None:
+def report(
+    name: str,
+    value_s: float,
+    target_s: float | None = None,
+    baseline_s: float | None = None,
+    unit: str = "ms",
+    target_ratio: float | None = None,
+) -> None:
     scale = 1000.0 if unit == "ms" else 1.0
     parts = [f"{name:<58} {value_s * scale:9.3f} {unit}"]
     if target_s is not None:
@@ -28,5 +34,7 @@ def report(name: str, value_s: float, target_s: float | None = None, baseline_s:
     if baseline_s:
         parts.append(f"ratio to baseline {value_s / baseline_s:6.2f}")
         if target_ratio is not None:
-            parts.append(f"target ≤ {target_ratio:g} [{'ok' if value_s / baseline_s <= target_ratio else 'OVER'}]")
+            parts.append(
+                f"target ≤ {target_ratio:g} [{'ok' if value_s / baseline_s <= target_ratio else 'OVER'}]"
+            )
     print("  ".join(parts), flush=True)

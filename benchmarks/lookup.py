@@ -11,7 +11,7 @@ from .common import median_seconds, report
 
 def main() -> None:
     from bodymap.core.atlas import load_atlas
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.core.lookup import Lookup
 
     print("== lookup (issue 4)")
@@ -19,8 +19,13 @@ def main() -> None:
     lookup = Lookup(atlas, body)
     # A wobbly 500-vertex pain drawing over the right lateral hip and thigh (front view: x < 0).
     n = 500
-    pts = [(-0.095 + 0.02 * math.cos(2 * math.pi * i / n) * (1 + 0.15 * math.sin(9 * 2 * math.pi * i / n)),
-            0.45 + 0.08 * math.sin(2 * math.pi * i / n)) for i in range(n)]
+    pts = [
+        (
+            -0.095 + 0.02 * math.cos(2 * math.pi * i / n) * (1 + 0.15 * math.sin(9 * 2 * math.pi * i / n)),
+            0.45 + 0.08 * math.sin(2 * math.pi * i / n),
+        )
+        for i in range(n)
+    ]
     pain = lookup.clip({"front": Polygon(pts)})
     base = median_seconds(lambda: pain["front"].intersection(body["front"].outline), repeat=50)
     t = median_seconds(lambda: lookup.rank(pain, limit=20), repeat=50)

@@ -28,9 +28,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from bodymap.core.records import Store
+from bodymap.core.records import Store, schema
 from bodymap.core.records import rows as record_rows
-from bodymap.core.records import schema
 from bodymap.core.records.placement import Placer
 
 try:
@@ -41,12 +40,70 @@ except ImportError:  # run as a script: python benchmarks/records.py
 
 PATIENTS, VISITS, MARKS = 10_000, 60_000, 1_000_000
 BATCH = 50_000
-GIVEN = ["Ann", "Anna", "Björn", "Chloé", "David", "Émile", "Fatima", "Grace", "Hamid", "Ines", "Jöns", "Kai",
-         "Lena", "María", "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Siobhán", "Tomás", "Uma", "Viktor", "Wei",
-         "Xavier", "Yusuf", "Zoë", "Łukasz", "Søren", "Ágnes"]
-FAMILY = ["Lee", "Smith", "O'Brien", "Ångström", "García", "Müller", "Nowak", "Rossi", "Dubois", "Kowalski",
-          "Nguyen", "Ivanova", "Jensen", "Papadopoulos", "Yılmaz", "van der Berg", "Haddad", "Silva", "Tanaka",
-          "Okafor", "Novák", "Horvat", "Cohen", "Khan", "Murphy", "Schmidt", "Fernández", "Larsen", "Kim", "Sato"]
+GIVEN = [
+    "Ann",
+    "Anna",
+    "Björn",
+    "Chloé",
+    "David",
+    "Émile",
+    "Fatima",
+    "Grace",
+    "Hamid",
+    "Ines",
+    "Jöns",
+    "Kai",
+    "Lena",
+    "María",
+    "Noah",
+    "Olga",
+    "Pedro",
+    "Quinn",
+    "Rosa",
+    "Siobhán",
+    "Tomás",
+    "Uma",
+    "Viktor",
+    "Wei",
+    "Xavier",
+    "Yusuf",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Ágnes",
+]
+FAMILY = [
+    "Lee",
+    "Smith",
+    "O'Brien",
+    "Ångström",
+    "García",
+    "Müller",
+    "Nowak",
+    "Rossi",
+    "Dubois",
+    "Kowalski",
+    "Nguyen",
+    "Ivanova",
+    "Jensen",
+    "Papadopoulos",
+    "Yılmaz",
+    "van der Berg",
+    "Haddad",
+    "Silva",
+    "Tanaka",
+    "Okafor",
+    "Novák",
+    "Horvat",
+    "Cohen",
+    "Khan",
+    "Murphy",
+    "Schmidt",
+    "Fernández",
+    "Larsen",
+    "Kim",
+    "Sato",
+]
 
 
 def _placements(placer: Placer, n: int, rng: random.Random) -> list:
@@ -84,21 +141,53 @@ def build(path: Path, placer: Placer) -> None:
         people = []
         for i in range(PATIENTS):
             g, f = rng.choice(GIVEN), rng.choice(FAMILY)
-            people.append({"uid": f"{i:032x}", "given_name": g, "family_name": f,
-                           "name_key": record_rows.name_key(g, f), "sort_key": record_rows.sort_key(g, f),
-                           "date_of_birth": date(1940, 1, 1) + timedelta(days=rng.randrange(25_000)),
-                           "sex": rng.choice(["female", "male", "other", "unknown"]), "contact": "", "notes": "",
-                           "created_at": now, "updated_at": now, "deleted_at": None})
+            people.append(
+                {
+                    "uid": f"{i:032x}",
+                    "given_name": g,
+                    "family_name": f,
+                    "name_key": record_rows.name_key(g, f),
+                    "sort_key": record_rows.sort_key(g, f),
+                    "date_of_birth": date(1940, 1, 1) + timedelta(days=rng.randrange(25_000)),
+                    "sex": rng.choice(["female", "male", "other", "unknown"]),
+                    "contact": "",
+                    "notes": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "deleted_at": None,
+                }
+            )
         conn.execute(schema.patients.insert(), people)
         visit_rows, drawing_rows = [], []
         for i in range(VISITS):
             vid = i + 1
-            visit_rows.append({"patient_id": i // (VISITS // PATIENTS) + 1, "visited_on": date(2024, 1, 1) +
-                               timedelta(days=i % 150), "therapist": "J. Brown", "complaint": "neck pain",
-                               "pain_before": rng.randrange(11), "pain_after": rng.randrange(11), "notes": "",
-                               "after_recorded": False, "created_at": now, "updated_at": now, "deleted_at": None})
-            drawing_rows.append({"visit_id": vid, "symptom": "pain", "intensity": rng.randrange(11), "notes": "",
-                                 "created_at": now, "updated_at": now, "deleted_at": None, **rng.choice(areas)})
+            visit_rows.append(
+                {
+                    "patient_id": i // (VISITS // PATIENTS) + 1,
+                    "visited_on": date(2024, 1, 1) + timedelta(days=i % 150),
+                    "therapist": "J. Brown",
+                    "complaint": "neck pain",
+                    "pain_before": rng.randrange(11),
+                    "pain_after": rng.randrange(11),
+                    "notes": "",
+                    "after_recorded": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "deleted_at": None,
+                }
+            )
+            drawing_rows.append(
+                {
+                    "visit_id": vid,
+                    "symptom": "pain",
+                    "intensity": rng.randrange(11),
+                    "notes": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "deleted_at": None,
+                    **rng.choice(areas),
+                }
+            )
         conn.execute(schema.visits.insert(), visit_rows)
         conn.execute(schema.drawings.insert(), drawing_rows)
     print(f"  built patients, visits and drawings in {time.perf_counter() - t0:.1f} s", flush=True)
@@ -107,12 +196,31 @@ def build(path: Path, placer: Placer) -> None:
         batch = []
         for i in range(start, min(start + BATCH, MARKS)):
             p = placements[i % len(placements)]
-            batch.append({"visit_id": i % VISITS + 1, "view": p.view, "x": p.x, "y": p.y, "side": p.side,
-                          "region_id": p.region_id, "trp_muscle": p.trp_muscle, "trp_id": p.trp_id,
-                          "trp_side": p.trp_side, "trp_distance": p.trp_distance, "status": statuses[i % 3],
-                          "twitch": None, "familiar_pain": None, "referral": None, "tenderness": i % 11,
-                          "ppt_kpa": None, "needled": i % 4 == 0, "notes": "", "created_at": now,
-                          "updated_at": now, "deleted_at": None})
+            batch.append(
+                {
+                    "visit_id": i % VISITS + 1,
+                    "view": p.view,
+                    "x": p.x,
+                    "y": p.y,
+                    "side": p.side,
+                    "region_id": p.region_id,
+                    "trp_muscle": p.trp_muscle,
+                    "trp_id": p.trp_id,
+                    "trp_side": p.trp_side,
+                    "trp_distance": p.trp_distance,
+                    "status": statuses[i % 3],
+                    "twitch": None,
+                    "familiar_pain": None,
+                    "referral": None,
+                    "tenderness": i % 11,
+                    "ppt_kpa": None,
+                    "needled": i % 4 == 0,
+                    "notes": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "deleted_at": None,
+                }
+            )
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA synchronous = OFF")
             conn.execute(schema.marks.insert(), batch)
@@ -120,8 +228,11 @@ def build(path: Path, placer: Placer) -> None:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("ANALYZE")  # planner statistics, as a maintenance run would leave them
     engine.dispose()
-    print(f"  built {PATIENTS:,} patients, {VISITS:,} visits, {MARKS:,} marks in {time.perf_counter() - t0:.1f} s",
-          flush=True)
+    print(
+        f"  built {PATIENTS:,} patients, {VISITS:,} visits, {MARKS:,} marks "
+        f"in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
 
 
 def _select_one(path: Path) -> float:
@@ -169,6 +280,7 @@ def measure(path: Path, placer: Placer) -> None:
         def run():
             with Store.open(p, placer=placer) as store:
                 return store.patients()
+
         return run
 
     base_open = median_seconds(open_and_list(empty), repeat=15)
@@ -196,8 +308,9 @@ def measure(path: Path, placer: Placer) -> None:
         report("bare INSERT + COMMIT, WAL, synchronous=FULL (baseline)", bare)
         spots = _placements(placer, 200, rng)
         visit_id = rng.randrange(1, VISITS + 1)
-        recorded = median_seconds(lambda: store.add_mark(visit_id, (s := rng.choice(spots)).view, s.x, s.y),
-                                  repeat=100)
+        recorded = median_seconds(
+            lambda: store.add_mark(visit_id, (s := rng.choice(spots)).view, s.x, s.y), repeat=100
+        )
         report("record a mark (placed, validated, committed)", recorded, 0.010, bare)
     size = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
     print(f"  database file: {size / 1e6:.0f} MB ({path})", flush=True)

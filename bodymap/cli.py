@@ -9,10 +9,10 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS
 
 
 class UsageError(Exception):
@@ -30,8 +30,8 @@ def _print_json(obj) -> None:
 
 
 def cmd_geometry(args) -> int:
-    from bodymap.core.body import load_body
-    from bodymap.core.geojson import body_geojson
+    from bodymap.core.chart.body import load_body
+    from bodymap.core.chart.geojson import body_geojson
 
     views = [args.view] if args.view else list(VIEWS)
     _print_json(body_geojson(load_body(), views))
@@ -55,7 +55,7 @@ def find_muscles(names: list[str]):
 
 
 def cmd_atlas(args) -> int:
-    from bodymap.core.geojson import atlas_geojson
+    from bodymap.core.atlas.geojson import atlas_geojson
 
     if args.muscle:
         atlas, muscles = find_muscles(args.muscle)
@@ -69,7 +69,7 @@ def cmd_atlas(args) -> int:
 
 def cmd_lookup(args) -> int:
     from bodymap.core.atlas import load_atlas
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.core.lookup import Lookup, LookupInputError, pain_from_geojson
 
     given = [bool(args.landmark), bool(args.point), bool(args.area)]
@@ -80,7 +80,12 @@ def cmd_lookup(args) -> int:
     lookup = Lookup(load_atlas(), load_body())
     try:
         if args.condition and sum(given) == 0:
-            _print_json({"condition": args.condition, "candidates": lookup.for_condition(args.condition)[: args.limit]})
+            _print_json(
+                {
+                    "condition": args.condition,
+                    "candidates": lookup.for_condition(args.condition)[: args.limit],
+                }
+            )
             return 0
         point = True
         if args.landmark:
@@ -129,7 +134,7 @@ def cmd_render(args) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart.scene import ChartScene
     from bodymap.ui.render import render_scene
 
@@ -194,7 +199,9 @@ def cmd_export(args) -> int:
 
 def build_parser() -> _Parser:
     parser = _Parser(prog="bodymap", description="Trigger-point body map. Without a command, opens the app.")
-    parser.add_argument("--db", help="patient records: a database file or URL (default: the user's data folder)")
+    parser.add_argument(
+        "--db", help="patient records: a database file or URL (default: the user's data folder)"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     g = sub.add_parser("geometry", help="GeoJSON of the body charts: outline, regions, landmarks")
     g.add_argument("--view", choices=VIEWS)
@@ -217,12 +224,16 @@ def build_parser() -> _Parser:
     r.add_argument("--width", type=int, default=2000, help="width in pixels (PNG, SVG)")
     r.add_argument("--landmarks", action="store_true", help="draw the landmarks")
     r.add_argument("--no-regions", action="store_true", help="hide the region borders")
-    r.add_argument("--muscle", action="append", help="overlay a muscle by name, synonym or group (repeatable)")
+    r.add_argument(
+        "--muscle", action="append", help="overlay a muscle by name, synonym or group (repeatable)"
+    )
     r.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
     r.add_argument("--hazards", action="store_true", help="overlay the needling hazard zones")
     r.set_defaults(func=cmd_render)
-    e = sub.add_parser("export", help="write a patient's visit report (PDF), marks (CSV), record (JSON) "
-                                      "or FHIR R4 bundle (fhir)")
+    e = sub.add_parser(
+        "export",
+        help="write a patient's visit report (PDF), marks (CSV), record (JSON) or FHIR R4 bundle (fhir)",
+    )
     e.add_argument("--patient", type=int, required=True, help="the patient's id")
     e.add_argument("--visit", type=int, help="only visit N of the patient (1 = the first, by date)")
     e.add_argument("--format", choices=("pdf", "csv", "json", "fhir"), required=True)
@@ -254,5 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug: one line; BODYMAP_DEBUG=1 shows the traceback
         if os.environ.get("BODYMAP_DEBUG"):
             raise
-        print(f"bodymap: internal error: {type(exc).__name__}: {exc} (BODYMAP_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"bodymap: internal error: {type(exc).__name__}: {exc} (BODYMAP_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 1

@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bodymap.core.body import load_body  # noqa: E402
+from bodymap.core.chart.body import load_body  # noqa: E402
 from bodymap.ui.mainwindow import MainWindow  # noqa: E402
 
 

@@ -20,7 +20,7 @@ def settings(tmp_path):
 @pytest.fixture
 def window(qtbot, settings):
     """The real main window on the real body (Qt is imported here, so core tests never load it)."""
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.mainwindow import MainWindow
 
     w = MainWindow.for_body(load_body(), settings)

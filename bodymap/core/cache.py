@@ -13,9 +13,10 @@ import os
 import struct
 import sys
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from bodymap import DATA, __version__
 
@@ -83,7 +84,7 @@ def read(name: str, key: str) -> bytes | None:
     if not data.startswith(header) or len(data) < len(header) + 8:
         return None
     length, crc = struct.unpack_from("<II", data, len(header))
-    payload = data[len(header) + 8:]
+    payload = data[len(header) + 8 :]
     return payload if len(payload) == length and zlib.crc32(payload) == crc else None
 
 

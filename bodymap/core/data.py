@@ -34,7 +34,7 @@ class Where:
     def error(self, message: str) -> DataError:
         return DataError(self.file, message, self.item, self.field)
 
-    def at(self, field: str) -> "Where":
+    def at(self, field: str) -> Where:
         """The same item, one field deeper (`essential[2]`, `at`...)."""
         return Where(self.file, self.item, f"{self.field}.{field}" if self.field else field)
 
@@ -53,7 +53,9 @@ def load_json(relative: str, root: Path | None = None) -> Any:
     except FileNotFoundError:
         raise DataError(relative, "file not found") from None
     except json.JSONDecodeError as exc:
-        raise DataError(relative, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise DataError(
+            relative, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
 
 
 def require(obj: Any, key: str, kind: type | tuple[type, ...], file: str, item: str | None) -> Any:
@@ -63,7 +65,9 @@ def require(obj: Any, key: str, kind: type | tuple[type, ...], file: str, item: 
     if key not in obj:
         raise DataError(file, "missing", item, key)
     value = obj[key]
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool) and bool not in _kinds(kind)):
+    if not isinstance(value, kind) or (
+        kind is not bool and isinstance(value, bool) and bool not in _kinds(kind)
+    ):
         names = " or ".join(k.__name__ for k in _kinds(kind))
         raise DataError(file, f"expected {names}, got {type(value).__name__}", item, key)
     return value

@@ -7,8 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
-                "libxcb-shape0 libxkbcommon-x11-0")
+XCB_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+    "libxcb-shape0 libxkbcommon-x11-0"
+)
 
 
 def display_problem(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
@@ -26,12 +28,16 @@ def display_problem(environ: dict[str, str] | None = None, platform: str = sys.p
     if not qpa and env.get("WAYLAND_DISPLAY"):
         return None
     if not env.get("DISPLAY"):
-        return ("no display: DISPLAY is not set. Run bodymap on a desktop session (or ssh -X), "
-                "or use the headless commands (bodymap --help).")
+        return (
+            "no display: DISPLAY is not set. Run bodymap on a desktop session (or ssh -X), "
+            "or use the headless commands (bodymap --help)."
+        )
     missing = _xcb_missing_library()
     if missing:
-        return (f"Qt cannot use the X11 display: the system library {missing} is missing. "
-                f"Install them with: sudo apt-get install {XCB_PACKAGES}")
+        return (
+            f"Qt cannot use the X11 display: the system library {missing} is missing. "
+            f"Install them with: sudo apt-get install {XCB_PACKAGES}"
+        )
     return None
 
 
@@ -72,7 +78,7 @@ def main(argv: list[str] | None = None, db: str | None = None) -> int:
     # The first paint replays the cached first frame; the chart, menus, atlas and records follow it.
     recording = first_frame.load()
     if recording is None:  # the first start, or the data or the code changed: build the chart's cache
-        from bodymap.core.body import load_body
+        from bodymap.core.chart.body import load_body
 
         from .chart.paint import load_chart_paint
 

@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from bodymap.core.atlas import AREAS, Atlas, Muscle
-from bodymap.core.frame import Side
+from bodymap.core.chart.frame import Side
 
 SIDE_CHOICES: tuple[tuple[str, tuple[Side, ...]], ...] = (
-    ("Both sides", ("right", "left")), ("Patient's right", ("right",)), ("Patient's left", ("left",)))
+    ("Both sides", ("right", "left")),
+    ("Patient's right", ("right",)),
+    ("Patient's left", ("left",)),
+)
 
 
 def _swatch(color: QColor | None) -> QIcon:
@@ -120,8 +123,10 @@ class AtlasPanel(QWidget):
             found = [m for m in found if m.area == area]
         if cond:
             order = {m: i for i, m in enumerate(self.atlas.conditions[cond].muscles)}
-            found = sorted((m for m in found if m.id in order or cond in m.conditions),
-                           key=lambda m: order.get(m.id, len(order)))
+            found = sorted(
+                (m for m in found if m.id in order or cond in m.conditions),
+                key=lambda m: order.get(m.id, len(order)),
+            )
         return found
 
     def refilter(self) -> None:
@@ -182,8 +187,10 @@ class AtlasPanel(QWidget):
 
 
 def _help_html() -> str:
-    return ("<p>Choose a muscle to see its trigger points (✕), its <b>essential</b> referral zone (solid) "
-            "and its <b>spillover</b> zone (stippled). Ctrl+click to compare several.</p>")
+    return (
+        "<p>Choose a muscle to see its trigger points (✕), its <b>essential</b> referral zone (solid) "
+        "and its <b>spillover</b> zone (stippled). Ctrl+click to compare several.</p>"
+    )
 
 
 def muscle_html(atlas: Atlas, m: Muscle) -> str:
@@ -196,13 +203,20 @@ def muscle_html(atlas: Atlas, m: Muscle) -> str:
     parts = [f"<h3>{e(m.name)}</h3>"]
     if m.synonyms:
         parts.append(f"<p><i>{e(', '.join(m.synonyms))}</i></p>")
-    parts += [para("Attachments", m.attachments), para("Action", m.action), para("Innervation", m.innervation),
-              para("Palpation", m.palpation), para("Patient position", m.position)]
+    parts += [
+        para("Attachments", m.attachments),
+        para("Action", m.action),
+        para("Innervation", m.innervation),
+        para("Palpation", m.palpation),
+        para("Patient position", m.position),
+    ]
     parts.append("<p><b>Trigger points</b></p><ul>")
     for t in m.trps("right"):
         hz = [atlas.hazards[h] for h in t.hazards]
-        warn = "".join(f"<br><span style='color:#a05a00'>⚠ lies over: {e(h.name)} — risk of {e(h.at_risk)}</span>"
-                       for h in hz)
+        warn = "".join(
+            f"<br><span style='color:#a05a00'>⚠ lies over: {e(h.name)} — risk of {e(h.at_risk)}</span>"
+            for h in hz
+        )
         parts.append(f"<li><b>{e(t.name)}</b> ({e(t.view)} view). {e(t.notes)}{warn}</li>")
     parts.append("</ul>")
     parts += [para("Symptoms", m.symptoms)]
@@ -210,8 +224,11 @@ def muscle_html(atlas: Atlas, m: Muscle) -> str:
     if conds:
         parts.append(f"<p><b>Conditions.</b> {e(', '.join(conds))}</p>")
     if m.perpetuating_factors:
-        parts.append("<p><b>Perpetuating factors.</b></p><ul>" +
-                     "".join(f"<li>{e(f)}</li>" for f in m.perpetuating_factors) + "</ul>")
+        parts.append(
+            "<p><b>Perpetuating factors.</b></p><ul>"
+            + "".join(f"<li>{e(f)}</li>" for f in m.perpetuating_factors)
+            + "</ul>"
+        )
     n = m.needling
     hazards = [atlas.hazards[h].name for h in n.get("hazards", []) if h in atlas.hazards]
     parts.append("<p><b>Needling.</b></p><ul>")
@@ -224,8 +241,11 @@ def muscle_html(atlas: Atlas, m: Muscle) -> str:
     if n.get("precautions"):
         parts.append(f"<li>Precautions: {e(n['precautions'])}</li>")
     parts.append("</ul>")
-    parts.append("<p><b>Sources.</b></p><ol>" + "".join(
-        f"<li>{e(s.citation)}{' — ' + e(s.where) if s.where else ''}</li>" for s in m.sources) + "</ol>")
+    parts.append(
+        "<p><b>Sources.</b></p><ol>"
+        + "".join(f"<li>{e(s.citation)}{' — ' + e(s.where) if s.where else ''}</li>" for s in m.sources)
+        + "</ol>"
+    )
     if m.uncertainty:
         parts.append(f"<p><b>Where sources disagree or are uncertain.</b> {e(m.uncertainty)}</p>")
     return "".join(parts)

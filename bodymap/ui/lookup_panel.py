@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.drawing import PainArea
 from bodymap.core.lookup import Candidate, Lookup, LookupInputError
+from bodymap.core.pain import PainArea
 
 from .chart.pain_layer import PainLayer
 
@@ -33,7 +33,7 @@ UNEXPLAINED_MIN_AREA = 2e-6  # about 0.6 cm² on a 170 cm adult
 class ChangePain(QUndoCommand):
     """One change to the lookup's pain drawing (a stroke, an erase, grow, shrink, clear)."""
 
-    def __init__(self, panel: "LookupPanel", before: PainArea, after: PainArea, text: str):
+    def __init__(self, panel: LookupPanel, before: PainArea, after: PainArea, text: str):
         super().__init__(text)
         self.panel, self.before, self.after = panel, before, after
 
@@ -120,7 +120,9 @@ class LookupPanel(QWidget):
         if self.pain.is_empty:
             return
         after = self.pain.resized(self.lookup.body, distance)
-        self.undo.push(ChangePain(self, self.pain, after, "Grow pain area" if distance > 0 else "Shrink pain area"))
+        self.undo.push(
+            ChangePain(self, self.pain, after, "Grow pain area" if distance > 0 else "Shrink pain area")
+        )
 
     def clear_pain(self) -> None:
         if self.pain.is_empty and self.point is None:
@@ -172,7 +174,8 @@ class LookupPanel(QWidget):
             return
         self.candidates = list(result.candidates)
         for c in self.candidates:
-            text = f"{c.muscle_name} ({c.side})\n{textwrap.shorten(c.trp.name, 48)}\n{textwrap.fill(c.reason, 48)}"
+            trp, reason = textwrap.shorten(c.trp.name, 48), textwrap.fill(c.reason, 48)
+            text = f"{c.muscle_name} ({c.side})\n{trp}\n{reason}"
             item = QTreeWidgetItem(self.table, [str(c.rank), text, f"{c.score:.2f}"])
             font = item.font(1)
             for col in range(3):
@@ -189,13 +192,19 @@ class LookupPanel(QWidget):
         # Hairline slivers along zone edges are not worth highlighting.
         self.layer.set_unexplained({v: g for v, g in rest.items() if g.area > UNEXPLAINED_MIN_AREA})
         area = self.pain.area() / sum(self.lookup.body[v].outline.area for v in ("front", "back"))
-        left = f"{share * 100:.0f} % of it is explained by none of them (yellow)" if share >= 0.005 else \
-            "all of it is explained by them"
-        self.summary.setText(f"{len(self.candidates)} candidates. The drawing covers {area * 100:.1f} % of the "
-                             f"chart; {left}.")
+        left = (
+            f"{share * 100:.0f} % of it is explained by none of them (yellow)"
+            if share >= 0.005
+            else "all of it is explained by them"
+        )
+        self.summary.setText(
+            f"{len(self.candidates)} candidates. The drawing covers {area * 100:.1f} % of the chart; {left}."
+        )
         combo = self.lookup.combined(pain, condition=condition)
-        self.combined.setText(" + ".join(f"{c.muscle_name} ({c.trp.side}) +{c.adds * 100:.0f} %" for c in combo)
-                              + (f" = {combo[-1].total * 100:.0f} % explained" if combo else "—"))
+        self.combined.setText(
+            " + ".join(f"{c.muscle_name} ({c.trp.side}) +{c.adds * 100:.0f} %" for c in combo)
+            + (f" = {combo[-1].total * 100:.0f} % explained" if combo else "—")
+        )
 
     def _chosen(self, item: QTreeWidgetItem | None, _prev=None) -> None:
         if item is None or item.data(0, Qt.ItemDataRole.UserRole) is None:

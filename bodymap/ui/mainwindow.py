@@ -9,20 +9,20 @@ see chart/first_frame.py) are imported where they are first needed, in assemble(
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
 
-from typing import TYPE_CHECKING
-
 from bodymap import __version__
-from bodymap.core.frame import View
+from bodymap.core.chart.frame import View
 
 from .chart.first_frame import FirstFrame, Recording
 
 if TYPE_CHECKING:
-    from bodymap.core.body import Body
-    from bodymap.core.hittest import Hit
+    from bodymap.core.chart.body import Body
+    from bodymap.core.chart.hittest import Hit
 
     from .chart.pain_layer import PainLayer
     from .chart.paint import ChartPaint
@@ -44,13 +44,13 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, first_frame: Recording | None = None):
         super().__init__()
         self.settings = settings or QSettings()
-        self.body: "Body | None" = None  # attached after the first paint (attach_body)
+        self.body: Body | None = None  # attached after the first paint (attach_body)
         self.setWindowTitle(f"bodymap {__version__}")
         self.setCentralWidget(FirstFrame(first_frame))
         # Built by assemble(), right after the first paint:
-        self.scene: "ChartScene | None" = None
-        self.chart: "ChartView | None" = None
-        self.pain_layer: "PainLayer | None" = None
+        self.scene: ChartScene | None = None
+        self.chart: ChartView | None = None
+        self.pain_layer: PainLayer | None = None
         self.actions_by_name: dict[str, QAction] = {}
         self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
         self.store = self.records = self.records_dock = None
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
 
-    def assemble(self, paint: "ChartPaint | None" = None) -> None:
+    def assemble(self, paint: ChartPaint | None = None) -> None:
         """Build the interactive chart in place of the first frame (from `paint`, else from the
         chart's cache), with the status bar, the menus and the toolbar."""
         if self.chart is not None:
@@ -115,17 +115,32 @@ class MainWindow(QMainWindow):
 
         group = QActionGroup(self)
         for label, key, views in VIEW_CHOICES:
-            act = self._action(label, label, [key], lambda on, v=views: on and self.chart.show_views(v),
-                               checkable=True, tip=f"Show {label.lower()}")
+            act = self._action(
+                label,
+                label,
+                [key],
+                lambda on, v=views: on and self.chart.show_views(v),
+                checkable=True,
+                tip=f"Show {label.lower()}",
+            )
             group.addAction(act)
             bar.addAction(act)
             view_menu.addAction(act)
         self.actions_by_name["All views"].setChecked(True)
         bar.addSeparator()
         view_menu.addSeparator()
-        for name, label, key, on in (("regions", "Regions", "R", True), ("landmarks", "Landmarks", "L", False)):
-            act = self._action(label, label, [key], lambda visible, n=name: self.scene.set_layer_visible(n, visible),
-                               checkable=True, tip=f"Show or hide {label.lower()}")
+        for name, label, key, on in (
+            ("regions", "Regions", "R", True),
+            ("landmarks", "Landmarks", "L", False),
+        ):
+            act = self._action(
+                label,
+                label,
+                [key],
+                lambda visible, n=name: self.scene.set_layer_visible(n, visible),
+                checkable=True,
+                tip=f"Show or hide {label.lower()}",
+            )
             act.setChecked(on)
             bar.addAction(act)
             view_menu.addAction(act)
@@ -144,8 +159,14 @@ class MainWindow(QMainWindow):
 
         tool_group = QActionGroup(self)
         for tool, label, key, tip in TOOL_CHOICES:
-            act = self._action(f"tool:{tool.value}", label, [key], lambda on, t=tool: on and self._set_tool(t),
-                               checkable=True, tip=tip)
+            act = self._action(
+                f"tool:{tool.value}",
+                label,
+                [key],
+                lambda on, t=tool: on and self._set_tool(t),
+                checkable=True,
+                tip=tip,
+            )
             tool_group.addAction(act)
             bar.addAction(act)
             tools.addAction(act)
@@ -154,13 +175,13 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(quit_act)
         self.panels_menu = view_menu.addMenu("Panels")
 
-    def _set_tool(self, tool: "Tool") -> None:
+    def _set_tool(self, tool: Tool) -> None:
         self.chart.set_tool(tool)
         if self.lookup_panel is not None:
             self.chart.brush_radius = self.lookup_panel.brush_radius()
 
     @classmethod
-    def for_body(cls, body: "Body", settings: QSettings | None = None) -> "MainWindow":
+    def for_body(cls, body: Body, settings: QSettings | None = None) -> MainWindow:
         """A window with its geometry core attached at once (tests, scripts)."""
         from .chart.paint import paint_from_body
 
@@ -171,7 +192,7 @@ class MainWindow(QMainWindow):
 
     # -- parts loaded after the first paint -----------------------------------------------------
 
-    def attach_body(self, body: "Body") -> None:
+    def attach_body(self, body: Body) -> None:
         """Attach the geometry core: hover naming and hit-testing start working."""
         self.body = body
         if self.scene is not None:
@@ -184,10 +205,10 @@ class MainWindow(QMainWindow):
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)  # layouts, resizes
         self.repaint()  # synchronous: it reaches the screen before the work starts
 
-    def geometry_core(self) -> "Body":
+    def geometry_core(self) -> Body:
         """The body's geometry, loaded (from its cache) and attached the first time it is needed."""
         if self.body is None:
-            from bodymap.core.body import load_body
+            from bodymap.core.chart.body import load_body
 
             self.attach_body(load_body())
         return self.body
@@ -224,7 +245,9 @@ class MainWindow(QMainWindow):
         self.atlas_panel = AtlasPanel(self.atlas)
         self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_stack)
         left = self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
-        right = self._dock("Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2")
+        right = self._dock(
+            "Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"
+        )
         self.resizeDocks([left, right], [290, 430], Qt.Orientation.Horizontal)
         state = self.settings.value("window/state")
         if state is not None:
@@ -278,15 +301,26 @@ class MainWindow(QMainWindow):
                 self.records.add_mark(view, x, y)
             else:
                 self.statusBar().showMessage("Patient records are not open.", 5000)
-        elif self.chart.tool is Tool.NAVIGATE and self.lookup_panel is not None and self.lookup_panel.pain.is_empty:
+        elif (
+            self.chart.tool is Tool.NAVIGATE
+            and self.lookup_panel is not None
+            and self.lookup_panel.pain.is_empty
+        ):
             self.lookup_panel.set_point(view, x, y)
 
     def _drawn(self, tool: str, view: str, shape) -> None:
         """A stroke goes where the user is looking: to the lookup when its panel is on top, else to the
         open visit's drawing (or to the lookup when no visit is open)."""
         lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
-        to_visit = self.records is not None and self.records.visit_id is not None and not (
-            lookup_dock is not None and lookup_dock.isVisible() and not lookup_dock.visibleRegion().isEmpty())
+        to_visit = (
+            self.records is not None
+            and self.records.visit_id is not None
+            and not (
+                lookup_dock is not None
+                and lookup_dock.isVisible()
+                and not lookup_dock.visibleRegion().isEmpty()
+            )
+        )
         if to_visit:
             self.records.apply_gesture(tool, view, shape)
         else:
@@ -318,11 +352,16 @@ class MainWindow(QMainWindow):
             self.records_lock.release()
             return self._records_not_opened(
                 f"Patient records not opened: {exc}",
-                f"The patient records could not be opened, and were left as they are.\n\n{exc}")
+                f"The patient records could not be opened, and were left as they are.\n\n{exc}",
+            )
         self.marks_layer = MarksLayer(self.scene)
         self.visit_pain = PainLayer(self.scene)
-        self.records = RecordsPanel(self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas)
-        self.records_dock = self._dock("Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3")
+        self.records = RecordsPanel(
+            self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas
+        )
+        self.records_dock = self._dock(
+            "Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3"
+        )
         lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
         self.tabifyDockWidget(lookup_dock, self.records_dock)
         self.resizeDocks([self.records_dock], [430], Qt.Orientation.Horizontal)
@@ -336,7 +375,8 @@ class MainWindow(QMainWindow):
         self.records.patientChanged.connect(self._patient_status)
         self.records.visitOpened.connect(lambda _v: self._patient_status())
         self.chart.mark_finder = lambda view, x, y, tol: (lambda m: m.id if m else None)(
-            self.marks_layer.mark_at(view, x, y, tol))
+            self.marks_layer.mark_at(view, x, y, tol)
+        )
         self.chart.markDragged.connect(self._preview_mark)
         self.chart.markDropped.connect(lambda mid, x, y: self.records.move_mark(mid, x, y))
         self.records_actions = RecordsActions(self, self.store, self.records)
@@ -376,7 +416,7 @@ class MainWindow(QMainWindow):
 
     # -- status ----------------------------------------------------------------------------------
 
-    def _show_hover(self, hit: "Hit | None") -> None:
+    def _show_hover(self, hit: Hit | None) -> None:
         self.hover_label.setText(hit.describe() if hit else "")
 
     def _show_hazards_under(self, view: str, x: float, y: float) -> None:

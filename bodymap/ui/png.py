@@ -33,8 +33,12 @@ def png_bytes(image: QImage) -> bytes:
     rows[0, 1:] = pixels[0]  # above the first row, PNG counts zeros
     np.subtract(pixels[1:], pixels[:-1], out=rows[1:, 1:])  # uint8 arithmetic wraps, as PNG wants
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8 bits, RGB, deflate, filters, no interlace
-    return (SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), LEVEL))
-            + _chunk(b"IEND", b""))
+    return (
+        SIGNATURE
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(rows.tobytes(), LEVEL))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def write_png(image: QImage, path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The QUndoStack adapter for the core's record commands (bodymap.core.commands).
+"""The QUndoStack adapter for the core's record commands (bodymap.core.records.commands).
 
 A command is carried out *before* it goes on the stack, so a refused value (pain 11, a point off the
 body) raises at once and never sits on the stack; QUndoStack's first redo() is then skipped."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from bodymap.core.commands import Command, MoveMark, UpdateMark
+from bodymap.core.records.commands import Command, MoveMark, UpdateMark
 
 MERGE_IDS = {MoveMark: 1, UpdateMark: 2}  # command types whose consecutive steps merge (a drag)
 

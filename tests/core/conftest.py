@@ -1,6 +1,6 @@
 import pytest
 
-from bodymap.core.body import load_body
+from bodymap.core.chart.body import load_body
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,11 @@ def segments_at(outline, y: float) -> list[tuple[float, float]]:
     """The x-intervals where the horizontal line at height y crosses the body, left to right."""
     cut = LineString([(-2, y), (2, y)]).intersection(outline)
     parts = getattr(cut, "geoms", [cut])
-    return sorted((min(p.coords[0][0], p.coords[-1][0]), max(p.coords[0][0], p.coords[-1][0]))
-                  for p in parts if p.geom_type == "LineString" and not p.is_empty)
+    return sorted(
+        (min(p.coords[0][0], p.coords[-1][0]), max(p.coords[0][0], p.coords[-1][0]))
+        for p in parts
+        if p.geom_type == "LineString" and not p.is_empty
+    )
 
 
 def width_at(outline, y: float) -> float:

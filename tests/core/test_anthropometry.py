@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from bodymap.core.cells import build_cell
+from bodymap.core.chart.cells import build_cell
+from bodymap.core.chart.frame import mirror
+from bodymap.core.chart.spline import turning_angles
 from bodymap.core.data import load_json
-from bodymap.core.frame import mirror
-from bodymap.core.spline import turning_angles
 
 from .measure import frange, limb_width, midline_width, segments_at, width_at
 
@@ -125,20 +125,32 @@ def test_heights(body, outline):
     hand_low = min(y for x, y in outline.exterior.coords if x > 0.15)
     assert hand_low == pytest.approx(0.377, abs=0.005)
     # Axilla apex: the highest point of the gap between arm and trunk.
-    gap_top = max(y for y in frange(0.65, 0.80, 300) if len([s for s in segments_at(outline, y) if s[1] > 0]) >= 2)
+    gap_top = max(
+        y for y in frange(0.65, 0.80, 300) if len([s for s in segments_at(outline, y) if s[1] > 0]) >= 2
+    )
     assert 0.70 <= gap_top <= 0.76
     arm = body.figure
     assert arm.joint("elbow")[1] == pytest.approx(0.630, abs=0.003)
     assert arm.joint("wrist")[1] == pytest.approx(0.485, abs=0.003)
 
 
-@pytest.mark.parametrize("landmark, y, tol", [
-    ("vertex", 1.0, 0.004), ("spinous_process_of_c7", 0.86, 0.005), ("acromion", 0.82, 0.005),
-    ("nipple", 0.7275, 0.0075), ("umbilicus", 0.60, 0.005), ("iliac_crest", 0.60, 0.012),
-    ("anterior_superior_iliac_spine", 0.56, 0.006), ("greater_trochanter", 0.5215, 0.0085),
-    ("gluteal_fold", 0.47, 0.005), ("patella", 0.278, 0.01), ("lateral_malleolus", 0.041, 0.004),
-    ("orbit", 0.936, 0.003),
-])
+@pytest.mark.parametrize(
+    "landmark, y, tol",
+    [
+        ("vertex", 1.0, 0.004),
+        ("spinous_process_of_c7", 0.86, 0.005),
+        ("acromion", 0.82, 0.005),
+        ("nipple", 0.7275, 0.0075),
+        ("umbilicus", 0.60, 0.005),
+        ("iliac_crest", 0.60, 0.012),
+        ("anterior_superior_iliac_spine", 0.56, 0.006),
+        ("greater_trochanter", 0.5215, 0.0085),
+        ("gluteal_fold", 0.47, 0.005),
+        ("patella", 0.278, 0.01),
+        ("lateral_malleolus", 0.041, 0.004),
+        ("orbit", 0.936, 0.003),
+    ],
+)
 def test_landmark_heights(body, landmark, y, tol):
     for view in ("front", "back"):
         m = body[view].landmark(landmark, "right")
@@ -176,9 +188,30 @@ def test_projected_area_shares(body, outline):
     lower = legs.intersection(fig.leg_cell(0.041, 0.278, -0.2, 0.2)).area
     foot = legs.intersection(fig.leg_cell(-0.1, 0.041, -0.2, 0.2)).area
     trunk = total - head - neck - upper - fore - hand - thigh - lower - foot
-    shares = {k: v / total * 100 for k, v in dict(head=head, neck=neck, trunk=trunk, upper=upper, fore=fore,
-                                                   hand=hand, thigh=thigh, lower=lower, foot=foot).items()}
-    expected = dict(head=(4, 7.5), neck=(1, 2.5), trunk=(28, 38), upper=(7, 13.5), fore=(5, 9.5),
-                    hand=(3.5, 6.5), thigh=(15, 22), lower=(11, 16.5), foot=(1.5, 4.5))
+    shares = {
+        k: v / total * 100
+        for k, v in {
+            "head": head,
+            "neck": neck,
+            "trunk": trunk,
+            "upper": upper,
+            "fore": fore,
+            "hand": hand,
+            "thigh": thigh,
+            "lower": lower,
+            "foot": foot,
+        }.items()
+    }
+    expected = {
+        "head": (4, 7.5),
+        "neck": (1, 2.5),
+        "trunk": (28, 38),
+        "upper": (7, 13.5),
+        "fore": (5, 9.5),
+        "hand": (3.5, 6.5),
+        "thigh": (15, 22),
+        "lower": (11, 16.5),
+        "foot": (1.5, 4.5),
+    }
     for k, (lo, hi) in expected.items():
         assert lo <= shares[k] <= hi, (k, round(shares[k], 2))

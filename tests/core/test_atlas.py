@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from bodymap.core.atlas import normalise
-from bodymap.core.frame import x_sign
+from bodymap.core.chart.frame import x_sign
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "muscles.md"
 
@@ -42,15 +42,23 @@ def test_every_muscle_of_the_reference_list_is_found(atlas):
         assert atlas.find(name), name
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("fibularis longus", {"peroneus_longus"}), ("SCM", {"sternocleidomastoid"}),
-    ("trapezius (upper fibres)", {"upper_trapezius"}), ("rhomboid major", {"rhomboids"}),
-    ("rhomboid minor", {"rhomboids"}), ("psoas major", {"iliopsoas"}), ("iliacus", {"iliopsoas"}),
-    ("erector spinae", {"iliocostalis_thoracis", "iliocostalis_lumborum", "longissimus_thoracis"}),
-    ("TFL", {"tensor_fasciae_latae"}), ("hamstrings", {"biceps_femoris", "semitendinosus", "semimembranosus"}),
-    ("quadriceps", {"rectus_femoris", "vastus_medialis", "vastus_lateralis", "vastus_intermedius"}),
-    ("calf", {"gastrocnemius", "soleus"}),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("fibularis longus", {"peroneus_longus"}),
+        ("SCM", {"sternocleidomastoid"}),
+        ("trapezius (upper fibres)", {"upper_trapezius"}),
+        ("rhomboid major", {"rhomboids"}),
+        ("rhomboid minor", {"rhomboids"}),
+        ("psoas major", {"iliopsoas"}),
+        ("iliacus", {"iliopsoas"}),
+        ("erector spinae", {"iliocostalis_thoracis", "iliocostalis_lumborum", "longissimus_thoracis"}),
+        ("TFL", {"tensor_fasciae_latae"}),
+        ("hamstrings", {"biceps_femoris", "semitendinosus", "semimembranosus"}),
+        ("quadriceps", {"rectus_femoris", "vastus_medialis", "vastus_lateralis", "vastus_intermedius"}),
+        ("calf", {"gastrocnemius", "soleus"}),
+    ],
+)
 def test_synonyms_the_search_must_understand(atlas, name, expected):
     assert {m.id for m in atlas.find(name)} >= expected
 
@@ -67,8 +75,10 @@ def _zone_regions(body, trp, kind):
     out = set()
     for view, g in trp.zone(kind).items():
         for r in body[view].regions:
-            if r.geometry.intersection(g).area > 0.2 * min(r.geometry.area, g.area) or \
-                    r.geometry.intersection(g).area > 5e-5:
+            if (
+                r.geometry.intersection(g).area > 0.2 * min(r.geometry.area, g.area)
+                or r.geometry.intersection(g).area > 5e-5
+            ):
                 out.add((r.id, r.side))
     return out
 
@@ -102,10 +112,20 @@ FACTS = [
     ("scalenes", "pectoral", ("essential", "spillover"), "Simons 1999 ch. 20: anterior chest"),
     ("supinator", "lateral_epicondyle", ("essential",), "Simons 1999 ch. 36: lateral epicondyle"),
     ("extensor_carpi_radialis_longus", "lateral_epicondyle", ("essential",), "Simons 1999 ch. 34"),
-    ("gluteus_minimus", "lateral_leg", ("essential", "spillover"), "Travell 1992 ch. 9: down the lateral leg"),
+    (
+        "gluteus_minimus",
+        "lateral_leg",
+        ("essential", "spillover"),
+        "Travell 1992 ch. 9: down the lateral leg",
+    ),
     ("gluteus_minimus", "lateral_thigh", ("essential",), "Travell 1992 ch. 9: lateral thigh"),
     ("quadratus_lumborum", "sacroiliac", ("essential",), "Simons 1999 ch. 4 (vol. 2): SI joint"),
-    ("quadratus_lumborum", "lateral_hip", ("essential", "spillover"), "Travell 1992 ch. 4: greater trochanter"),
+    (
+        "quadratus_lumborum",
+        "lateral_hip",
+        ("essential", "spillover"),
+        "Travell 1992 ch. 4: greater trochanter",
+    ),
     ("piriformis", "sacroiliac", ("essential", "spillover"), "Travell 1992 ch. 10"),
     ("soleus", "heel_pad", ("essential",), "Travell 1992 ch. 22: heel"),
     ("gastrocnemius", "medial_arch", ("essential",), "Travell 1992 ch. 21: instep"),
@@ -144,12 +164,34 @@ def test_no_zone_leaks_to_the_wrong_side(atlas, body):
 
 
 # Muscles whose sources describe referral across the midline (written with "side": "both"/"opposite").
-CROSSES_MIDLINE = {"sternocleidomastoid", "rectus_abdominis", "lumbar_multifidi", "gluteus_medius",
-                   "quadratus_lumborum", "sternalis", "levator_ani", "external_oblique", "iliopsoas",
-                   "frontalis", "occipitalis", "pectoralis_major", "gluteus_maximus", "diaphragm",
-                   "semispinalis_capitis", "splenius_capitis", "orbicularis_oculi", "digastric",
-                   "adductor_magnus", "suboccipitals", "lower_trapezius", "iliocostalis_lumborum",
-                   "longissimus_thoracis", "intercostals", "serratus_posterior_inferior", "piriformis"}
+CROSSES_MIDLINE = {
+    "sternocleidomastoid",
+    "rectus_abdominis",
+    "lumbar_multifidi",
+    "gluteus_medius",
+    "quadratus_lumborum",
+    "sternalis",
+    "levator_ani",
+    "external_oblique",
+    "iliopsoas",
+    "frontalis",
+    "occipitalis",
+    "pectoralis_major",
+    "gluteus_maximus",
+    "diaphragm",
+    "semispinalis_capitis",
+    "splenius_capitis",
+    "orbicularis_oculi",
+    "digastric",
+    "adductor_magnus",
+    "suboccipitals",
+    "lower_trapezius",
+    "iliocostalis_lumborum",
+    "longissimus_thoracis",
+    "intercostals",
+    "serratus_posterior_inferior",
+    "piriformis",
+}
 
 
 def test_trps_are_on_their_side_and_inside_the_body(atlas, body):
@@ -171,15 +213,30 @@ def test_trps_lie_in_their_muscle(atlas):
 
 def test_muscles_over_a_hazard_say_so(atlas):
     # The upper trapezius lies over the lung apex; the piriformis over the sciatic nerve.
-    assert "lung_apex" in atlas.muscles["upper_trapezius"].hazards_under_trps or \
-        "lung_apex" in atlas.muscles["upper_trapezius"].needling["hazards"]
+    assert (
+        "lung_apex" in atlas.muscles["upper_trapezius"].hazards_under_trps
+        or "lung_apex" in atlas.muscles["upper_trapezius"].needling["hazards"]
+    )
     assert any("sciatic" in h for h in atlas.muscles["piriformis"].hazards_under_trps)
 
 
 def test_every_condition_lists_sourced_muscles(atlas):
-    required = ["neck_tension", "tension_headache", "migraine", "tmj_pain", "shoulder_pain", "rotator_cuff_pain",
-                "tennis_elbow", "golfers_elbow", "low_back_pain", "sciatica_like_pain", "hip_buttock_pain",
-                "knee_pain", "shin_pain", "plantar_fasciitis"]
+    required = [
+        "neck_tension",
+        "tension_headache",
+        "migraine",
+        "tmj_pain",
+        "shoulder_pain",
+        "rotator_cuff_pain",
+        "tennis_elbow",
+        "golfers_elbow",
+        "low_back_pain",
+        "sciatica_like_pain",
+        "hip_buttock_pain",
+        "knee_pain",
+        "shin_pain",
+        "plantar_fasciitis",
+    ]
     for c in required:
         cond = atlas.conditions[c]
         assert cond.muscles and cond.sources, c

@@ -43,22 +43,44 @@ def test_the_small_copy_loads(root, body):
     assert set(load(root, body).muscles) == set(KEEP)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["trigger_points"][0].__setitem__("essential", []),
-     "piriformis.json: piriformis lateral: trigger_points[0].essential: every trigger point needs an essential zone"),
-    (lambda d: d["trigger_points"][0]["at"].__setitem__("landmark", "navel"),
-     "trigger_points[0].at: unknown landmark 'navel'"),
-    (lambda d: d.__setitem__("sources", []), "piriformis: sources: needs at least one source"),
-    (lambda d: d["sources"].append({"ref": "nobody_2020"}), "sources[5]: unknown source 'nobody_2020' (add it to a file in atlas/sources/)"),
-    (lambda d: d.__setitem__("conditions", ["hiccups"]), "piriformis: conditions: unknown condition 'hiccups'"),
-    (lambda d: d["needling"].__setitem__("hazards", ["dragon"]), "needling.hazards: unknown hazard 'dragon'"),
-    (lambda d: d.__setitem__("area", "foot"), "piriformis: area: must be one of"),
-    (lambda d: d.__setitem__("id", "piri"), "piriformis: id: must equal the file name 'piriformis'"),
-    (lambda d: d.pop("action"), "piriformis: action: missing"),
-    (lambda d: d["trigger_points"][0]["essential"].append({"region": "elbow_pit"}),
-     "essential[", ),
-    (lambda d: d["trigger_points"][0].__setitem__("view", "side"), "trigger_points[0].view: must be one of"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda d: d["trigger_points"][0].__setitem__("essential", []),
+            "piriformis.json: piriformis lateral: trigger_points[0].essential: "
+            "every trigger point needs an essential zone",
+        ),
+        (
+            lambda d: d["trigger_points"][0]["at"].__setitem__("landmark", "navel"),
+            "trigger_points[0].at: unknown landmark 'navel'",
+        ),
+        (lambda d: d.__setitem__("sources", []), "piriformis: sources: needs at least one source"),
+        (
+            lambda d: d["sources"].append({"ref": "nobody_2020"}),
+            "sources[5]: unknown source 'nobody_2020' (add it to a file in atlas/sources/)",
+        ),
+        (
+            lambda d: d.__setitem__("conditions", ["hiccups"]),
+            "piriformis: conditions: unknown condition 'hiccups'",
+        ),
+        (
+            lambda d: d["needling"].__setitem__("hazards", ["dragon"]),
+            "needling.hazards: unknown hazard 'dragon'",
+        ),
+        (lambda d: d.__setitem__("area", "foot"), "piriformis: area: must be one of"),
+        (lambda d: d.__setitem__("id", "piri"), "piriformis: id: must equal the file name 'piriformis'"),
+        (lambda d: d.pop("action"), "piriformis: action: missing"),
+        (
+            lambda d: d["trigger_points"][0]["essential"].append({"region": "elbow_pit"}),
+            "essential[",
+        ),
+        (
+            lambda d: d["trigger_points"][0].__setitem__("view", "side"),
+            "trigger_points[0].view: must be one of",
+        ),
+    ],
+)
 def test_broken_muscle_names_file_muscle_and_field(root, body, change, message):
     edit(root, "piriformis", change)
     with pytest.raises(DataError) as err:
@@ -77,6 +99,7 @@ def test_unknown_region_is_named(root, body):
 def test_landmark_on_the_wrong_view(root, body):
     def change(d):
         d["trigger_points"][0]["at"] = {"landmark": "nipple"}  # front only; the TrP is on the back
+
     edit(root, "piriformis", change)
     with pytest.raises(DataError, match="landmark 'nipple' is not on the back view \\(it is on: front\\)"):
         load(root, body)
@@ -85,6 +108,7 @@ def test_landmark_on_the_wrong_view(root, body):
 def test_trigger_point_outside_the_body(root, body):
     def change(d):
         d["trigger_points"][0]["at"] = {"landmark": "greater_trochanter", "offset": {"lateral": 0.06}}
+
     edit(root, "piriformis", change)
     with pytest.raises(DataError, match=r"trigger_points\[0\].at: lies outside the body on the back view"):
         load(root, body)
@@ -92,9 +116,14 @@ def test_trigger_point_outside_the_body(root, body):
 
 def test_zone_outside_the_body(root, body):
     def change(d):
-        d["trigger_points"][0]["spillover"] = [{"around": {"landmark": "greater_trochanter",
-                                                           "offset": {"lateral": 0.05, "up": -0.2}}, "view": "back",
-                                                "radius": 0.01}]
+        d["trigger_points"][0]["spillover"] = [
+            {
+                "around": {"landmark": "greater_trochanter", "offset": {"lateral": 0.05, "up": -0.2}},
+                "view": "back",
+                "radius": 0.01,
+            }
+        ]
+
     edit(root, "piriformis", change)
     with pytest.raises(DataError, match=r"spillover\[0\]: lies outside the body"):
         load(root, body)
@@ -111,12 +140,15 @@ def test_condition_naming_a_missing_muscle(root, body):
     d = json.loads(path.read_text())
     d["conditions"][0]["muscles"].append("unicornus")
     path.write_text(json.dumps(d))
-    with pytest.raises(DataError, match="atlas/conditions.json: neck_tension: muscles: unknown muscle 'unicornus'"):
+    with pytest.raises(
+        DataError, match="atlas/conditions.json: neck_tension: muscles: unknown muscle 'unicornus'"
+    ):
         load(root, body)
 
 
 def test_source_defined_twice(root, body):
-    (root / "atlas" / "sources" / "zz_dupe.json").write_text(json.dumps(
-        {"simons_1999": {"citation": "again", "kind": "book"}}))
+    (root / "atlas" / "sources" / "zz_dupe.json").write_text(
+        json.dumps({"simons_1999": {"citation": "again", "kind": "book"}})
+    )
     with pytest.raises(DataError, match="atlas/sources/zz_dupe.json: simons_1999: is defined twice"):
         load(root, body)

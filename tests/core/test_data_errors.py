@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from bodymap.core import body as body_module
 from bodymap.core import data
+from bodymap.core.chart import body as body_module
 from bodymap.core.data import DataError, load_json
 
 
@@ -37,13 +37,21 @@ def test_missing_file(data_copy):
 
 
 def test_unknown_region_in_cells(data_copy):
-    _edit(data_copy / "body" / "cells.json", lambda d: d["front"][0]["regions"].insert(0, ["wart", {"box": [0, 0, 1, 1]}]))
-    with pytest.raises(DataError, match="body/cells.json: front part head: region 'wart' is not in regions.json"):
+    _edit(
+        data_copy / "body" / "cells.json",
+        lambda d: d["front"][0]["regions"].insert(0, ["wart", {"box": [0, 0, 1, 1]}]),
+    )
+    with pytest.raises(
+        DataError, match="body/cells.json: front part head: region 'wart' is not in regions.json"
+    ):
         body_module.build_body()
 
 
 def test_region_on_wrong_view(data_copy):
-    _edit(data_copy / "body" / "cells.json", lambda d: d["front"][0]["regions"].insert(0, ["mastoid", {"box": [0, 0, 1, 1]}]))
+    _edit(
+        data_copy / "body" / "cells.json",
+        lambda d: d["front"][0]["regions"].insert(0, ["mastoid", {"box": [0, 0, 1, 1]}]),
+    )
     with pytest.raises(DataError, match="region 'mastoid' belongs to the back view"):
         body_module.build_body()
 
@@ -51,8 +59,11 @@ def test_region_on_wrong_view(data_copy):
 def test_unknown_choir_area(data_copy):
     def change(d):
         next(r for r in d["regions"] if r["id"] == "temple")["choir"] = "Scalp"
+
     _edit(data_copy / "body" / "regions.json", change)
-    with pytest.raises(DataError, match="body/regions.json: temple: choir: CHOIR area 'Scalp' does not exist"):
+    with pytest.raises(
+        DataError, match="body/regions.json: temple: choir: CHOIR area 'Scalp' does not exist"
+    ):
         body_module.build_body()
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bodymap.core.frame import mirror, place_point, side_of, x_sign
+from bodymap.core.chart.frame import mirror, place_point, side_of, x_sign
 
 
 def test_patient_right_is_viewer_left_on_the_front():
@@ -12,7 +12,7 @@ def test_patient_right_is_viewer_left_on_the_front():
 
 
 def test_bad_views_and_sides_are_refused():
-    from bodymap.core.frame import check_side, check_view
+    from bodymap.core.chart.frame import check_side, check_view
 
     with pytest.raises(ValueError, match="unknown view 'side'"):
         check_view("side")

@@ -1,4 +1,4 @@
-from bodymap.core.hittest import HitTester
+from bodymap.core.chart.hittest import HitTester
 
 
 def test_region_and_landmark_under_a_point(body):

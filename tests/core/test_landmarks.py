@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bodymap.core.frame import VIEWS
-from bodymap.core.hittest import HitTester
+from bodymap.core.chart.frame import VIEWS
+from bodymap.core.chart.hittest import HitTester
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "landmarks.md"
 
@@ -69,31 +69,57 @@ def test_landmarks_lie_on_the_body(body, view):
         assert bv.outline.buffer(0.002).contains(__import__("shapely").Point(m.point)), m.id
 
 
-@pytest.mark.parametrize("view, landmark, region", [
-    ("front", "temple", "temple"), ("front", "temporomandibular_joint", "tmj"),
-    ("front", "angle_of_mandible", "angle_of_jaw"), ("front", "orbit", "orbit"),
-    ("front", "clavicle", "supraclavicular"), ("front", "nipple", "pectoral"),
-    ("front", "cubital_fossa", "cubital_fossa"), ("front", "medial_epicondyle_of_humerus", "medial_elbow"),
-    ("front", "thenar_eminence", "thenar"), ("front", "center_of_palm", "palm"),
-    ("front", "greater_trochanter", "lateral_hip"), ("front", "inguinal_ligament", "groin"),
-    ("front", "patella", "patellar"), ("front", "shaft_of_fibula", "lateral_leg"),
-    ("front", "medial_malleolus", "medial_ankle"), ("front", "lateral_malleolus", "lateral_ankle"),
-    ("front", "first_metatarsophalangeal_joint", "dorsal_hallux"), ("front", "mcburneys_point", "iliac_fossa"),
-    ("back", "mastoid_process", "mastoid"), ("back", "superior_nuchal_line", "occipital"),
-    ("back", "spinous_process_of_c7", "cervical_spine"), ("back", "angle_of_neck", "neck_base"),
-    ("back", "supraspinous_fossa", "suprascapular"), ("back", "infraspinous_fossa", "infraspinous"),
-    ("back", "medial_border_of_scapula", "interscapular"), ("back", "posterior_deltoid_region", "posterior_shoulder"),
-    ("back", "olecranon", "olecranon"), ("back", "lateral_epicondyle_of_humerus", "lateral_epicondyle"),
-    ("back", "radial_head", "lateral_epicondyle"), ("back", "dorsal_tubercle_of_radius", "dorsal_wrist"),
-    ("back", "first_dorsal_web_space", "first_web_space"), ("back", "dorsum_of_hand", "dorsum_of_hand"),
-    ("back", "spinous_process_of_t12", "thoracic_spine"), ("back", "spinous_process_of_l4", "lumbar_spine"),
-    ("back", "posterior_superior_iliac_spine", "sacroiliac"), ("back", "sacroiliac_joint", "sacroiliac"),
-    ("back", "sacrum", "sacral"), ("back", "coccyx", "coccygeal"), ("back", "greater_trochanter", "posterolateral_hip"),
-    ("back", "ischial_tuberosity", "lower_buttock"), ("back", "popliteal_fossa", "popliteal_fossa"),
-    ("back", "mid_calf", "calf"), ("back", "calcaneal_tendon", "achilles"),
-    ("plantar", "calcaneus_plantar_surface", "heel_pad"), ("plantar", "medial_longitudinal_arch", "medial_arch"),
-    ("plantar", "heads_of_metatarsals", "ball_of_foot"),
-])
+@pytest.mark.parametrize(
+    "view, landmark, region",
+    [
+        ("front", "temple", "temple"),
+        ("front", "temporomandibular_joint", "tmj"),
+        ("front", "angle_of_mandible", "angle_of_jaw"),
+        ("front", "orbit", "orbit"),
+        ("front", "clavicle", "supraclavicular"),
+        ("front", "nipple", "pectoral"),
+        ("front", "cubital_fossa", "cubital_fossa"),
+        ("front", "medial_epicondyle_of_humerus", "medial_elbow"),
+        ("front", "thenar_eminence", "thenar"),
+        ("front", "center_of_palm", "palm"),
+        ("front", "greater_trochanter", "lateral_hip"),
+        ("front", "inguinal_ligament", "groin"),
+        ("front", "patella", "patellar"),
+        ("front", "shaft_of_fibula", "lateral_leg"),
+        ("front", "medial_malleolus", "medial_ankle"),
+        ("front", "lateral_malleolus", "lateral_ankle"),
+        ("front", "first_metatarsophalangeal_joint", "dorsal_hallux"),
+        ("front", "mcburneys_point", "iliac_fossa"),
+        ("back", "mastoid_process", "mastoid"),
+        ("back", "superior_nuchal_line", "occipital"),
+        ("back", "spinous_process_of_c7", "cervical_spine"),
+        ("back", "angle_of_neck", "neck_base"),
+        ("back", "supraspinous_fossa", "suprascapular"),
+        ("back", "infraspinous_fossa", "infraspinous"),
+        ("back", "medial_border_of_scapula", "interscapular"),
+        ("back", "posterior_deltoid_region", "posterior_shoulder"),
+        ("back", "olecranon", "olecranon"),
+        ("back", "lateral_epicondyle_of_humerus", "lateral_epicondyle"),
+        ("back", "radial_head", "lateral_epicondyle"),
+        ("back", "dorsal_tubercle_of_radius", "dorsal_wrist"),
+        ("back", "first_dorsal_web_space", "first_web_space"),
+        ("back", "dorsum_of_hand", "dorsum_of_hand"),
+        ("back", "spinous_process_of_t12", "thoracic_spine"),
+        ("back", "spinous_process_of_l4", "lumbar_spine"),
+        ("back", "posterior_superior_iliac_spine", "sacroiliac"),
+        ("back", "sacroiliac_joint", "sacroiliac"),
+        ("back", "sacrum", "sacral"),
+        ("back", "coccyx", "coccygeal"),
+        ("back", "greater_trochanter", "posterolateral_hip"),
+        ("back", "ischial_tuberosity", "lower_buttock"),
+        ("back", "popliteal_fossa", "popliteal_fossa"),
+        ("back", "mid_calf", "calf"),
+        ("back", "calcaneal_tendon", "achilles"),
+        ("plantar", "calcaneus_plantar_surface", "heel_pad"),
+        ("plantar", "medial_longitudinal_arch", "medial_arch"),
+        ("plantar", "heads_of_metatarsals", "ball_of_foot"),
+    ],
+)
 def test_landmark_falls_in_its_region(body, view, landmark, region):
     tester = HitTester(body[view])
     for m in body[view].landmarks:

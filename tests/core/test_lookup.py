@@ -27,11 +27,26 @@ def region_pain(body, view, region, side):
 # headache); Fernández-Carnero 2007 (lateral epicondylalgia); Cotchett 2014 / Travell 1992 (heel pain).
 CASES = [
     # head
-    ("temple", "right", {"upper_trapezius", "temporalis", "sternocleidomastoid"}, "Simons 1999 ch. 6, 7, 9; tension headache"),
+    (
+        "temple",
+        "right",
+        {"upper_trapezius", "temporalis", "sternocleidomastoid"},
+        "Simons 1999 ch. 6, 7, 9; tension headache",
+    ),
     ("front:forehead", "left", {"sternocleidomastoid", "frontalis"}, "Simons 1999 ch. 7, 14"),
     ("back:occipital", "right", {"semispinalis_capitis", "suboccipitals"}, "Simons 1999 ch. 16, 17"),
-    ("front:orbit", "right", {"sternocleidomastoid", "suboccipitals"}, "Simons 1999 ch. 7, 17 (behind the eye)"),
-    ("temporomandibular_joint", "left", {"masseter", "lateral_pterygoid"}, "Simons 1999 ch. 8, 11 (TMJ pain)"),
+    (
+        "front:orbit",
+        "right",
+        {"sternocleidomastoid", "suboccipitals"},
+        "Simons 1999 ch. 7, 17 (behind the eye)",
+    ),
+    (
+        "temporomandibular_joint",
+        "left",
+        {"masseter", "lateral_pterygoid"},
+        "Simons 1999 ch. 8, 11 (TMJ pain)",
+    ),
     ("front:mandible", "right", {"masseter"}, "Simons 1999 ch. 8"),
     ("front:ear", "right", {"masseter", "sternocleidomastoid"}, "Simons 1999 ch. 7, 8 (deep ear pain)"),
     ("back:parietal", "left", {"sternocleidomastoid", "splenius_capitis"}, "Simons 1999 ch. 7, 15 (vertex)"),
@@ -46,35 +61,85 @@ CASES = [
     ("back:interscapular", "right", {"rhomboids"}, "Simons 1999 ch. 27 (medial border)"),
     ("back:suprascapular", "left", {"lower_trapezius"}, "Simons 1999 ch. 6"),
     # arm
-    ("lateral_epicondyle_of_humerus", "right", {"supinator", "extensor_carpi_radialis_longus"}, "Simons 1999 ch. 34, 36; Fernández-Carnero 2007 (tennis elbow)"),
+    (
+        "lateral_epicondyle_of_humerus",
+        "right",
+        {"supinator", "extensor_carpi_radialis_longus"},
+        "Simons 1999 ch. 34, 36; Fernández-Carnero 2007 (tennis elbow)",
+    ),
     ("medial_epicondyle_of_humerus", "left", {"triceps_brachii"}, "Simons 1999 ch. 32 (golfer's elbow)"),
     ("front:volar_wrist", "right", {"flexor_carpi_radialis", "pronator_teres"}, "Simons 1999 ch. 38"),
-    ("back:dorsum_of_hand", "left", {"extensor_carpi_radialis_brevis", "extensor_digitorum"}, "Simons 1999 ch. 34, 35"),
+    (
+        "back:dorsum_of_hand",
+        "left",
+        {"extensor_carpi_radialis_brevis", "extensor_digitorum"},
+        "Simons 1999 ch. 34, 35",
+    ),
     ("front:palmar_thumb", "right", {"adductor_pollicis", "opponens_pollicis"}, "Simons 1999 ch. 39"),
     ("front:cubital_fossa", "right", {"biceps_brachii"}, "Simons 1999 ch. 30"),
     # trunk
-    ("back:sacroiliac", "right", {"quadratus_lumborum", "gluteus_medius"}, "Simons 1999 (vol. 2 ch. 4), Travell 1992 ch. 8 (low back pain)"),
+    (
+        "back:sacroiliac",
+        "right",
+        {"quadratus_lumborum", "gluteus_medius"},
+        "Simons 1999 (vol. 2 ch. 4), Travell 1992 ch. 8 (low back pain)",
+    ),
     ("back:lumbar", "left", {"iliopsoas", "longissimus_thoracis"}, "Travell 1992 ch. 5; Simons 1999 ch. 48"),
-    ("back:lower_buttock", "right", {"quadratus_lumborum", "iliocostalis_lumborum", "gluteus_maximus"}, "Simons 1999 ch. 48; Travell 1992 ch. 4, 7"),
+    (
+        "back:lower_buttock",
+        "right",
+        {"quadratus_lumborum", "iliocostalis_lumborum", "gluteus_maximus"},
+        "Simons 1999 ch. 48; Travell 1992 ch. 4, 7",
+    ),
     ("front:lateral_chest", "left", {"serratus_anterior"}, "Simons 1999 ch. 46 (side of the chest)"),
     ("front:pectoral", "left", {"pectoralis_major", "scalenes"}, "Simons 1999 ch. 42, 20 (chest pain)"),
     ("coccyx", "midline", {"gluteus_maximus", "levator_ani"}, "Travell 1992 ch. 6, 7"),
     # hip
-    ("greater_trochanter", "right", {"gluteus_minimus", "quadratus_lumborum", "tensor_fasciae_latae"}, "Travell 1992 ch. 4, 9, 12 (hip and buttock pain)"),
+    (
+        "greater_trochanter",
+        "right",
+        {"gluteus_minimus", "quadratus_lumborum", "tensor_fasciae_latae"},
+        "Travell 1992 ch. 4, 9, 12 (hip and buttock pain)",
+    ),
     ("front:groin", "left", {"adductor_longus", "iliopsoas"}, "Travell 1992 ch. 5, 15"),
     ("back:upper_buttock", "right", {"gluteus_medius", "piriformis"}, "Travell 1992 ch. 8, 10"),
     # leg
-    ("front:lateral_leg", "right", {"gluteus_minimus", "peroneus_longus"}, "Travell 1992 ch. 9, 20 (sciatica-like pain)"),
-    ("back:posterior_thigh", "left", {"gluteus_minimus", "piriformis"}, "Travell 1992 ch. 9, 10 (sciatica-like pain)"),
+    (
+        "front:lateral_leg",
+        "right",
+        {"gluteus_minimus", "peroneus_longus"},
+        "Travell 1992 ch. 9, 20 (sciatica-like pain)",
+    ),
+    (
+        "back:posterior_thigh",
+        "left",
+        {"gluteus_minimus", "piriformis"},
+        "Travell 1992 ch. 9, 10 (sciatica-like pain)",
+    ),
     ("front:patellar", "right", {"rectus_femoris", "vastus_medialis"}, "Travell 1992 ch. 14 (knee pain)"),
     ("front:medial_knee", "left", {"vastus_medialis", "adductor_longus"}, "Travell 1992 ch. 14, 15"),
-    ("back:popliteal_fossa", "right", {"biceps_femoris", "popliteus", "gastrocnemius"}, "Travell 1992 ch. 16, 17, 21"),
+    (
+        "back:popliteal_fossa",
+        "right",
+        {"biceps_femoris", "popliteus", "gastrocnemius"},
+        "Travell 1992 ch. 16, 17, 21",
+    ),
     ("front:anterior_leg", "left", {"tibialis_anterior"}, "Travell 1992 ch. 19 (shin pain)"),
-    ("plantar:heel_pad", "right", {"soleus", "quadratus_plantae", "abductor_hallucis"}, "Travell 1992 ch. 22, 26, 27; Cotchett 2014 (plantar heel pain)"),
+    (
+        "plantar:heel_pad",
+        "right",
+        {"soleus", "quadratus_plantae", "abductor_hallucis"},
+        "Travell 1992 ch. 22, 26, 27; Cotchett 2014 (plantar heel pain)",
+    ),
     ("plantar:heel_pad", "left", {"soleus", "quadratus_plantae"}, "as above, left"),
     ("lateral_malleolus", "right", {"peroneus_longus", "peroneus_brevis"}, "Travell 1992 ch. 20"),
     ("plantar:medial_arch", "right", {"gastrocnemius", "abductor_hallucis"}, "Travell 1992 ch. 21, 26"),
-    ("front:dorsal_hallux", "left", {"tibialis_anterior", "extensor_hallucis_longus"}, "Travell 1992 ch. 19, 24"),
+    (
+        "front:dorsal_hallux",
+        "left",
+        {"tibialis_anterior", "extensor_hallucis_longus"},
+        "Travell 1992 ch. 19, 24",
+    ),
 ]
 
 
@@ -115,15 +180,21 @@ def test_midline_pain_ranks_both_sides(lookup):
 
 
 def test_between_the_shoulder_blades_both_sides(lookup, body):
-    pain = {"back": body["back"].region("thoracic_spine", "midline").geometry.intersection(box(-1, 0.72, 1, 0.82))}
+    pain = {
+        "back": body["back"].region("thoracic_spine", "midline").geometry.intersection(box(-1, 0.72, 1, 0.82))
+    }
     r = lookup.rank(pain, limit=20)
-    rhomboid_sides = {c.side for c in r.candidates if c.muscle in ("rhomboids", "middle_trapezius", "scalenes")}
+    rhomboid_sides = {
+        c.side for c in r.candidates if c.muscle in ("rhomboids", "middle_trapezius", "scalenes")
+    }
     assert rhomboid_sides == {"right", "left"}
 
 
 def test_area_across_views_and_reasons(lookup, body):
-    pain = {"front": body["front"].region("lateral_leg", "right").geometry,
-            "back": body["back"].region("posterolateral_hip", "right").geometry}
+    pain = {
+        "front": body["front"].region("lateral_leg", "right").geometry,
+        "back": body["back"].region("posterolateral_hip", "right").geometry,
+    }
     r = lookup.rank(pain, limit=10)
     first = r.candidates[0]
     assert first.muscle == "gluteus_minimus"
@@ -144,35 +215,66 @@ def test_unexplained_part(lookup, body):
 
 
 def test_condition_filters_and_orders(lookup, body):
-    r = lookup.rank(region_pain(body, "back", "lateral_epicondyle", "right"), condition="tennis_elbow", limit=None)
-    assert r.candidates and all(c.muscle in lookup.atlas.conditions["tennis_elbow"].muscles for c in r.candidates)
+    r = lookup.rank(
+        region_pain(body, "back", "lateral_epicondyle", "right"), condition="tennis_elbow", limit=None
+    )
+    assert r.candidates and all(
+        c.muscle in lookup.atlas.conditions["tennis_elbow"].muscles for c in r.candidates
+    )
     listed = lookup.for_condition("plantar_fasciitis")
     assert listed[0]["rank"] == 1 and any(x["muscle"] == "soleus" for x in listed)
     with pytest.raises(LookupInputError, match="unknown condition 'gout'"):
         lookup.for_condition("gout")
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda L: L.landmark_pain("navel", "right"), "unknown landmark 'navel'"),
-    (lambda L: L.landmark_pain("sacrum", "right"), "landmark 'sacrum' has no right side (it has: midline)"),
-    (lambda L: L.point_pain("front", 0.4, 0.5), "outside the body on the front view"),
-    (lambda L: L.clip({"front": box(0.4, 0.1, 0.5, 0.2)}), "does not touch the body"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda L: L.landmark_pain("navel", "right"), "unknown landmark 'navel'"),
+        (
+            lambda L: L.landmark_pain("sacrum", "right"),
+            "landmark 'sacrum' has no right side (it has: midline)",
+        ),
+        (lambda L: L.point_pain("front", 0.4, 0.5), "outside the body on the front view"),
+        (lambda L: L.clip({"front": box(0.4, 0.1, 0.5, 0.2)}), "does not touch the body"),
+    ],
+)
 def test_bad_input_is_refused(lookup, call, message):
     with pytest.raises(LookupInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(lookup)
 
 
-@pytest.mark.parametrize("obj, message", [
-    ({"type": "Point"}, "expected a GeoJSON Feature or FeatureCollection"),
-    ({"type": "FeatureCollection", "features": []}, "has no features"),
-    ({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}},
-     "properties.view must be one of"),
-    ({"type": "Feature", "properties": {"view": "front"}, "geometry": {"type": "Point", "coordinates": [0, 0.5]}},
-     "must be a Polygon or MultiPolygon"),
-    ({"type": "Feature", "properties": {"view": "front"}, "geometry": {"type": "Polygon", "coordinates": "x"}},
-     "not a valid geometry"),
-])
+@pytest.mark.parametrize(
+    "obj, message",
+    [
+        ({"type": "Point"}, "expected a GeoJSON Feature or FeatureCollection"),
+        ({"type": "FeatureCollection", "features": []}, "has no features"),
+        (
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            },
+            "properties.view must be one of",
+        ),
+        (
+            {
+                "type": "Feature",
+                "properties": {"view": "front"},
+                "geometry": {"type": "Point", "coordinates": [0, 0.5]},
+            },
+            "must be a Polygon or MultiPolygon",
+        ),
+        (
+            {
+                "type": "Feature",
+                "properties": {"view": "front"},
+                "geometry": {"type": "Polygon", "coordinates": "x"},
+            },
+            "not a valid geometry",
+        ),
+    ],
+)
 def test_malformed_geojson(obj, message):
     with pytest.raises(LookupInputError, match=message):
         pain_from_geojson(obj)
@@ -187,16 +289,28 @@ def test_cli_lookup(capsys, tmp_path):
     assert {"rank", "muscle", "name", "trp", "side", "score", "zone", "explained", "involved"} <= c.keys()
     assert len(out["candidates"]) == 3 and all(c["side"] == "left" for c in out["candidates"])
     area = tmp_path / "pain.geojson"
-    area.write_text(json.dumps({"type": "Feature", "properties": {"view": "back"},
-                                "geometry": {"type": "Polygon", "coordinates": [[[0.0, 0.53], [0.05, 0.53], [0.05, 0.58], [0.0, 0.58], [0.0, 0.53]]]}}))
+    area.write_text(
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"view": "back"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[0.0, 0.53], [0.05, 0.53], [0.05, 0.58], [0.0, 0.58], [0.0, 0.53]]],
+                },
+            }
+        )
+    )
     assert main(["lookup", "--area", str(area)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["candidates"] and "unexplained_share" in out and out["combined"]
-    for args, msg in ([["lookup", "--landmark", "navel", "--side", "right"], "unknown landmark"],
-                      [["lookup", "--view", "front", "--point", "0.4,0.5"], "outside the body"],
-                      [["lookup", "--view", "front", "--point", "abc"], "--point must be X,Y"],
-                      [["lookup", "--area", str(tmp_path / "missing.geojson")], "cannot read"],
-                      [["lookup"], "give one of"]):
+    for args, msg in (
+        [["lookup", "--landmark", "navel", "--side", "right"], "unknown landmark"],
+        [["lookup", "--view", "front", "--point", "0.4,0.5"], "outside the body"],
+        [["lookup", "--view", "front", "--point", "abc"], "--point must be X,Y"],
+        [["lookup", "--area", str(tmp_path / "missing.geojson")], "cannot read"],
+        [["lookup"], "give one of"],
+    ):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert msg in err and err.count("\n") == 1

@@ -3,14 +3,32 @@
 import pytest
 from shapely.ops import unary_union
 
+from bodymap.core.chart.frame import VIEWS, mirror, x_sign
 from bodymap.core.data import load_json
-from bodymap.core.frame import VIEWS, mirror, x_sign
 
 REQUIRED = [  # issue 2: each of these must be its own region
-    "temple", "forehead", "angle_of_jaw", "tmj", "mastoid", "occipital", "suboccipital", "anterior_neck",
-    "lateral_neck", "posterior_neck", "suprascapular", "interscapular", "infraspinous", "lateral_epicondyle",
-    "dorsal_forearm", "thenar", "lateral_hip", "sacroiliac", "posterior_thigh", "popliteal_fossa",
-    "lateral_leg", "heel_pad",
+    "temple",
+    "forehead",
+    "angle_of_jaw",
+    "tmj",
+    "mastoid",
+    "occipital",
+    "suboccipital",
+    "anterior_neck",
+    "lateral_neck",
+    "posterior_neck",
+    "suprascapular",
+    "interscapular",
+    "infraspinous",
+    "lateral_epicondyle",
+    "dorsal_forearm",
+    "thenar",
+    "lateral_hip",
+    "sacroiliac",
+    "posterior_thigh",
+    "popliteal_fossa",
+    "lateral_leg",
+    "heel_pad",
 ]
 
 

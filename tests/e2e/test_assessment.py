@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from bodymap.core import commands as cmd
+from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Consent, Patient, Screen
 from bodymap.ui.chart.layout import PLACEMENTS
 
@@ -44,8 +44,9 @@ def test_whole_assessment(window, qtbot, tmp_path):
     shot(w, "01_start")
 
     # New patient, screened (on an anticoagulant) and consenting.
-    new = cmd.CreatePatient(Patient(given_name="Maria", family_name="Okafor", date_of_birth=date(1968, 3, 14),
-                                    sex="female"))
+    new = cmd.CreatePatient(
+        Patient(given_name="Maria", family_name="Okafor", date_of_birth=date(1968, 3, 14), sex="female")
+    )
     assert panel.do(new)
     panel.refresh_patients()
     panel.open_patient(new.id)
@@ -57,14 +58,21 @@ def test_whole_assessment(window, qtbot, tmp_path):
     body = w.body
     w.actions_by_name["Back"].trigger()
     drawn_areas = []
-    for n, (days_ago, pain_before, pain_after, shrink) in enumerate(((14, 7, 5, 0.0), (7, 5, 3, 0.004),
-                                                                     (0, 3, 1, 0.008)), 1):
+    for n, (days_ago, pain_before, pain_after, shrink) in enumerate(
+        ((14, 7, 5, 0.0), (7, 5, 3, 0.004), (0, 3, 1, 0.008)), 1
+    ):
         panel.create_visit()
         assert panel.visit_id is not None
         visit = w.store.visit(panel.visit_id)
-        assert panel.do(cmd.UpdateVisit(visit.id, visited_on=date.today() - timedelta(days=days_ago),
-                                        complaint="Right-sided neck pain and temporal headache",
-                                        pain_before=pain_before, pain_after=pain_after))
+        assert panel.do(
+            cmd.UpdateVisit(
+                visit.id,
+                visited_on=date.today() - timedelta(days=days_ago),
+                complaint="Right-sided neck pain and temporal headache",
+                pain_before=pain_before,
+                pain_after=pain_after,
+            )
+        )
         # Marks: right upper trapezius and right levator scapulae, found with two keystrokes each.
         w.actions_by_name["tool:mark"].trigger()
         for landmark in ("angle_of_neck", "superior_angle_of_scapula"):

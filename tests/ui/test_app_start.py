@@ -27,7 +27,9 @@ def test_missing_xcb_library_is_named(monkeypatch):
 
 def test_launch_without_display_exits_with_one_line():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    result = subprocess.run([sys.executable, "-m", "bodymap"], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bodymap"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("bodymap: no display")
 
@@ -39,7 +41,7 @@ import sys
 from PySide6 import QtCore, QtWidgets
 import bodymap.ui.first_paint as first_paint
 
-HEAVY = ("bodymap.ui.chart.scene", "bodymap.ui.chart.view", "bodymap.core.body", "shapely", "numpy")
+HEAVY = ("bodymap.ui.chart.scene", "bodymap.ui.chart.view", "bodymap.core.chart.body", "shapely", "numpy")
 
 def report_first_paint(widget):
     def done():
@@ -56,11 +58,18 @@ sys.exit(main(sys.argv[1:]))
 
 
 def _start(tmp_path, *args, until="paint"):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "BODYMAP_CACHE_DIR": str(tmp_path / "cache"), "BODYMAP_BENCH_EXIT": until}
-    result = subprocess.run([sys.executable, "-c", START, *args], capture_output=True, text=True, env=env,
-                            timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "BODYMAP_CACHE_DIR": str(tmp_path / "cache"),
+        "BODYMAP_BENCH_EXIT": until,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", START, *args], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return dict(line.split(" ", 1) if " " in line else (line, "") for line in result.stdout.splitlines())
 
@@ -76,13 +85,15 @@ def test_first_paint_replays_the_cached_first_frame_without_building_the_chart(t
 
 
 def test_the_whole_start_reaches_a_window_with_chart_atlas_and_records(tmp_path):
-    result = _start(tmp_path, until="ready")  # assemble(), load_atlas(), open_records(), as `bodymap` runs them
+    result = _start(
+        tmp_path, until="ready"
+    )  # assemble(), load_atlas(), open_records(), as `bodymap` runs them
     assert "ready" in result
     assert (tmp_path / "data" / "bodymap" / "bodymap.sqlite").exists()  # the user's records were opened
 
 
 def test_first_frame_cache_is_checked(tmp_path, monkeypatch, qapp):
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart import first_frame
     from bodymap.ui.chart.paint import paint_from_body
 
@@ -94,7 +105,7 @@ def test_first_frame_cache_is_checked(tmp_path, monkeypatch, qapp):
     assert loaded_rect == rect and loaded.size() == picture.size()
     path = tmp_path / first_frame.CACHE_FILE
     data = path.read_bytes()
-    path.write_bytes(data[:-len(data) // 2])  # cut short: the picture is not trusted
+    path.write_bytes(data[: -len(data) // 2])  # cut short: the picture is not trusted
     assert first_frame.load() is None
     path.write_bytes(b"another key\0" + data.split(b"\0", 1)[1])
     assert first_frame.load() is None
@@ -103,7 +114,7 @@ def test_first_frame_cache_is_checked(tmp_path, monkeypatch, qapp):
 def test_window_paints_the_first_frame_then_assembles_the_chart_in_the_same_place(qtbot, settings):
     from PySide6.QtGui import QColor
 
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart import first_frame
     from bodymap.ui.chart.paint import paint_from_body
     from bodymap.ui.chart.view import ChartView
@@ -129,12 +140,12 @@ def test_window_paints_the_first_frame_then_assembles_the_chart_in_the_same_plac
     # The first frame shows what the fitted chart shows: no jump when one replaces the other.
     shown = window.scene.views_rect()
     _, rect = recording
-    for a, b in zip(shown.getRect(), rect.getRect()):
+    for a, b in zip(shown.getRect(), rect.getRect(), strict=True):
         assert abs(a - b) < 3.0  # scene units (the body is 1000 tall)
 
 
 def test_chart_paths_come_back_from_the_cache(tmp_path, monkeypatch, qapp):
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.chart.paint import load_chart_paint
 
     monkeypatch.setenv("BODYMAP_CACHE_DIR", str(tmp_path))

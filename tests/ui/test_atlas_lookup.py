@@ -135,13 +135,15 @@ def test_a_first_atlas_build_is_announced_and_shows_a_busy_cursor(qtbot, setting
     from PySide6.QtWidgets import QApplication
 
     import bodymap.core.atlas as atlas_module
-    from bodymap.core.body import load_body
+    from bodymap.core.chart.body import load_body
     from bodymap.ui.mainwindow import MainWindow
 
     cursors = []
     monkeypatch.setattr(atlas_module, "atlas_needs_building", lambda: True)
     real = atlas_module.load_atlas
-    monkeypatch.setattr(atlas_module, "load_atlas", lambda: cursors.append(QApplication.overrideCursor()) or real())
+    monkeypatch.setattr(
+        atlas_module, "load_atlas", lambda: cursors.append(QApplication.overrideCursor()) or real()
+    )
     window = MainWindow.for_body(load_body(), settings)
     qtbot.addWidget(window)
     window.load_atlas()

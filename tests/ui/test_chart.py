@@ -12,9 +12,16 @@ def viewport_pos(chart, view, x, y) -> QPoint:
 
 
 def wheel(chart, steps: int, pos: QPoint):
-    ev = QWheelEvent(QPointF(pos), QPointF(chart.viewport().mapToGlobal(pos)), QPoint(0, 0),
-                     QPoint(0, 120 * steps), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        QPointF(pos),
+        QPointF(chart.viewport().mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(chart.viewport(), ev)
 
 

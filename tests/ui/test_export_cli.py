@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from bodymap.cli import main
-from bodymap.core.body import load_body
+from bodymap.core.chart.body import load_body
 from bodymap.core.records import Store
 from bodymap.core.records.model import Findings, Patient, Visit
 
@@ -22,8 +22,10 @@ def db(tmp_path):
     return path, p.id
 
 
-@pytest.mark.parametrize("fmt, magic", [("csv", b"patient"), ("json", b"{"), ("pdf", b"%PDF"),
-                                        ("fhir", b'"resourceType": "Bundle"')])
+@pytest.mark.parametrize(
+    "fmt, magic",
+    [("csv", b"patient"), ("json", b"{"), ("pdf", b"%PDF"), ("fhir", b'"resourceType": "Bundle"')],
+)
 def test_export_formats(db, tmp_path, capsys, fmt, magic):
     path, pid = db
     out = tmp_path / f"out.{fmt}"
@@ -34,13 +36,51 @@ def test_export_formats(db, tmp_path, capsys, fmt, magic):
 def test_export_errors(db, tmp_path, capsys):
     path, pid = db
     for args, code, msg in (
-        (["--patient", str(pid), "--format", "csv", "--out", str(tmp_path / "x.csv"), "--db", str(tmp_path / "none.sqlite")],
-         2, "no bodymap database"),
-        (["--patient", str(pid), "--format", "csv", "--out", "/no/such/dir/x.csv", "--db", str(path)], 2, "does not exist"),
-        (["--patient", str(pid), "--format", "csv", "--visit", "0", "--out", str(tmp_path / "x.csv"), "--db", str(path)],
-         2, "--visit counts from 1"),
-        (["--patient", "999", "--format", "json", "--out", str(tmp_path / "x.json"), "--db", str(path)], 1, "999"),
-        (["--patient", str(pid), "--format", "docx", "--out", str(tmp_path / "x.docx"), "--db", str(path)], 2, "invalid choice"),
+        (
+            [
+                "--patient",
+                str(pid),
+                "--format",
+                "csv",
+                "--out",
+                str(tmp_path / "x.csv"),
+                "--db",
+                str(tmp_path / "none.sqlite"),
+            ],
+            2,
+            "no bodymap database",
+        ),
+        (
+            ["--patient", str(pid), "--format", "csv", "--out", "/no/such/dir/x.csv", "--db", str(path)],
+            2,
+            "does not exist",
+        ),
+        (
+            [
+                "--patient",
+                str(pid),
+                "--format",
+                "csv",
+                "--visit",
+                "0",
+                "--out",
+                str(tmp_path / "x.csv"),
+                "--db",
+                str(path),
+            ],
+            2,
+            "--visit counts from 1",
+        ),
+        (
+            ["--patient", "999", "--format", "json", "--out", str(tmp_path / "x.json"), "--db", str(path)],
+            1,
+            "999",
+        ),
+        (
+            ["--patient", str(pid), "--format", "docx", "--out", str(tmp_path / "x.docx"), "--db", str(path)],
+            2,
+            "invalid choice",
+        ),
     ):
         assert main(["export", *args]) == code
         err = capsys.readouterr().err

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from bodymap.core import commands as cmd
+from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Patient, Screen
 from bodymap.ui.chart.layout import PLACEMENTS
 
@@ -18,7 +18,9 @@ def clinic(window, qtbot, tmp_path):
     assert window.open_records(tmp_path / "clinic.sqlite")
     qtbot.waitUntil(lambda: window.records_dock.isVisible())  # the Patient panel comes to the top
     panel = window.records
-    command = cmd.CreatePatient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female"))
+    command = cmd.CreatePatient(
+        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
+    )
     assert panel.do(command)
     panel.refresh_patients()
     panel.open_patient(command.id)
@@ -74,7 +76,10 @@ def test_move_and_delete_a_mark(clinic, qtbot):
     moved = w.store.mark(mark.id)
     assert moved.y < mark.y and len(w.store.marks(panel.visit_id)) == 1
     assert w.undo_stack.undoText() == "Move mark"
-    panel.delete_selected_mark() if panel.selected_mark else (panel.select_mark(mark.id), panel.delete_selected_mark())
+    panel.delete_selected_mark() if panel.selected_mark else (
+        panel.select_mark(mark.id),
+        panel.delete_selected_mark(),
+    )
     assert w.store.marks(panel.visit_id) == []
     w.actions_by_name["undo"].trigger()
     assert len(w.store.marks(panel.visit_id)) == 1  # nothing is lost: a delete is undone
@@ -95,7 +100,9 @@ def test_drawing_goes_to_the_open_visit(clinic):
 
 def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
     w, panel = clinic, clinic.records
-    panel.do(cmd.RecordScreen(Screen(patient_id=panel.patient_id, screened_on=date.today(), anticoagulant=True)))
+    panel.do(
+        cmd.RecordScreen(Screen(patient_id=panel.patient_id, screened_on=date.today(), anticoagulant=True))
+    )
     assert "Anticoagulant" in panel.banner.text() and "Anticoagulant" in w.patient_label.text()
     click_mark(w, qtbot, "back", "supraspinous_fossa", "right")
     with qtbot.waitSignal(panel.warning) as blocker:
@@ -223,10 +230,17 @@ def test_a_lock_left_by_a_crashed_copy_does_not_keep_the_records_closed(window, 
 
     db = tmp_path / "clinic.sqlite"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom PySide6.QtCore import QCoreApplication\n"
-         "from bodymap.ui.records.lock import RecordsLock\napp = QCoreApplication([])\n"
-         "lock = RecordsLock(sys.argv[1])\nprint(lock.acquire(), flush=True)\ntime.sleep(60)\n", str(db)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom PySide6.QtCore import QCoreApplication\n"
+            "from bodymap.ui.records.lock import RecordsLock\napp = QCoreApplication([])\n"
+            "lock = RecordsLock(sys.argv[1])\nprint(lock.acquire(), flush=True)\ntime.sleep(60)\n",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "None"  # it holds the lock
         with qtbot.waitSignal(window.atlasReady, timeout=30000):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from shapely.ops import unary_union
 
-from bodymap.core.body import load_body
+from bodymap.core.chart.body import load_body
 from bodymap.core.records import (
     AfterEffects,
     Consent,
@@ -45,8 +45,9 @@ def regions(view: str, *ids_sides) -> object:
 
 def build_record(store: Store, visits: int = 3) -> tuple[int, list[int]]:
     """Ann Lee on anticoagulants, with right-sided neck pain: three visits with marks and drawings."""
-    p = store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1),
-                                  sex="female"))
+    p = store.add_patient(
+        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1), sex="female")
+    )
     store.add_screen(Screen(patient_id=p.id, screened_on=date(2024, 2, 20), anticoagulant=True))
     store.add_consent(Consent(patient_id=p.id, consented_on=date(2024, 2, 20)))
     plan = [
@@ -56,24 +57,63 @@ def build_record(store: Store, visits: int = 3) -> tuple[int, list[int]]:
     ][:visits]
     ids = []
     for n, (on, before, after, effects, complaint) in enumerate(plan, 1):
-        v = store.add_visit(Visit(patient_id=p.id, visited_on=on, therapist="J. Brown", complaint=complaint,
-                                  pain_before=before, pain_after=after, after=effects))
+        v = store.add_visit(
+            Visit(
+                patient_id=p.id,
+                visited_on=on,
+                therapist="J. Brown",
+                complaint=complaint,
+                pain_before=before,
+                pain_after=after,
+                after=effects,
+            )
+        )
         ids.append(v.id)
-        store.add_mark(v.id, "back", *landmark("back", "mastoid_process", "right"),
-                       Findings(status="active", twitch=True, familiar_pain=True, referral=True, tenderness=8,
-                                needled=True, notes="Reproduces the headache behind the right eye"))
-        store.add_mark(v.id, "back", *landmark("back", "superior_angle_of_scapula", "left"),
-                       Findings(status="latent", tenderness=4, ppt_kpa=310.0))
+        store.add_mark(
+            v.id,
+            "back",
+            *landmark("back", "mastoid_process", "right"),
+            Findings(
+                status="active",
+                twitch=True,
+                familiar_pain=True,
+                referral=True,
+                tenderness=8,
+                needled=True,
+                notes="Reproduces the headache behind the right eye",
+            ),
+        )
+        store.add_mark(
+            v.id,
+            "back",
+            *landmark("back", "superior_angle_of_scapula", "left"),
+            Findings(status="latent", tenderness=4, ppt_kpa=310.0),
+        )
         if n < 3:
-            store.add_mark(v.id, "front", *landmark("front", "lateral_epicondyle_of_humerus", "left"),
-                           Findings(status="active" if n == 1 else "latent", twitch=False, needled=n == 1))
+            store.add_mark(
+                v.id,
+                "front",
+                *landmark("front", "lateral_epicondyle_of_humerus", "left"),
+                Findings(status="active" if n == 1 else "latent", twitch=False, needled=n == 1),
+            )
             store.add_mark(v.id, "plantar", *landmark("plantar", "calcaneus_plantar_surface", "right"))
-        store.add_drawing(Drawing(visit_id=v.id, symptom="pain", intensity=before,
-                                  areas={"back": regions("back", ("posterior_neck", "right"),
-                                                         ("suboccipital", "right"))}))
+        store.add_drawing(
+            Drawing(
+                visit_id=v.id,
+                symptom="pain",
+                intensity=before,
+                areas={"back": regions("back", ("posterior_neck", "right"), ("suboccipital", "right"))},
+            )
+        )
         if n == 1:
-            store.add_drawing(Drawing(visit_id=v.id, symptom="tingling", intensity=3,
-                                      areas={"front": regions("front", ("lateral_elbow", "left"))}))
+            store.add_drawing(
+                Drawing(
+                    visit_id=v.id,
+                    symptom="tingling",
+                    intensity=3,
+                    areas={"front": regions("front", ("lateral_elbow", "left"))},
+                )
+            )
     return p.id, ids
 
 
@@ -90,16 +130,21 @@ def page_count(pdf: bytes) -> int:
 
 def pdf_text(path, layout: bool = True) -> str:
     """The PDF's text: laid out as on the page (table rows on one line), or as a stream of words."""
-    text = subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout.replace("\u00a0", " ")
+    text = subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.replace("\u00a0", " ")
     return text if layout else " ".join(text.split())
 
 
 def test_write_report_all_visits(qapp, store, tmp_path):
     pid, _ids = build_record(store)
     calls = []
-    out = write_report(store, pid, tmp_path / "ann.pdf",
-                       progress=lambda done, total: calls.append((done, total)) or True)
+    out = write_report(
+        store, pid, tmp_path / "ann.pdf", progress=lambda done, total: calls.append((done, total)) or True
+    )
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     pages = page_count(data)
@@ -140,8 +185,12 @@ def test_findings_rows_match_the_marks(qapp, store, tmp_path):
         if m:
             rows[int(m[1])] = (m[2], m[3], m[4])
     # numbered in the order the marks were made, each on the patient's side where it was placed
-    assert [rows[n][:2] for n in (1, 2, 3, 4)] == [("back", "right"), ("back", "left"), ("front", "left"),
-                                                   ("soles", "right")]
+    assert [rows[n][:2] for n in (1, 2, 3, 4)] == [
+        ("back", "right"),
+        ("back", "left"),
+        ("front", "left"),
+        ("soles", "right"),
+    ]
     body = load_body()
     for n, m in enumerate(store.marks(ids[0]), 1):
         region = body[m.view].region(m.region_id, m.side).name
@@ -209,8 +258,13 @@ def test_long_findings_table_continues_on_the_next_page(qapp, store, tmp_path):
     pid, ids = build_record(store, visits=1)
     x, y = landmark("back", "spinous_process_of_l4", "midline")
     for i in range(40):
-        store.add_mark(ids[0], "back", x + 0.002 * (i % 10), y + 0.01 * (i // 10),
-                       Findings(status="latent", tenderness=i % 11, notes=f"extra mark {i + 1}"))
+        store.add_mark(
+            ids[0],
+            "back",
+            x + 0.002 * (i % 10),
+            y + 0.01 * (i // 10),
+            Findings(status="latent", tenderness=i % 11, notes=f"extra mark {i + 1}"),
+        )
     out = write_report(store, pid, tmp_path / "long.pdf")
     assert page_count(out.read_bytes()) >= 2
     if HAS_POPPLER:
@@ -264,8 +318,11 @@ def _render(chart: CourseChart) -> QImage:
 
 def _ink(image: QImage) -> int:
     """How many pixels are not white (sampled)."""
-    return sum(image.pixelColor(x, y) != QColor("white") for x in range(0, image.width(), 4)
-               for y in range(0, image.height(), 4))
+    return sum(
+        image.pixelColor(x, y) != QColor("white")
+        for x in range(0, image.width(), 4)
+        for y in range(0, image.height(), 4)
+    )
 
 
 @pytest.mark.parametrize("n", [0, 1, 4, 12])
@@ -306,14 +363,25 @@ def test_chart_keeps_the_patients_sides(qapp, store):
     for view, x_sign in (("back", 1), ("front", -1)):
         x, y = landmark(view, "acromion", "right")
         assert x * x_sign > 0
-        mark = Mark(id=1, visit_id=1, view=view, x=x, y=y, side="right", region_id="r",
-                    findings=Findings(status="active"))
+        mark = Mark(
+            id=1,
+            visit_id=1,
+            view=view,
+            x=x,
+            y=y,
+            side="right",
+            region_id="r",
+            findings=Findings(status="active"),
+        )
         chart.show([mark], [])
         image = chart.image(180, 150)
         k = image.width() / src.width()
         mid_x, sy = PLACEMENTS[view].to_scene(0.0, y)
         cx, py = round((mid_x - src.left()) * k), round((sy - src.top()) * k)
-        red = [px for px in range(image.width())
-               if (c := image.pixelColor(px, py)).red() > 150 and c.green() < 90 and c.blue() < 90]
+        red = [
+            px
+            for px in range(image.width())
+            if (c := image.pixelColor(px, py)).red() > 150 and c.green() < 90 and c.blue() < 90
+        ]
         assert red, view
         assert all((px - cx) * x_sign > 0 for px in red), view

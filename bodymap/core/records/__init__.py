@@ -5,16 +5,40 @@
     store.subscribe(print)        # Change(kind='mark', ids=(12,)) after each committed change
 
 Every change is committed when it is made (no save); changes the user makes go through
-bodymap.core.commands so that undo and redo cover them. See docs/records.md.
+bodymap.core.records.commands so that undo and redo cover them. See docs/records.md.
 """
 
 from .model import (
-    AfterEffects, Consent, Drawing, Findings, InvalidValue, Mark, NotFound, Patient, Record, RecordsError, Screen,
-    Visit, VisitRecord,
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    Mark,
+    NotFound,
+    Patient,
+    Record,
+    RecordsError,
+    Screen,
+    Visit,
+    VisitRecord,
 )
 from .store import Change, Store
 
 __all__ = [
-    "Store", "Change", "Patient", "Screen", "Consent", "Visit", "AfterEffects", "Mark", "Findings", "Drawing",
-    "Record", "VisitRecord", "RecordsError", "InvalidValue", "NotFound",
+    "Store",
+    "Change",
+    "Patient",
+    "Screen",
+    "Consent",
+    "Visit",
+    "AfterEffects",
+    "Mark",
+    "Findings",
+    "Drawing",
+    "Record",
+    "VisitRecord",
+    "RecordsError",
+    "InvalidValue",
+    "NotFound",
 ]

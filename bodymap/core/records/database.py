@@ -105,8 +105,11 @@ def _check_revision(where: str, revision: str | None) -> None:
     if revision is None or revision == schema.REVISION:
         return
     if revision not in _known_revisions():
-        raise _untouched(where, f"it was written by a newer bodymap (schema {revision}; this version knows up to "
-                                f"{schema.REVISION}); update bodymap to open it")
+        raise _untouched(
+            where,
+            f"it was written by a newer bodymap (schema {revision}; this version knows up to "
+            f"{schema.REVISION}); update bodymap to open it",
+        )
 
 
 # --- engines --------------------------------------------------------------------------------------
@@ -160,7 +163,9 @@ def open_engine(location: str, *, default_location: bool = False) -> tuple[Engin
         url = sa.make_url(location)
         if url.get_backend_name() == "sqlite":
             if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
-                raise RecordsError("give the SQLite database as a file path; in-memory databases are not supported")
+                raise RecordsError(
+                    "give the SQLite database as a file path; in-memory databases are not supported"
+                )
             location = url.database
         else:
             return _open_server(url), url.render_as_string(hide_password=True)
@@ -185,11 +190,15 @@ def _open_server(url: sa.URL) -> Engine:
         with engine.connect() as conn:
             names = sa.inspect(conn).get_table_names()
             if names and schema.VERSION_TABLE not in names:
-                raise _untouched(where, f"it is not a bodymap database (it holds {', '.join(sorted(names)[:5])})")
+                raise _untouched(
+                    where, f"it is not a bodymap database (it holds {', '.join(sorted(names)[:5])})"
+                )
             revision = None
             if names:
-                revision = _one_revision(where, list(conn.execute(
-                    sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars()))
+                revision = _one_revision(
+                    where,
+                    list(conn.execute(sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars()),
+                )
         _check_revision(where, revision)
         migrate(engine, where)
 
@@ -224,8 +233,10 @@ def _alembic_config():
 def current_revision(conn: Connection) -> str | None:
     if not sa.inspect(conn).has_table(schema.VERSION_TABLE):
         return None
-    return _one_revision("the database", list(conn.execute(
-        sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars()))
+    return _one_revision(
+        "the database",
+        list(conn.execute(sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars()),
+    )
 
 
 def migrate(engine: Engine, where: str) -> None:
@@ -247,7 +258,9 @@ def migrate(engine: Engine, where: str) -> None:
             if revision is None:
                 others = [n for n in sa.inspect(conn).get_table_names() if n != schema.VERSION_TABLE]
                 if others:
-                    raise _untouched(where, f"it is not a bodymap database (it holds {', '.join(sorted(others)[:5])})")
+                    raise _untouched(
+                        where, f"it is not a bodymap database (it holds {', '.join(sorted(others)[:5])})"
+                    )
             elif revision not in _known_revisions():
                 raise _untouched(where, f"it was written by a newer bodymap (schema {revision})")
             from alembic import command

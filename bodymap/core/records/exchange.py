@@ -18,20 +18,33 @@ from pathlib import Path
 
 from shapely.geometry import mapping, shape
 
-from .fhir import fhir_bundle
-
 from bodymap import __version__
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS
 
+from .fhir import fhir_bundle
 from .model import (
-    AFTER_EFFECTS, AfterEffects, Consent, Drawing, Findings, InvalidValue, Mark, PRECAUTIONS, Patient, Record,
-    RecordsError, Screen, Visit, VisitRecord,
+    AFTER_EFFECTS,
+    PRECAUTIONS,
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    Mark,
+    Patient,
+    Record,
+    RecordsError,
+    Screen,
+    Visit,
+    VisitRecord,
 )
 
 FORMAT = "bodymap-record"
 VERSION = 1
-FRAME = ("body frame: stature = 1.0, x = 0 on the midline, +x to the viewer's right, y up from the soles; "
-         "side is always the patient's; distances in body units (1.0 = 170 cm reference stature)")
+FRAME = (
+    "body frame: stature = 1.0, x = 0 on the midline, +x to the viewer's right, y up from the soles; "
+    "side is always the patient's; distances in body units (1.0 = 170 cm reference stature)"
+)
 
 
 class MalformedImport(RecordsError):
@@ -56,19 +69,43 @@ def _stamps(r, updated: bool = True) -> dict:
 def _mark_json(m: Mark) -> dict:
     trp = None
     if m.trp_muscle:
-        trp = {"muscle": m.trp_muscle, "id": m.trp_id, "side": m.trp_side, "distance": round(m.trp_distance, 6),
-               "distance_cm": round(m.trp_distance_cm, 1)}
+        trp = {
+            "muscle": m.trp_muscle,
+            "id": m.trp_id,
+            "side": m.trp_side,
+            "distance": round(m.trp_distance, 6),
+            "distance_cm": round(m.trp_distance_cm, 1),
+        }
     f = m.findings
-    return {"view": m.view, "x": m.x, "y": m.y, "side": m.side, "region": m.region_id, "trp": trp,
-            "findings": {"status": f.status, "twitch": f.twitch, "familiar_pain": f.familiar_pain,
-                         "referral": f.referral, "tenderness": f.tenderness, "ppt_kpa": f.ppt_kpa,
-                         "needled": f.needled, "notes": f.notes},
-            **_stamps(m)}
+    return {
+        "view": m.view,
+        "x": m.x,
+        "y": m.y,
+        "side": m.side,
+        "region": m.region_id,
+        "trp": trp,
+        "findings": {
+            "status": f.status,
+            "twitch": f.twitch,
+            "familiar_pain": f.familiar_pain,
+            "referral": f.referral,
+            "tenderness": f.tenderness,
+            "ppt_kpa": f.ppt_kpa,
+            "needled": f.needled,
+            "notes": f.notes,
+        },
+        **_stamps(m),
+    }
 
 
 def _drawing_json(d: Drawing) -> dict:
-    return {"symptom": d.symptom, "intensity": d.intensity, "notes": d.notes,
-            "areas": {v: mapping(g) for v, g in d.areas.items()}, **_stamps(d)}
+    return {
+        "symptom": d.symptom,
+        "intensity": d.intensity,
+        "notes": d.notes,
+        "areas": {v: mapping(g) for v, g in d.areas.items()},
+        **_stamps(d),
+    }
 
 
 def _visit_json(vr: VisitRecord) -> dict:
@@ -76,25 +113,57 @@ def _visit_json(vr: VisitRecord) -> dict:
     after = None
     if v.after is not None:
         after = {k: getattr(v.after, k) for k in (*AFTER_EFFECTS, "soreness_hours", "other")}
-    return {"visited_on": v.visited_on.isoformat(), "therapist": v.therapist, "complaint": v.complaint,
-            "pain_before": v.pain_before, "pain_after": v.pain_after, "notes": v.notes, "after": after,
-            **_stamps(v), "marks": [_mark_json(m) for m in vr.marks],
-            "drawings": [_drawing_json(d) for d in vr.drawings]}
+    return {
+        "visited_on": v.visited_on.isoformat(),
+        "therapist": v.therapist,
+        "complaint": v.complaint,
+        "pain_before": v.pain_before,
+        "pain_after": v.pain_after,
+        "notes": v.notes,
+        "after": after,
+        **_stamps(v),
+        "marks": [_mark_json(m) for m in vr.marks],
+        "drawings": [_drawing_json(d) for d in vr.drawings],
+    }
 
 
 def record_json(record: Record) -> dict:
     """A whole record as plain JSON data (deleted items included, with deleted_at)."""
     p = record.patient
     return {
-        "format": FORMAT, "version": VERSION, "app": f"bodymap {__version__}",
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "frame": FRAME,
-        "patient": {"uid": p.uid, "given_name": p.given_name, "family_name": p.family_name,
-                    "date_of_birth": p.date_of_birth.isoformat(), "sex": p.sex, "contact": p.contact,
-                    "notes": p.notes, **_stamps(p)},
-        "screens": [{"screened_on": s.screened_on.isoformat(), **{k: getattr(s, k) for k in PRECAUTIONS},
-                     "other": s.other, **_stamps(s, updated=False)} for s in record.screens],
-        "consents": [{"consented_on": c.consented_on.isoformat(), "given": c.given, "notes": c.notes,
-                      **_stamps(c, updated=False)} for c in record.consents],
+        "format": FORMAT,
+        "version": VERSION,
+        "app": f"bodymap {__version__}",
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "frame": FRAME,
+        "patient": {
+            "uid": p.uid,
+            "given_name": p.given_name,
+            "family_name": p.family_name,
+            "date_of_birth": p.date_of_birth.isoformat(),
+            "sex": p.sex,
+            "contact": p.contact,
+            "notes": p.notes,
+            **_stamps(p),
+        },
+        "screens": [
+            {
+                "screened_on": s.screened_on.isoformat(),
+                **{k: getattr(s, k) for k in PRECAUTIONS},
+                "other": s.other,
+                **_stamps(s, updated=False),
+            }
+            for s in record.screens
+        ],
+        "consents": [
+            {
+                "consented_on": c.consented_on.isoformat(),
+                "given": c.given,
+                "notes": c.notes,
+                **_stamps(c, updated=False),
+            }
+            for c in record.consents
+        ],
         "visits": [_visit_json(vr) for vr in record.visits],
     }
 
@@ -102,8 +171,10 @@ def record_json(record: Record) -> dict:
 def _live_visit(record: Record, visit_number: int) -> VisitRecord:
     live = [vr for vr in record.visits if vr.visit.deleted_at is None]
     if not 1 <= visit_number <= len(live):
-        raise RecordsError(f"patient {record.patient.id} has no visit {visit_number} "
-                           f"({len(live)} visit{'s' if len(live) != 1 else ''})")
+        raise RecordsError(
+            f"patient {record.patient.id} has no visit {visit_number} "
+            f"({len(live)} visit{'s' if len(live) != 1 else ''})"
+        )
     return live[visit_number - 1]
 
 
@@ -115,9 +186,32 @@ def export_record(store, patient_id: int, visit_number: int | None = None) -> di
     return record_json(record)
 
 
-CSV_COLUMNS = ("patient_uid", "visit", "visit_date", "mark_id", "view", "side", "region_id", "region", "x", "y",
-               "trp", "trp_muscle", "trp_name", "trp_distance", "trp_distance_cm", "status", "twitch",
-               "familiar_pain", "referral", "tenderness", "ppt_kpa", "needled", "notes", "created_at")
+CSV_COLUMNS = (
+    "patient_uid",
+    "visit",
+    "visit_date",
+    "mark_id",
+    "view",
+    "side",
+    "region_id",
+    "region",
+    "x",
+    "y",
+    "trp",
+    "trp_muscle",
+    "trp_name",
+    "trp_distance",
+    "trp_distance_cm",
+    "status",
+    "twitch",
+    "familiar_pain",
+    "referral",
+    "tenderness",
+    "ppt_kpa",
+    "needled",
+    "notes",
+    "created_at",
+)
 
 
 def _yes_no(v: bool | None) -> str:
@@ -148,16 +242,34 @@ def write_marks_csv(store, patient_id: int, out, visit_number: int | None = None
             muscle = placer.atlas.muscles.get(m.trp_muscle) if m.trp_muscle else None
             trp = next((t for t in muscle.trps(m.trp_side) if t.id == m.trp_id), None) if muscle else None
             f = m.findings
-            writer.writerow([
-                record.patient.uid, n, vr.visit.visited_on.isoformat(), m.id, m.view, m.side, m.region_id,
-                region.name if region else "", f"{m.x:.6f}", f"{m.y:.6f}", m.trp_key or "",
-                muscle.name if muscle else "", trp.name if trp else "",
-                "" if m.trp_distance is None else f"{m.trp_distance:.6f}",
-                "" if m.trp_distance is None else f"{m.trp_distance_cm:.1f}",
-                f.status or "", _yes_no(f.twitch), _yes_no(f.familiar_pain), _yes_no(f.referral),
-                "" if f.tenderness is None else f.tenderness, "" if f.ppt_kpa is None else f"{f.ppt_kpa:g}",
-                _yes_no(f.needled), _cell(f.notes), _stamp(m.created_at) or "",
-            ])
+            writer.writerow(
+                [
+                    record.patient.uid,
+                    n,
+                    vr.visit.visited_on.isoformat(),
+                    m.id,
+                    m.view,
+                    m.side,
+                    m.region_id,
+                    region.name if region else "",
+                    f"{m.x:.6f}",
+                    f"{m.y:.6f}",
+                    m.trp_key or "",
+                    muscle.name if muscle else "",
+                    trp.name if trp else "",
+                    "" if m.trp_distance is None else f"{m.trp_distance:.6f}",
+                    "" if m.trp_distance is None else f"{m.trp_distance_cm:.1f}",
+                    f.status or "",
+                    _yes_no(f.twitch),
+                    _yes_no(f.familiar_pain),
+                    _yes_no(f.referral),
+                    "" if f.tenderness is None else f.tenderness,
+                    "" if f.ppt_kpa is None else f"{f.ppt_kpa:g}",
+                    _yes_no(f.needled),
+                    _cell(f.notes),
+                    _stamp(m.created_at) or "",
+                ]
+            )
             count += 1
     return count
 
@@ -168,7 +280,9 @@ def marks_csv(store, patient_id: int, visit_number: int | None = None) -> str:
     return buf.getvalue()
 
 
-def export_file(store, patient_id: int, path: str | os.PathLike, fmt: str, visit_number: int | None = None) -> Path:
+def export_file(
+    store, patient_id: int, path: str | os.PathLike, fmt: str, visit_number: int | None = None
+) -> Path:
     """Write a patient's marks (csv), record (json) or FHIR R4 bundle (fhir) to `path`, atomically and
     readable by the owner only.
 
@@ -234,8 +348,9 @@ class _Obj:
     def flag(self, key, required=True, optional=False):
         v = self.raw(key, required, None if optional else False)
         if not (isinstance(v, bool) or (optional and v is None)):
-            raise MalformedImport(f"{self.at(key)}: must be true or false{' or null' if optional else ''}, "
-                                  f"got {_kind(v)}")
+            raise MalformedImport(
+                f"{self.at(key)}: must be true or false{' or null' if optional else ''}, got {_kind(v)}"
+            )
         return v
 
     def number(self, key, required=True, whole=False):
@@ -244,7 +359,9 @@ class _Obj:
             return None
         ok = isinstance(v, int) if whole else isinstance(v, (int, float))
         if isinstance(v, bool) or not ok or (isinstance(v, float) and not math.isfinite(v)):
-            raise MalformedImport(f"{self.at(key)}: must be a {'whole ' if whole else ''}number, got {_kind(v)}")
+            raise MalformedImport(
+                f"{self.at(key)}: must be a {'whole ' if whole else ''}number, got {_kind(v)}"
+            )
         return v
 
     def day(self, key) -> date:
@@ -263,7 +380,9 @@ class _Obj:
         except ValueError:
             d = None
         if d is None:
-            raise MalformedImport(f"{self.at(key)}: must be a date and time like 2024-03-01T10:30:00, got {v!r}")
+            raise MalformedImport(
+                f"{self.at(key)}: must be a date and time like 2024-03-01T10:30:00, got {v!r}"
+            )
         return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
 
     def items(self, key) -> list:
@@ -298,25 +417,45 @@ def _patient(o: _Obj) -> Patient:
     uid = o.text("uid", required=False)
     if uid and (len(uid) > 32 or not uid.isalnum()):
         raise MalformedImport(f"{o.at('uid')}: must be up to 32 letters and digits, got {uid!r}")
-    return o.build(Patient, uid=uid, given_name=o.text("given_name"), family_name=o.text("family_name"),
-                   date_of_birth=o.day("date_of_birth"), sex=o.text("sex", required=False) or "unknown",
-                   contact=o.text("contact", required=False), notes=o.text("notes", required=False),
-                   created_at=o.stamp("created_at"), updated_at=o.stamp("updated_at"),
-                   deleted_at=o.stamp("deleted_at"))
+    return o.build(
+        Patient,
+        uid=uid,
+        given_name=o.text("given_name"),
+        family_name=o.text("family_name"),
+        date_of_birth=o.day("date_of_birth"),
+        sex=o.text("sex", required=False) or "unknown",
+        contact=o.text("contact", required=False),
+        notes=o.text("notes", required=False),
+        created_at=o.stamp("created_at"),
+        updated_at=o.stamp("updated_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
 
 
 def _screen(o: _Obj) -> Screen:
     o.known("screened_on", *PRECAUTIONS, "other", "created_at", "deleted_at")
-    return o.build(Screen, patient_id=None, screened_on=o.day("screened_on"),
-                   **{k: o.flag(k, required=False) for k in PRECAUTIONS}, other=o.text("other", required=False),
-                   created_at=o.stamp("created_at"), deleted_at=o.stamp("deleted_at"))
+    return o.build(
+        Screen,
+        patient_id=None,
+        screened_on=o.day("screened_on"),
+        **{k: o.flag(k, required=False) for k in PRECAUTIONS},
+        other=o.text("other", required=False),
+        created_at=o.stamp("created_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
 
 
 def _consent(o: _Obj) -> Consent:
     o.known("consented_on", "given", "notes", "created_at", "deleted_at")
-    return o.build(Consent, patient_id=None, consented_on=o.day("consented_on"), given=o.flag("given"),
-                   notes=o.text("notes", required=False), created_at=o.stamp("created_at"),
-                   deleted_at=o.stamp("deleted_at"))
+    return o.build(
+        Consent,
+        patient_id=None,
+        consented_on=o.day("consented_on"),
+        given=o.flag("given"),
+        notes=o.text("notes", required=False),
+        created_at=o.stamp("created_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
 
 
 def _mark(o: _Obj, visit_path: str, placer) -> Mark:
@@ -327,21 +466,42 @@ def _mark(o: _Obj, visit_path: str, placer) -> Mark:
     except InvalidValue as exc:
         raise MalformedImport(f"{o.path}: {exc}") from None
     if side != placed.side:
-        raise MalformedImport(f"{o.at('side')}: says {side!r} but the point lies on the patient's {placed.side} "
-                              f"on the {view} view")
+        raise MalformedImport(
+            f"{o.at('side')}: says {side!r} but the point lies on the patient's {placed.side} "
+            f"on the {view} view"
+        )
     f = _Obj(o.raw("findings", False, {}), o.at("findings"))
     f.known("status", "twitch", "familiar_pain", "referral", "tenderness", "ppt_kpa", "needled", "notes")
     status = f.raw("status", False, None)
-    findings = f.build(Findings, status=status, twitch=f.flag("twitch", False, True),
-                       familiar_pain=f.flag("familiar_pain", False, True), referral=f.flag("referral", False, True),
-                       tenderness=f.number("tenderness", False, whole=True), ppt_kpa=f.number("ppt_kpa", False),
-                       needled=f.flag("needled", required=False), notes=f.text("notes", required=False))
+    findings = f.build(
+        Findings,
+        status=status,
+        twitch=f.flag("twitch", False, True),
+        familiar_pain=f.flag("familiar_pain", False, True),
+        referral=f.flag("referral", False, True),
+        tenderness=f.number("tenderness", False, whole=True),
+        ppt_kpa=f.number("ppt_kpa", False),
+        needled=f.flag("needled", required=False),
+        notes=f.text("notes", required=False),
+    )
     # The region and nearest trigger point are worked out again from the point with this atlas.
-    return o.build(Mark, visit_id=None, view=placed.view, x=placed.x, y=placed.y, side=placed.side,
-                   region_id=placed.region_id, trp_muscle=placed.trp_muscle, trp_id=placed.trp_id,
-                   trp_side=placed.trp_side, trp_distance=placed.trp_distance, findings=findings,
-                   created_at=o.stamp("created_at"), updated_at=o.stamp("updated_at"),
-                   deleted_at=o.stamp("deleted_at"))
+    return o.build(
+        Mark,
+        visit_id=None,
+        view=placed.view,
+        x=placed.x,
+        y=placed.y,
+        side=placed.side,
+        region_id=placed.region_id,
+        trp_muscle=placed.trp_muscle,
+        trp_id=placed.trp_id,
+        trp_side=placed.trp_side,
+        trp_distance=placed.trp_distance,
+        findings=findings,
+        created_at=o.stamp("created_at"),
+        updated_at=o.stamp("updated_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
 
 
 def _drawing(o: _Obj, placer) -> Drawing:
@@ -356,7 +516,9 @@ def _drawing(o: _Obj, placer) -> Drawing:
         except Exception as exc:  # shapely says little that is useful; name the place
             raise MalformedImport(f"{a.at(view)}: not a GeoJSON polygon or multipolygon ({exc})") from None
         if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-            raise MalformedImport(f"{a.at(view)}: must be a GeoJSON Polygon or MultiPolygon, got {geom.geom_type}")
+            raise MalformedImport(
+                f"{a.at(view)}: must be a GeoJSON Polygon or MultiPolygon, got {geom.geom_type}"
+            )
         try:
             if placer.clip(view, geom) is not None:
                 areas[view] = geom
@@ -364,31 +526,64 @@ def _drawing(o: _Obj, placer) -> Drawing:
             raise MalformedImport(f"{a.at(view)}: {exc}") from None
     if not areas:
         raise MalformedImport(f"{a.path}: the drawing does not cover any part of the body")
-    return o.build(Drawing, visit_id=None, symptom=o.text("symptom"),
-                   intensity=o.number("intensity", False, whole=True), notes=o.text("notes", required=False),
-                   areas=areas, created_at=o.stamp("created_at"), updated_at=o.stamp("updated_at"),
-                   deleted_at=o.stamp("deleted_at"))
+    return o.build(
+        Drawing,
+        visit_id=None,
+        symptom=o.text("symptom"),
+        intensity=o.number("intensity", False, whole=True),
+        notes=o.text("notes", required=False),
+        areas=areas,
+        created_at=o.stamp("created_at"),
+        updated_at=o.stamp("updated_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
 
 
 def _after(o: _Obj) -> AfterEffects:
     o.known(*AFTER_EFFECTS, "soreness_hours", "other")
-    return o.build(AfterEffects, **{k: o.flag(k, required=False) for k in AFTER_EFFECTS},
-                   soreness_hours=o.number("soreness_hours", False), other=o.text("other", required=False))
+    return o.build(
+        AfterEffects,
+        **{k: o.flag(k, required=False) for k in AFTER_EFFECTS},
+        soreness_hours=o.number("soreness_hours", False),
+        other=o.text("other", required=False),
+    )
 
 
 def _visit(o: _Obj, placer) -> VisitRecord:
-    o.known("visited_on", "therapist", "complaint", "pain_before", "pain_after", "notes", "after", "marks",
-            "drawings", *_STAMPS)
+    o.known(
+        "visited_on",
+        "therapist",
+        "complaint",
+        "pain_before",
+        "pain_after",
+        "notes",
+        "after",
+        "marks",
+        "drawings",
+        *_STAMPS,
+    )
     raw_after = o.raw("after", False, None)
     after = None if raw_after is None else _after(_Obj(raw_after, o.at("after")))
-    visit = o.build(Visit, patient_id=None, visited_on=o.day("visited_on"),
-                    therapist=o.text("therapist", required=False), complaint=o.text("complaint", required=False),
-                    pain_before=o.number("pain_before", False, whole=True),
-                    pain_after=o.number("pain_after", False, whole=True), notes=o.text("notes", required=False),
-                    after=after, created_at=o.stamp("created_at"), updated_at=o.stamp("updated_at"),
-                    deleted_at=o.stamp("deleted_at"))
-    marks = tuple(_mark(_Obj(m, f"{o.at('marks')}[{i}]"), o.path, placer) for i, m in enumerate(o.items("marks")))
-    drawings = tuple(_drawing(_Obj(d, f"{o.at('drawings')}[{i}]"), placer) for i, d in enumerate(o.items("drawings")))
+    visit = o.build(
+        Visit,
+        patient_id=None,
+        visited_on=o.day("visited_on"),
+        therapist=o.text("therapist", required=False),
+        complaint=o.text("complaint", required=False),
+        pain_before=o.number("pain_before", False, whole=True),
+        pain_after=o.number("pain_after", False, whole=True),
+        notes=o.text("notes", required=False),
+        after=after,
+        created_at=o.stamp("created_at"),
+        updated_at=o.stamp("updated_at"),
+        deleted_at=o.stamp("deleted_at"),
+    )
+    marks = tuple(
+        _mark(_Obj(m, f"{o.at('marks')}[{i}]"), o.path, placer) for i, m in enumerate(o.items("marks"))
+    )
+    drawings = tuple(
+        _drawing(_Obj(d, f"{o.at('drawings')}[{i}]"), placer) for i, d in enumerate(o.items("drawings"))
+    )
     return VisitRecord(visit, marks, drawings)
 
 
@@ -397,24 +592,32 @@ def read_record(data, placer) -> Record:
     top = _Obj(data, "")
     top.known("format", "version", "app", "exported_at", "frame", "patient", "screens", "consents", "visits")
     if top.raw("format", False) != FORMAT:
-        raise MalformedImport(f"format: must be {FORMAT!r}, got {_kind(top.raw('format', False))} "
-                              "(is this a bodymap record export?)")
+        raise MalformedImport(
+            f"format: must be {FORMAT!r}, got {_kind(top.raw('format', False))} "
+            "(is this a bodymap record export?)"
+        )
     version = top.raw("version")
     if version != VERSION:
-        raise MalformedImport(f"version: this bodymap reads version {VERSION}, the file is version {_kind(version)}")
+        raise MalformedImport(
+            f"version: this bodymap reads version {VERSION}, the file is version {_kind(version)}"
+        )
     patient = _patient(_Obj(top.raw("patient"), "patient"))
     screens = tuple(_screen(_Obj(s, f"screens[{i}]")) for i, s in enumerate(top.items("screens")))
     consents = tuple(_consent(_Obj(c, f"consents[{i}]")) for i, c in enumerate(top.items("consents")))
     visits = tuple(_visit(_Obj(v, f"visits[{i}]"), placer) for i, v in enumerate(top.items("visits")))
     for i, vr in enumerate(visits):
         if vr.visit.visited_on < patient.date_of_birth:
-            raise MalformedImport(f"visits[{i}].visited_on: {vr.visit.visited_on.isoformat()} is before the date of "
-                                  f"birth {patient.date_of_birth.isoformat()}")
+            raise MalformedImport(
+                f"visits[{i}].visited_on: {vr.visit.visited_on.isoformat()} is before the date of "
+                f"birth {patient.date_of_birth.isoformat()}"
+            )
     for name, items, attr in (("screens", screens, "screened_on"), ("consents", consents, "consented_on")):
         for i, item in enumerate(items):
             if getattr(item, attr) < patient.date_of_birth:
-                raise MalformedImport(f"{name}[{i}].{attr}: {getattr(item, attr).isoformat()} is before the date "
-                                      f"of birth {patient.date_of_birth.isoformat()}")
+                raise MalformedImport(
+                    f"{name}[{i}].{attr}: {getattr(item, attr).isoformat()} is before the date "
+                    f"of birth {patient.date_of_birth.isoformat()}"
+                )
     return Record(patient, screens, consents, visits)
 
 
@@ -435,10 +638,14 @@ def import_record(store, source) -> Patient:
         try:
             data = json.loads(source)
         except UnicodeDecodeError:
-            raise MalformedImport(f"cannot import {name}: it is not UTF-8 text; nothing was imported") from None
+            raise MalformedImport(
+                f"cannot import {name}: it is not UTF-8 text; nothing was imported"
+            ) from None
         except json.JSONDecodeError as exc:
-            raise MalformedImport(f"cannot import {name}: not valid JSON ({exc.msg} at line {exc.lineno}, "
-                                  f"column {exc.colno}); nothing was imported") from None
+            raise MalformedImport(
+                f"cannot import {name}: not valid JSON ({exc.msg} at line {exc.lineno}, "
+                f"column {exc.colno}); nothing was imported"
+            ) from None
     else:
         data = source
     try:
@@ -450,5 +657,16 @@ def import_record(store, source) -> Patient:
         raise MalformedImport(f"cannot import {name}: {exc}; nothing was imported") from None
 
 
-__all__ = ["FORMAT", "VERSION", "MalformedImport", "record_json", "export_record", "write_marks_csv", "marks_csv",
-           "export_file", "read_record", "import_record", "CSV_COLUMNS"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "MalformedImport",
+    "record_json",
+    "export_record",
+    "write_marks_csv",
+    "marks_csv",
+    "export_file",
+    "read_record",
+    "import_record",
+    "CSV_COLUMNS",
+]

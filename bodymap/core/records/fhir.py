@@ -50,11 +50,16 @@ CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
-LATERALITY = {"right": {"system": SNOMED, "code": "24028007", "display": "Right"},
-              "left": {"system": SNOMED, "code": "7771000", "display": "Left"}}
+LATERALITY = {
+    "right": {"system": SNOMED, "code": "24028007", "display": "Right"},
+    "left": {"system": SNOMED, "code": "7771000", "display": "Left"},
+}
 
-PAIN_SCORE = {"system": LOINC, "code": "72514-3",
-              "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
+PAIN_SCORE = {
+    "system": LOINC,
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
 
 # One distinct SNOMED CT code per symptom, so a receiving system can tell burning from aching. Pain,
 # numbness, pins and needles and stiffness are clinical findings; aching and burning pain are the codes
@@ -72,8 +77,10 @@ SYMPTOM_CODES = {
 # and a wrong code does more harm than text alone.
 TRIGGER_POINT = {"text": "Myofascial trigger point"}
 
-NOT_EXAMINED = {"coding": [{"system": ABSENT, "code": "not-performed", "display": "Not Performed"}],
-                "text": "not examined"}
+NOT_EXAMINED = {
+    "coding": [{"system": ABSENT, "code": "not-performed", "display": "Not Performed"}],
+    "text": "not examined",
+}
 # Pain scores and drawings are what the patient reports (survey); marks what the therapist palpates (exam).
 SURVEY = [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}]
 EXAM = [{"coding": [{"system": CATEGORY, "code": "exam", "display": "Exam"}]}]
@@ -102,8 +109,12 @@ class _Bundle:
         self.sites: set[tuple] = set()
         choir = load_json("body/choir.json")  # view -> CHOIR area -> the patient's side -> code
         self.choir = {v: areas for v, areas in choir.items() if isinstance(areas, dict)}
-        self.choir_of = {code: (view, area, side) for view, areas in self.choir.items()
-                         for area, sides in areas.items() for side, code in sides.items()}
+        self.choir_of = {
+            code: (view, area, side)
+            for view, areas in self.choir.items()
+            for area, sides in areas.items()
+            for side, code in sides.items()
+        }
         self.patient_ref = {"reference": self.url("patient")}
 
     def id(self, *key) -> str:
@@ -126,8 +137,10 @@ class _Bundle:
                 structure["locationQualifier"] = [_concept(side, LATERALITY[side])]
             structure.update(description=description, patient=self.patient_ref)
             self.add(("site", *key), structure)
-        return {"extension": [{"url": BODY_SITE, "valueReference": {"reference": self.url("site", *key)}}],
-                **_concept(text, *codings)}
+        return {
+            "extension": [{"url": BODY_SITE, "valueReference": {"reference": self.url("site", *key)}}],
+            **_concept(text, *codings),
+        }
 
     def choir_coding(self, code: int) -> dict:
         return {"system": CHOIR, "code": str(code)}
@@ -136,31 +149,52 @@ class _Bundle:
 
     def add_patient(self) -> None:
         p = self.patient
-        self.add(("patient",), {
-            "resourceType": "Patient",
-            "identifier": [{"value": p.uid}],  # bodymap's own uid, as in the JSON export
-            "name": [{"text": p.name, "family": p.family_name, "given": [p.given_name]}],
-            "gender": p.sex, "birthDate": p.date_of_birth.isoformat()})
+        self.add(
+            ("patient",),
+            {
+                "resourceType": "Patient",
+                "identifier": [{"value": p.uid}],  # bodymap's own uid, as in the JSON export
+                "name": [{"text": p.name, "family": p.family_name, "given": [p.given_name]}],
+                "gender": p.sex,
+                "birthDate": p.date_of_birth.isoformat(),
+            },
+        )
 
     def add_visit(self, vr: VisitRecord) -> None:
         v = vr.visit
         day = v.visited_on.isoformat()
-        encounter = {"resourceType": "Encounter", "status": "finished",
-                     "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
-                     "subject": self.patient_ref, "period": {"start": day, "end": day}}
+        encounter = {
+            "resourceType": "Encounter",
+            "status": "finished",
+            "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
+            "subject": self.patient_ref,
+            "period": {"start": day, "end": day},
+        }
         if v.therapist:
             encounter["participant"] = [{"individual": {"display": v.therapist}}]
         if v.complaint:
             encounter["reasonCode"] = [{"text": v.complaint}]
         self.add(("visit", v.id), encounter)
-        context = {"subject": self.patient_ref, "encounter": {"reference": self.url("visit", v.id)},
-                   "effectiveDateTime": day}
+        context = {
+            "subject": self.patient_ref,
+            "encounter": {"reference": self.url("visit", v.id)},
+            "effectiveDateTime": day,
+        }
         for when, score in (("before", v.pain_before), ("after", v.pain_after)):
             if score is not None:
-                self.add(("visit", v.id, "pain", when), {
-                    "resourceType": "Observation", "status": "final", "category": SURVEY,
-                    "code": _concept("Pain 0-10", PAIN_SCORE), **context, "performer": [self.patient_ref],
-                    "valueInteger": score, "note": [{"text": f"{when} treatment"}]})
+                self.add(
+                    ("visit", v.id, "pain", when),
+                    {
+                        "resourceType": "Observation",
+                        "status": "final",
+                        "category": SURVEY,
+                        "code": _concept("Pain 0-10", PAIN_SCORE),
+                        **context,
+                        "performer": [self.patient_ref],
+                        "valueInteger": score,
+                        "note": [{"text": f"{when} treatment"}],
+                    },
+                )
         for m in vr.marks:
             if m.deleted_at is None:
                 self.add_mark(m, context, v.therapist)
@@ -179,14 +213,20 @@ class _Bundle:
         if region is not None and m.side in LATERALITY:
             # A midline region (sternum, spine) is split at the midline in CHOIR, so the side picks the code.
             codings.append(self.choir_coding(self.choir[m.view][region.choir_area][m.side]))
-        site = self.site(("region", m.view, m.region_id, m.side), text, codings, m.side,
-                         f"{text} on the {m.view} view")
+        site = self.site(
+            ("region", m.view, m.region_id, m.side), text, codings, m.side, f"{text} on the {m.view} view"
+        )
         f = m.findings
-        ppt = None if f.ppt_kpa is None else {"value": f.ppt_kpa, "unit": "kPa", "system": UCUM,
-                                              "code": "kPa"}
+        ppt = (
+            None if f.ppt_kpa is None else {"value": f.ppt_kpa, "unit": "kPa", "system": UCUM, "code": "kPa"}
+        )
         observation = {
-            "resourceType": "Observation", "status": "final", "category": EXAM,
-            "code": TRIGGER_POINT, **context, "bodySite": site,
+            "resourceType": "Observation",
+            "status": "final",
+            "category": EXAM,
+            "code": TRIGGER_POINT,
+            **context,
+            "bodySite": site,
             "component": [
                 _component("Trigger point status", "valueCodeableConcept", f.status and {"text": f.status}),
                 _component("Local twitch response", "valueBoolean", f.twitch),
@@ -195,7 +235,8 @@ class _Bundle:
                 _component("Tenderness 0-10", "valueInteger", f.tenderness),
                 _component("Pressure-pain threshold", "valueQuantity", ppt),
                 _component("Needled", "valueBoolean", f.needled),
-            ]}
+            ],
+        }
         if therapist:
             observation["performer"] = [{"display": therapist}]
         if f.notes:
@@ -205,9 +246,13 @@ class _Bundle:
     def add_drawing(self, d: Drawing, context: dict) -> None:
         code, display = SYMPTOM_CODES[d.symptom]
         observation = {
-            "resourceType": "Observation", "status": "final", "category": SURVEY,
+            "resourceType": "Observation",
+            "status": "final",
+            "category": SURVEY,
             "code": _concept(SYMPTOMS[d.symptom], {"system": SNOMED, "code": code, "display": display}),
-            **context, "performer": [self.patient_ref]}
+            **context,
+            "performer": [self.patient_ref],
+        }
         if d.intensity is not None:
             observation["valueInteger"] = d.intensity
         labels, components = [], []
@@ -215,8 +260,13 @@ class _Bundle:
             view, area, side = self.choir_of[choir]
             label = f"{area} ({side}), {view} view"
             labels.append(label)
-            value = self.site(("choir", choir), label, [self.choir_coding(choir)], side,
-                              f"CHOIR Body Map region {choir}: {label}")
+            value = self.site(
+                ("choir", choir),
+                label,
+                [self.choir_coding(choir)],
+                side,
+                f"CHOIR Body Map region {choir}: {label}",
+            )
             components.append({"code": {"text": "Body site"}, "valueCodeableConcept": value})
         if labels:
             observation["bodySite"] = {"text": "; ".join(labels)}
@@ -235,16 +285,22 @@ def fhir_bundle(store, patient_id: int, visit_number: int | None = None) -> dict
     if visit_number is not None:
         # As the JSON and CSV exports say it (this module does not import exchange, which will import it).
         if not 1 <= visit_number <= len(visits):
-            raise RecordsError(f"patient {patient_id} has no visit {visit_number} "
-                               f"({len(visits)} visit{'s' if len(visits) != 1 else ''})")
+            raise RecordsError(
+                f"patient {patient_id} has no visit {visit_number} "
+                f"({len(visits)} visit{'s' if len(visits) != 1 else ''})"
+            )
         visits = [visits[visit_number - 1]]
     bundle = _Bundle(record.patient, store.placer.body)
     bundle.add_patient()
     for vr in visits:
         bundle.add_visit(vr)
     # A deep copy: the entries share constant parts (codes, laterality) that a caller must not change for all.
-    return {"resourceType": "Bundle", "id": bundle.id("bundle", visit_number or "all"), "type": "collection",
-            "entry": copy.deepcopy(bundle.entries)}
+    return {
+        "resourceType": "Bundle",
+        "id": bundle.id("bundle", visit_number or "all"),
+        "type": "collection",
+        "entry": copy.deepcopy(bundle.entries),
+    }
 
 
 __all__ = ["fhir_bundle", "SYMPTOM_CODES", "LATERALITY", "CHOIR"]

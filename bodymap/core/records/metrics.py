@@ -1,4 +1,5 @@
-"""Figures over pain drawings and marks: pain extent, body-surface share, CHOIR regions, overlap, course of care.
+"""Figures over pain drawings and marks: pain extent, body-surface share, CHOIR regions, overlap, course
+of care.
 
 - Pain extent, chart share: the drawn area (all symptoms together, overlaps counted once) as a share of
   the whole chart (front + back + plantar outlines), as in Barbero et al. 2024.
@@ -20,7 +21,7 @@ from shapely import STRtree, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from bodymap.core.frame import PAIRED_SIDES, VIEWS, x_sign
+from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, x_sign
 
 from .model import Drawing, Mark
 
@@ -30,31 +31,52 @@ MIN_COVER = 1e-5
 
 # Lund & Browder, adult: share of the body surface in percent; paired segments are per side.
 SEGMENTS: dict[str, float] = {
-    "head": 7.0, "neck": 2.0, "anterior trunk": 13.0, "posterior trunk": 13.0, "buttocks": 5.0, "genitalia": 1.0,
-    "upper arm": 4.0, "forearm": 3.0, "hand": 2.5, "thigh": 9.5, "lower leg": 7.0, "foot": 3.5,
+    "head": 7.0,
+    "neck": 2.0,
+    "anterior trunk": 13.0,
+    "posterior trunk": 13.0,
+    "buttocks": 5.0,
+    "genitalia": 1.0,
+    "upper arm": 4.0,
+    "forearm": 3.0,
+    "hand": 2.5,
+    "thigh": 9.5,
+    "lower leg": 7.0,
+    "foot": 3.5,
 }
 PAIRED_SEGMENTS = frozenset({"upper arm", "forearm", "hand", "thigh", "lower leg", "foot"})
 
 # CHOIR area (regions.json's `choir`) -> Lund & Browder segment.
 SEGMENT_OF_AREA: dict[str, str] = {
-    "Cranium": "head", "Face": "head", "Head": "head",
+    "Cranium": "head",
+    "Face": "head",
+    "Head": "head",
     "Neck": "neck",
-    "Chest": "anterior trunk", "Abdomen": "anterior trunk",
-    "Upper Back": "posterior trunk", "Middle Back": "posterior trunk", "Lower Back": "posterior trunk",
+    "Chest": "anterior trunk",
+    "Abdomen": "anterior trunk",
+    "Upper Back": "posterior trunk",
+    "Middle Back": "posterior trunk",
+    "Lower Back": "posterior trunk",
     "Buttocks": "buttocks",
     "Pubic": "genitalia",
-    "Shoulder": "upper arm", "Bicep": "upper arm",
-    "Elbow": "forearm", "Forearm": "forearm", "Wrist": "forearm",
+    "Shoulder": "upper arm",
+    "Bicep": "upper arm",
+    "Elbow": "forearm",
+    "Forearm": "forearm",
+    "Wrist": "forearm",
     "Hand": "hand",
-    "Hip": "thigh", "Upper Leg": "thigh",
-    "Knee": "lower leg", "Lower Leg": "lower leg",
-    "Ankle": "foot", "Foot": "foot",
+    "Hip": "thigh",
+    "Upper Leg": "thigh",
+    "Knee": "lower leg",
+    "Lower Leg": "lower leg",
+    "Ankle": "foot",
+    "Foot": "foot",
 }
 
 
 def _body(body):
     if body is None:
-        from bodymap.core.body import load_body
+        from bodymap.core.chart.body import load_body
 
         return load_body()
     return body
@@ -64,8 +86,10 @@ def _segment(region) -> tuple[str, str | None]:
     try:
         seg = SEGMENT_OF_AREA[region.choir_area]
     except KeyError:
-        raise ValueError(f"region {region.id!r} has CHOIR area {region.choir_area!r}, which no body-surface "
-                         f"segment covers; add it to SEGMENT_OF_AREA") from None
+        raise ValueError(
+            f"region {region.id!r} has CHOIR area {region.choir_area!r}, which no body-surface "
+            f"segment covers; add it to SEGMENT_OF_AREA"
+        ) from None
     if seg in PAIRED_SEGMENTS:
         if region.side not in PAIRED_SIDES:
             raise ValueError(f"region {region.id!r} is on the midline but {seg!r} is a per-side segment")
@@ -130,7 +154,9 @@ class Extent:
     body_share: float  # Lund & Browder weighted share of the body surface, 0-1
 
 
-def union_areas(drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None) -> dict[str, BaseGeometry]:
+def union_areas(
+    drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None
+) -> dict[str, BaseGeometry]:
     """The drawn area per view, overlaps counted once (deleted drawings left out)."""
     wanted = set(symptoms) if symptoms is not None else None
     parts: dict[str, list] = {}
@@ -207,30 +233,42 @@ class CourseRow:
     choir: tuple[int, ...]
 
 
-def course_rows(visits, drawings_of: Mapping[int, list[Drawing]], marks_of: Mapping[int, list[Mark]],
-                body=None) -> list[CourseRow]:
+def course_rows(
+    visits, drawings_of: Mapping[int, list[Drawing]], marks_of: Mapping[int, list[Mark]], body=None
+) -> list[CourseRow]:
     """The course-of-care table from visits in order, and each visit's drawings and marks."""
     out: list[CourseRow] = []
     previous = None
     for n, v in enumerate(visits, 1):
         areas = union_areas(drawings_of.get(v.id, []))
         live = [m for m in marks_of.get(v.id, []) if m.deleted_at is None]
-        out.append(CourseRow(
-            n, v.id, v.visited_on, v.pain_before, v.pain_after,
-            pain_extent(areas, body) if areas else None,
-            jaccard(previous, areas) if previous is not None else None,
-            sum(m.findings.status == "active" for m in live),
-            sum(m.findings.status == "latent" for m in live),
-            sum(m.findings.needled for m in live),
-            choir_codes(areas, body) if areas else (),
-        ))
+        out.append(
+            CourseRow(
+                n,
+                v.id,
+                v.visited_on,
+                v.pain_before,
+                v.pain_after,
+                pain_extent(areas, body) if areas else None,
+                jaccard(previous, areas) if previous is not None else None,
+                sum(m.findings.status == "active" for m in live),
+                sum(m.findings.status == "latent" for m in live),
+                sum(m.findings.needled for m in live),
+                choir_codes(areas, body) if areas else (),
+            )
+        )
         previous = areas
     return out
 
 
 def course_of_care(store, patient_id: int, body=None) -> list[CourseRow]:
-    """Compare a patient's visits: pain before / after, extent, overlap with the last visit, trigger points."""
+    """Compare a patient's visits: pain before / after, extent, overlap with the last visit, trigger
+    points."""
     record = store.record(patient_id)
     live = [vr for vr in record.visits if vr.visit.deleted_at is None]
-    return course_rows([vr.visit for vr in live], {vr.visit.id: list(vr.drawings) for vr in live},
-                       {vr.visit.id: list(vr.marks) for vr in live}, body)
+    return course_rows(
+        [vr.visit for vr in live],
+        {vr.visit.id: list(vr.drawings) for vr in live},
+        {vr.visit.id: list(vr.marks) for vr in live},
+        body,
+    )

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.frame import SIDES, VIEWS
+from bodymap.core.chart.frame import SIDES, VIEWS
 
 
 class RecordsError(ValueError):
@@ -147,7 +147,7 @@ def check_id(name: str, value, *, optional: bool = True) -> int | None:
     return value
 
 
-def check_after_birth(patient: "Patient", when: date, what: str) -> None:
+def check_after_birth(patient: Patient, when: date, what: str) -> None:
     """Refuse a dated record (visit, screen, consent) before the patient was born."""
     if when < patient.date_of_birth:
         raise InvalidValue(
@@ -183,8 +183,24 @@ def trusted(cls, **values):
 
 def editable(cls) -> tuple[str, ...]:
     """The fields an update may change (not ids, owners or timestamps)."""
-    fixed = {"id", "uid", "patient_id", "visit_id", "created_at", "updated_at", "deleted_at",
-             "view", "x", "y", "side", "region_id", "trp_muscle", "trp_id", "trp_side", "trp_distance"}
+    fixed = {
+        "id",
+        "uid",
+        "patient_id",
+        "visit_id",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "view",
+        "x",
+        "y",
+        "side",
+        "region_id",
+        "trp_muscle",
+        "trp_id",
+        "trp_side",
+        "trp_distance",
+    }
     return tuple(f.name for f in fields(cls) if f.name not in fixed)
 
 
@@ -296,7 +312,9 @@ class AfterEffects:
         for key, words in AFTER_EFFECTS.items():
             check_flag(words, getattr(self, key))
         if self.soreness_hours is not None:
-            hours = check_number("soreness duration", self.soreness_hours, 0, MAX_SORENESS_HOURS, unit=" hours")
+            hours = check_number(
+                "soreness duration", self.soreness_hours, 0, MAX_SORENESS_HOURS, unit=" hours"
+            )
             _set(self, "soreness_hours", hours)
             if not self.soreness:
                 raise InvalidValue("a soreness duration is given but no soreness is recorded")
@@ -356,8 +374,13 @@ class Findings:
         check_flag("referral", self.referral, optional=True)
         check_score("tenderness", self.tenderness)
         if self.ppt_kpa is not None:
-            _set(self, "ppt_kpa", check_number("pressure-pain threshold", self.ppt_kpa, 0, MAX_PPT_KPA,
-                                               lo_open=True, unit=" kPa"))
+            _set(
+                self,
+                "ppt_kpa",
+                check_number(
+                    "pressure-pain threshold", self.ppt_kpa, 0, MAX_PPT_KPA, lo_open=True, unit=" kPa"
+                ),
+            )
         check_flag("needled", self.needled)
         _set(self, "notes", check_text("mark notes", self.notes))
 
@@ -468,7 +491,26 @@ class Record:
 
 
 __all__ = [
-    "RecordsError", "InvalidValue", "NotFound", "SEXES", "PRECAUTIONS", "AFTER_EFFECTS", "STATUSES",
-    "SYMPTOMS", "Patient", "Screen", "Consent", "AfterEffects", "Visit", "Findings", "FINDINGS", "Mark",
-    "Drawing", "VisitRecord", "Record", "REFERENCE_STATURE_CM", "check_after_birth", "editable",
+    "RecordsError",
+    "InvalidValue",
+    "NotFound",
+    "SEXES",
+    "PRECAUTIONS",
+    "AFTER_EFFECTS",
+    "STATUSES",
+    "SYMPTOMS",
+    "Patient",
+    "Screen",
+    "Consent",
+    "AfterEffects",
+    "Visit",
+    "Findings",
+    "FINDINGS",
+    "Mark",
+    "Drawing",
+    "VisitRecord",
+    "Record",
+    "REFERENCE_STATURE_CM",
+    "check_after_birth",
+    "editable",
 ]

@@ -13,7 +13,9 @@ from pathlib import Path
 FILE_NAME = "bodymap.sqlite"
 
 
-def data_dir(env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None) -> Path:
+def data_dir(
+    env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
+) -> Path:
     """The per-user data folder for bodymap on this platform."""
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
@@ -29,9 +31,11 @@ def data_dir(env: Mapping[str, str] | None = None, platform: str | None = None, 
     return base / "bodymap"
 
 
-def default_database(env: Mapping[str, str] | None = None, platform: str | None = None,
-                     home: Path | None = None) -> str:
-    """The database to open when none is given: $BODYMAP_DB (a path or a database URL) or the data folder's file."""
+def default_database(
+    env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
+) -> str:
+    """The database to open when none is given: $BODYMAP_DB (a path or a database URL), else the data
+    folder's file."""
     env = os.environ if env is None else env
     given = env.get("BODYMAP_DB", "").strip()
     if given:

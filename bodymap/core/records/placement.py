@@ -15,7 +15,7 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.frame import check_view, side_of
+from bodymap.core.chart.frame import check_view, side_of
 
 from .model import InvalidValue
 
@@ -43,7 +43,7 @@ class _ViewIndex:
     """Regions and trigger points of one view, indexed for answers in well under a millisecond."""
 
     def __init__(self, body_view, trps):
-        from bodymap.core.hittest import HitTester
+        from bodymap.core.chart.hittest import HitTester
 
         self.view = body_view
         self.hits = HitTester(body_view)
@@ -68,7 +68,7 @@ class Placer:
     @property
     def body(self):
         if self._body is None:
-            from bodymap.core.body import load_body
+            from bodymap.core.chart.body import load_body
 
             self._body = load_body()
         return self._body
@@ -106,8 +106,17 @@ class Placer:
             region = index.regions[int(near[0])]
         side = side_of(view, x)  # type: ignore[arg-type]
         trp, distance = self._nearest_trp(index, x, y, side)
-        return Placement(view, x, y, side, region.id, trp.muscle if trp else None, trp.id if trp else None,
-                         trp.side if trp else None, distance)
+        return Placement(
+            view,
+            x,
+            y,
+            side,
+            region.id,
+            trp.muscle if trp else None,
+            trp.id if trp else None,
+            trp.side if trp else None,
+            distance,
+        )
 
     @staticmethod
     def _nearest_trp(index: _ViewIndex, x: float, y: float, side: str):

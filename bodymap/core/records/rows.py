@@ -11,15 +11,26 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS
 
 from .model import (
-    AfterEffects, Consent, Drawing, Findings, FINDINGS, Mark, PRECAUTIONS, Patient, Screen, Visit, trusted,
+    FINDINGS,
+    PRECAUTIONS,
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    Mark,
+    Patient,
+    Screen,
+    Visit,
+    trusted,
 )
 
 # Letters that Unicode does not decompose into a base letter plus accent.
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
-                       "ħ": "h", "ŧ": "t"})
+_FOLD = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t"}
+)
 
 
 def name_words(text: str) -> list[str]:
@@ -68,48 +79,114 @@ def area_geometry(text: str) -> MultiPolygon:
 
 
 def patient_row(p: Patient) -> dict:
-    return {"uid": p.uid, "given_name": p.given_name, "family_name": p.family_name,
-            "name_key": name_key(p.given_name, p.family_name), "sort_key": sort_key(p.given_name, p.family_name),
-            "date_of_birth": p.date_of_birth, "sex": p.sex, "contact": p.contact, "notes": p.notes,
-            "created_at": p.created_at, "updated_at": p.updated_at, "deleted_at": p.deleted_at}
+    return {
+        "uid": p.uid,
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "name_key": name_key(p.given_name, p.family_name),
+        "sort_key": sort_key(p.given_name, p.family_name),
+        "date_of_birth": p.date_of_birth,
+        "sex": p.sex,
+        "contact": p.contact,
+        "notes": p.notes,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "deleted_at": p.deleted_at,
+    }
 
 
 def patient_from(r: Mapping) -> Patient:
-    return trusted(Patient, id=r["id"], uid=r["uid"], given_name=r["given_name"], family_name=r["family_name"],
-                   date_of_birth=r["date_of_birth"], sex=r["sex"], contact=r["contact"], notes=r["notes"],
-                   created_at=r["created_at"], updated_at=r["updated_at"], deleted_at=r["deleted_at"])
+    return trusted(
+        Patient,
+        id=r["id"],
+        uid=r["uid"],
+        given_name=r["given_name"],
+        family_name=r["family_name"],
+        date_of_birth=r["date_of_birth"],
+        sex=r["sex"],
+        contact=r["contact"],
+        notes=r["notes"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        deleted_at=r["deleted_at"],
+    )
 
 
 def screen_row(s: Screen) -> dict:
-    row = {"patient_id": s.patient_id, "screened_on": s.screened_on, "other": s.other,
-           "created_at": s.created_at, "deleted_at": s.deleted_at}
+    row = {
+        "patient_id": s.patient_id,
+        "screened_on": s.screened_on,
+        "other": s.other,
+        "created_at": s.created_at,
+        "deleted_at": s.deleted_at,
+    }
     row.update({k: getattr(s, k) for k in PRECAUTIONS})
     return row
 
 
 def screen_from(r: Mapping) -> Screen:
-    return trusted(Screen, id=r["id"], patient_id=r["patient_id"], screened_on=r["screened_on"], other=r["other"],
-                  created_at=r["created_at"], deleted_at=r["deleted_at"], **{k: bool(r[k]) for k in PRECAUTIONS})
+    return trusted(
+        Screen,
+        id=r["id"],
+        patient_id=r["patient_id"],
+        screened_on=r["screened_on"],
+        other=r["other"],
+        created_at=r["created_at"],
+        deleted_at=r["deleted_at"],
+        **{k: bool(r[k]) for k in PRECAUTIONS},
+    )
 
 
 def consent_row(c: Consent) -> dict:
-    return {"patient_id": c.patient_id, "consented_on": c.consented_on, "given": c.given, "notes": c.notes,
-            "created_at": c.created_at, "deleted_at": c.deleted_at}
+    return {
+        "patient_id": c.patient_id,
+        "consented_on": c.consented_on,
+        "given": c.given,
+        "notes": c.notes,
+        "created_at": c.created_at,
+        "deleted_at": c.deleted_at,
+    }
 
 
 def consent_from(r: Mapping) -> Consent:
-    return trusted(Consent, id=r["id"], patient_id=r["patient_id"], consented_on=r["consented_on"], given=bool(r["given"]),
-                   notes=r["notes"], created_at=r["created_at"], deleted_at=r["deleted_at"])
+    return trusted(
+        Consent,
+        id=r["id"],
+        patient_id=r["patient_id"],
+        consented_on=r["consented_on"],
+        given=bool(r["given"]),
+        notes=r["notes"],
+        created_at=r["created_at"],
+        deleted_at=r["deleted_at"],
+    )
 
 
-_AFTER = ("soreness", "soreness_hours", "bruising", "bleeding", "fatigue", "infection", "pneumothorax", "other")
+_AFTER = (
+    "soreness",
+    "soreness_hours",
+    "bruising",
+    "bleeding",
+    "fatigue",
+    "infection",
+    "pneumothorax",
+    "other",
+)
 
 
 def visit_row(v: Visit) -> dict:
-    row = {"patient_id": v.patient_id, "visited_on": v.visited_on, "therapist": v.therapist,
-           "complaint": v.complaint, "pain_before": v.pain_before, "pain_after": v.pain_after, "notes": v.notes,
-           "after_recorded": v.after is not None,
-           "created_at": v.created_at, "updated_at": v.updated_at, "deleted_at": v.deleted_at}
+    row = {
+        "patient_id": v.patient_id,
+        "visited_on": v.visited_on,
+        "therapist": v.therapist,
+        "complaint": v.complaint,
+        "pain_before": v.pain_before,
+        "pain_after": v.pain_after,
+        "notes": v.notes,
+        "after_recorded": v.after is not None,
+        "created_at": v.created_at,
+        "updated_at": v.updated_at,
+        "deleted_at": v.deleted_at,
+    }
     row.update({f"after_{k}": (getattr(v.after, k) if v.after else None) for k in _AFTER})
     return row
 
@@ -118,18 +195,47 @@ def visit_from(r: Mapping) -> Visit:
     after = None
     if r["after_recorded"]:
         values = {k: r[f"after_{k}"] for k in _AFTER}
-        after = trusted(AfterEffects, **{k: (v if k in ("soreness_hours", "other") else bool(v)) for k, v in values.items()
-                                if v is not None})
-    return trusted(Visit, id=r["id"], patient_id=r["patient_id"], visited_on=r["visited_on"], therapist=r["therapist"],
-                 complaint=r["complaint"], pain_before=r["pain_before"], pain_after=r["pain_after"],
-                 notes=r["notes"], after=after, created_at=r["created_at"], updated_at=r["updated_at"],
-                 deleted_at=r["deleted_at"])
+        after = trusted(
+            AfterEffects,
+            **{
+                k: (v if k in ("soreness_hours", "other") else bool(v))
+                for k, v in values.items()
+                if v is not None
+            },
+        )
+    return trusted(
+        Visit,
+        id=r["id"],
+        patient_id=r["patient_id"],
+        visited_on=r["visited_on"],
+        therapist=r["therapist"],
+        complaint=r["complaint"],
+        pain_before=r["pain_before"],
+        pain_after=r["pain_after"],
+        notes=r["notes"],
+        after=after,
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        deleted_at=r["deleted_at"],
+    )
 
 
 def mark_row(m: Mark) -> dict:
-    row = {"visit_id": m.visit_id, "view": m.view, "x": m.x, "y": m.y, "side": m.side, "region_id": m.region_id,
-           "trp_muscle": m.trp_muscle, "trp_id": m.trp_id, "trp_side": m.trp_side, "trp_distance": m.trp_distance,
-           "created_at": m.created_at, "updated_at": m.updated_at, "deleted_at": m.deleted_at}
+    row = {
+        "visit_id": m.visit_id,
+        "view": m.view,
+        "x": m.x,
+        "y": m.y,
+        "side": m.side,
+        "region_id": m.region_id,
+        "trp_muscle": m.trp_muscle,
+        "trp_id": m.trp_id,
+        "trp_side": m.trp_side,
+        "trp_distance": m.trp_distance,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "deleted_at": m.deleted_at,
+    }
     row.update(findings_row(m.findings))
     return row
 
@@ -143,18 +249,47 @@ def _opt_bool(v):
 
 
 def mark_from(r: Mapping) -> Mark:
-    findings = trusted(Findings, status=r["status"], twitch=_opt_bool(r["twitch"]), familiar_pain=_opt_bool(r["familiar_pain"]),
-                        referral=_opt_bool(r["referral"]), tenderness=r["tenderness"], ppt_kpa=r["ppt_kpa"],
-                        needled=bool(r["needled"]), notes=r["notes"])
-    return trusted(Mark, id=r["id"], visit_id=r["visit_id"], view=r["view"], x=r["x"], y=r["y"], side=r["side"],
-                region_id=r["region_id"], trp_muscle=r["trp_muscle"], trp_id=r["trp_id"], trp_side=r["trp_side"],
-                trp_distance=r["trp_distance"], findings=findings, created_at=r["created_at"],
-                updated_at=r["updated_at"], deleted_at=r["deleted_at"])
+    findings = trusted(
+        Findings,
+        status=r["status"],
+        twitch=_opt_bool(r["twitch"]),
+        familiar_pain=_opt_bool(r["familiar_pain"]),
+        referral=_opt_bool(r["referral"]),
+        tenderness=r["tenderness"],
+        ppt_kpa=r["ppt_kpa"],
+        needled=bool(r["needled"]),
+        notes=r["notes"],
+    )
+    return trusted(
+        Mark,
+        id=r["id"],
+        visit_id=r["visit_id"],
+        view=r["view"],
+        x=r["x"],
+        y=r["y"],
+        side=r["side"],
+        region_id=r["region_id"],
+        trp_muscle=r["trp_muscle"],
+        trp_id=r["trp_id"],
+        trp_side=r["trp_side"],
+        trp_distance=r["trp_distance"],
+        findings=findings,
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        deleted_at=r["deleted_at"],
+    )
 
 
 def drawing_row(d: Drawing) -> dict:
-    row = {"visit_id": d.visit_id, "symptom": d.symptom, "intensity": d.intensity, "notes": d.notes,
-           "created_at": d.created_at, "updated_at": d.updated_at, "deleted_at": d.deleted_at}
+    row = {
+        "visit_id": d.visit_id,
+        "symptom": d.symptom,
+        "intensity": d.intensity,
+        "notes": d.notes,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+        "deleted_at": d.deleted_at,
+    }
     row.update(areas_row(d.areas))
     return row
 
@@ -165,6 +300,15 @@ def areas_row(areas: Mapping[str, BaseGeometry]) -> dict:
 
 def drawing_from(r: Mapping) -> Drawing:
     areas = MappingProxyType({v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]})
-    return trusted(Drawing, id=r["id"], visit_id=r["visit_id"], symptom=r["symptom"], intensity=r["intensity"], areas=areas,
-                   notes=r["notes"], created_at=r["created_at"], updated_at=r["updated_at"],
-                   deleted_at=r["deleted_at"])
+    return trusted(
+        Drawing,
+        id=r["id"],
+        visit_id=r["visit_id"],
+        symptom=r["symptom"],
+        intensity=r["intensity"],
+        areas=areas,
+        notes=r["notes"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        deleted_at=r["deleted_at"],
+    )

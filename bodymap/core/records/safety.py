@@ -41,7 +41,9 @@ def hazards_at(view: str, x: float, y: float, atlas=None, tolerance: float = HAZ
     return found
 
 
-def needling_warnings(mark: Mark, screen: Screen | None, consent: Consent | None, atlas=None) -> list[SafetyWarning]:
+def needling_warnings(
+    mark: Mark, screen: Screen | None, consent: Consent | None, atlas=None
+) -> list[SafetyWarning]:
     """What to warn about when `mark` is needled, given the patient's latest screen and consent.
 
     Nothing when the mark is not needled. A missing screen or consent is itself a warning: the
@@ -51,22 +53,39 @@ def needling_warnings(mark: Mark, screen: Screen | None, consent: Consent | None
         return []
     out = []
     for h in hazards_at(mark.view, mark.x, mark.y, atlas):
-        out.append(SafetyWarning("hazard", h.id, f"Needled over a hazard: {h.name} (risk: {h.at_risk})", h.advice))
+        out.append(
+            SafetyWarning("hazard", h.id, f"Needled over a hazard: {h.name} (risk: {h.at_risk})", h.advice)
+        )
     if screen is None:
         out.append(SafetyWarning("screen", "missing", "No precaution screen on record for this patient"))
     else:
         for key, words in PRECAUTIONS.items():
             if getattr(screen, key):
-                out.append(SafetyWarning("precaution", key, f"Precaution: {words} "
-                                                            f"(screened {screen.screened_on.isoformat()})"))
+                out.append(
+                    SafetyWarning(
+                        "precaution", key, f"Precaution: {words} (screened {screen.screened_on.isoformat()})"
+                    )
+                )
         if screen.other.strip():
-            out.append(SafetyWarning("precaution", "other", f"Precaution: {screen.other.strip()} "
-                                                            f"(screened {screen.screened_on.isoformat()})"))
+            out.append(
+                SafetyWarning(
+                    "precaution",
+                    "other",
+                    f"Precaution: {screen.other.strip()} (screened {screen.screened_on.isoformat()})",
+                )
+            )
     if consent is None:
-        out.append(SafetyWarning("consent", "missing", "No consent to dry needling on record for this patient"))
+        out.append(
+            SafetyWarning("consent", "missing", "No consent to dry needling on record for this patient")
+        )
     elif not consent.given:
-        out.append(SafetyWarning("consent", "withdrawn",
-                                 f"Consent to dry needling was withdrawn on {consent.consented_on.isoformat()}"))
+        out.append(
+            SafetyWarning(
+                "consent",
+                "withdrawn",
+                f"Consent to dry needling was withdrawn on {consent.consented_on.isoformat()}",
+            )
+        )
     return out
 
 
@@ -74,5 +93,6 @@ def warnings_for_mark(store, mark_id: int, atlas=None) -> list[SafetyWarning]:
     """needling_warnings() for a stored mark, with its patient's latest screen and consent."""
     mark = store.mark(mark_id)
     patient_id = store.visit(mark.visit_id).patient_id
-    return needling_warnings(mark, store.latest_screen(patient_id), store.latest_consent(patient_id),
-                             atlas or store.placer.atlas)
+    return needling_warnings(
+        mark, store.latest_screen(patient_id), store.latest_consent(patient_id), atlas or store.placer.atlas
+    )

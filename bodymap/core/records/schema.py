@@ -19,13 +19,15 @@ REVISION = "0001"
 # recognised as foreign.
 VERSION_TABLE = "bodymap_version"
 
-metadata = sa.MetaData(naming_convention={
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-})
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 
 def _score(name: str) -> sa.CheckConstraint:
@@ -46,7 +48,8 @@ def _timestamps(updated: bool = True) -> list[sa.Column]:
 
 
 patients = sa.Table(
-    "patients", metadata,
+    "patients",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("uid", sa.String(32), nullable=False, unique=True),
     sa.Column("given_name", sa.String(200), nullable=False),
@@ -65,7 +68,8 @@ patients = sa.Table(
 )
 
 screens = sa.Table(
-    "screens", metadata,
+    "screens",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
     sa.Column("screened_on", sa.Date, nullable=False),
@@ -84,7 +88,8 @@ screens = sa.Table(
 )
 
 consents = sa.Table(
-    "consents", metadata,
+    "consents",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
     sa.Column("consented_on", sa.Date, nullable=False),
@@ -95,7 +100,8 @@ consents = sa.Table(
 )
 
 visits = sa.Table(
-    "visits", metadata,
+    "visits",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
     sa.Column("visited_on", sa.Date, nullable=False),
@@ -117,12 +123,15 @@ visits = sa.Table(
     *_timestamps(),
     _score("pain_before"),
     _score("pain_after"),
-    sa.CheckConstraint("after_soreness_hours IS NULL OR after_soreness_hours >= 0", name="after_soreness_hours"),
+    sa.CheckConstraint(
+        "after_soreness_hours IS NULL OR after_soreness_hours >= 0", name="after_soreness_hours"
+    ),
     sa.Index(None, "patient_id", "visited_on"),
 )
 
 marks = sa.Table(
-    "marks", metadata,
+    "marks",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
     sa.Column("view", sa.String(16), nullable=False),
@@ -152,7 +161,8 @@ marks = sa.Table(
 )
 
 drawings = sa.Table(
-    "drawings", metadata,
+    "drawings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
     sa.Column("symptom", sa.String(16), nullable=False),
@@ -168,5 +178,11 @@ drawings = sa.Table(
     sa.Index(None, "visit_id"),
 )
 
-TABLES = {"patient": patients, "screen": screens, "consent": consents, "visit": visits, "mark": marks,
-          "drawing": drawings}
+TABLES = {
+    "patient": patients,
+    "screen": screens,
+    "consent": consents,
+    "visit": visits,
+    "mark": marks,
+    "drawing": drawings,
+}

@@ -21,20 +21,43 @@ from sqlalchemy.engine import Connection
 from . import database, rows
 from .database import driver_reason, open_engine
 from .model import (
-    Consent, Drawing, FINDINGS, Findings, InvalidValue, Mark, NotFound, Patient, Record, RecordsError, Screen,
-    Visit, VisitRecord, check_after_birth, editable,
+    FINDINGS,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    Mark,
+    NotFound,
+    Patient,
+    Record,
+    RecordsError,
+    Screen,
+    Visit,
+    VisitRecord,
+    check_after_birth,
+    editable,
 )
 from .paths import default_database
 from .placement import Placer
-from .schema import consents, drawings, marks, patients, screens, TABLES, visits
+from .schema import TABLES, consents, drawings, marks, patients, screens, visits
 
 log = logging.getLogger(__name__)
 
 KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing
-_FROM_ROW = {"patient": rows.patient_from, "screen": rows.screen_from, "consent": rows.consent_from,
-             "visit": rows.visit_from, "mark": rows.mark_from, "drawing": rows.drawing_from}
-_TO_ROW = {"patient": rows.patient_row, "visit": rows.visit_row, "mark": rows.mark_row,
-           "drawing": rows.drawing_row}
+_FROM_ROW = {
+    "patient": rows.patient_from,
+    "screen": rows.screen_from,
+    "consent": rows.consent_from,
+    "visit": rows.visit_from,
+    "mark": rows.mark_from,
+    "drawing": rows.drawing_from,
+}
+_TO_ROW = {
+    "patient": rows.patient_row,
+    "visit": rows.visit_row,
+    "mark": rows.mark_row,
+    "drawing": rows.drawing_row,
+}
 
 
 @dataclass(frozen=True)
@@ -60,20 +83,21 @@ class Store:
         self._subscribers: list[Callable[[Change], None]] = []
 
     @classmethod
-    def open(cls, location: str | os.PathLike | None = None, *, placer: Placer | None = None) -> "Store":
+    def open(cls, location: str | os.PathLike | None = None, *, placer: Placer | None = None) -> Store:
         """Open (creating and migrating as needed) the database at a path or URL; by default the user's own.
 
         Raises RecordsError, in one line and having changed nothing, if it is not a usable bodymap database.
         """
         default = location is None
-        engine, where = open_engine(default_database() if default else os.fspath(location),
-                                    default_location=default)
+        engine, where = open_engine(
+            default_database() if default else os.fspath(location), default_location=default
+        )
         return cls(engine, where, placer)
 
     def close(self) -> None:
         self._engine.dispose()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -118,8 +142,10 @@ class Store:
         except sa.exc.OperationalError as exc:
             reason = driver_reason(exc)
             if "locked" in reason or "busy" in reason:
-                raise RecordsError(f"the database is busy (another copy of bodymap kept it for more than "
-                                   f"{database.BUSY_TIMEOUT:g} seconds); nothing was written") from None
+                raise RecordsError(
+                    f"the database is busy (another copy of bodymap kept it for more than "
+                    f"{database.BUSY_TIMEOUT:g} seconds); nothing was written"
+                ) from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
         except sa.exc.SQLAlchemyError as exc:
             raise RecordsError(f"the change was not written to {self.where}: {driver_reason(exc)}") from None
@@ -162,8 +188,14 @@ class Store:
 
     def add_patient(self, patient: Patient) -> Patient:
         now = _now()
-        new = replace(patient, id=None, uid=patient.uid or uuid.uuid4().hex, created_at=now, updated_at=now,
-                      deleted_at=None)
+        new = replace(
+            patient,
+            id=None,
+            uid=patient.uid or uuid.uuid4().hex,
+            created_at=now,
+            updated_at=now,
+            deleted_at=None,
+        )
         with self._writing() as conn:
             new = replace(new, id=self._insert(conn, "patient", rows.patient_row(new)))
         self._emit("patient", new.id)
@@ -174,13 +206,19 @@ class Store:
         self._changes(Patient, changes, "patient")
 
         def check(conn: Connection, new: Patient) -> None:
-            for table, column, what in ((visits, visits.c.visited_on, "a visit"),
-                                        (screens, screens.c.screened_on, "a screen"),
-                                        (consents, consents.c.consented_on, "a consent")):
-                first = conn.execute(sa.select(sa.func.min(column)).where(table.c.patient_id == patient_id)).scalar()
+            for table, column, what in (
+                (visits, visits.c.visited_on, "a visit"),
+                (screens, screens.c.screened_on, "a screen"),
+                (consents, consents.c.consented_on, "a consent"),
+            ):
+                first = conn.execute(
+                    sa.select(sa.func.min(column)).where(table.c.patient_id == patient_id)
+                ).scalar()
                 if first is not None and first < new.date_of_birth:
-                    raise InvalidValue(f"date of birth {new.date_of_birth.isoformat()} is after {what} "
-                                       f"on {first.isoformat()}")
+                    raise InvalidValue(
+                        f"date of birth {new.date_of_birth.isoformat()} is after {what} "
+                        f"on {first.isoformat()}"
+                    )
 
         return self._edit("patient", patient_id, lambda p: replace(p, **changes), check)
 
@@ -219,14 +257,18 @@ class Store:
     def add_screen(self, screen: Screen) -> Screen:
         new = replace(screen, id=None, created_at=_now(), deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(self._patient_for(conn, screen.patient_id, "screen"), screen.screened_on, "screen date")
+            check_after_birth(
+                self._patient_for(conn, screen.patient_id, "screen"), screen.screened_on, "screen date"
+            )
             new = replace(new, id=self._insert(conn, "screen", rows.screen_row(new)))
         self._emit("screen", new.id)
         return new
 
     def screens(self, patient_id: int, *, include_deleted: bool = False) -> list[Screen]:
         """A patient's precaution screens, oldest first."""
-        return self._dated("screen", screens.c.patient_id == patient_id, screens.c.screened_on, include_deleted)
+        return self._dated(
+            "screen", screens.c.patient_id == patient_id, screens.c.screened_on, include_deleted
+        )
 
     def latest_screen(self, patient_id: int) -> Screen | None:
         found = self.screens(patient_id)
@@ -235,15 +277,18 @@ class Store:
     def add_consent(self, consent: Consent) -> Consent:
         new = replace(consent, id=None, created_at=_now(), deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(self._patient_for(conn, consent.patient_id, "consent"), consent.consented_on,
-                              "consent date")
+            check_after_birth(
+                self._patient_for(conn, consent.patient_id, "consent"), consent.consented_on, "consent date"
+            )
             new = replace(new, id=self._insert(conn, "consent", rows.consent_row(new)))
         self._emit("consent", new.id)
         return new
 
     def consents(self, patient_id: int, *, include_deleted: bool = False) -> list[Consent]:
         """A patient's consents (and withdrawals), oldest first."""
-        return self._dated("consent", consents.c.patient_id == patient_id, consents.c.consented_on, include_deleted)
+        return self._dated(
+            "consent", consents.c.patient_id == patient_id, consents.c.consented_on, include_deleted
+        )
 
     def latest_consent(self, patient_id: int) -> Consent | None:
         found = self.consents(patient_id)
@@ -263,13 +308,16 @@ class Store:
         now = _now()
         new = replace(visit, id=None, created_at=now, updated_at=now, deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(self._patient_for(conn, visit.patient_id, "visit"), visit.visited_on, "visit date")
+            check_after_birth(
+                self._patient_for(conn, visit.patient_id, "visit"), visit.visited_on, "visit date"
+            )
             new = replace(new, id=self._insert(conn, "visit", rows.visit_row(new)))
         self._emit("visit", new.id)
         return new
 
     def update_visit(self, visit_id: int, **changes) -> Visit:
-        """Change some fields of a visit (visited_on, therapist, complaint, pain_before, pain_after, notes, after)."""
+        """Change some fields of a visit (visited_on, therapist, complaint, pain_before, pain_after,
+        notes, after)."""
         self._changes(Visit, changes, "visit")
 
         def check(conn: Connection, new: Visit) -> None:
@@ -287,12 +335,19 @@ class Store:
 
     # --- marks --------------------------------------------------------------------------------------
 
-    def add_mark(self, visit_id: int, view: str, x: float, y: float, findings: Findings | None = None) -> Mark:
+    def add_mark(
+        self, visit_id: int, view: str, x: float, y: float, findings: Findings | None = None
+    ) -> Mark:
         """Mark a palpated point; its side, region and nearest trigger point are worked out here."""
         placed = self.placer.place(view, x, y)
         now = _now()
-        mark = Mark(visit_id=visit_id, **_placement(placed), findings=findings or Findings(), created_at=now,
-                    updated_at=now)
+        mark = Mark(
+            visit_id=visit_id,
+            **_placement(placed),
+            findings=findings or Findings(),
+            created_at=now,
+            updated_at=now,
+        )
         with self._writing() as conn:
             self._get(conn, "visit", visit_id)
             mark = replace(mark, id=self._insert(conn, "mark", rows.mark_row(mark)))
@@ -337,8 +392,14 @@ class Store:
     def add_drawing(self, drawing: Drawing) -> Drawing:
         """Add a pain drawing; its areas are clipped to the body outline."""
         now = _now()
-        new = replace(drawing, id=None, areas=self._clipped(drawing.areas), created_at=now, updated_at=now,
-                      deleted_at=None)
+        new = replace(
+            drawing,
+            id=None,
+            areas=self._clipped(drawing.areas),
+            created_at=now,
+            updated_at=now,
+            deleted_at=None,
+        )
         with self._writing() as conn:
             self._get(conn, "visit", drawing.visit_id)
             new = replace(new, id=self._insert(conn, "drawing", rows.drawing_row(new)))
@@ -374,7 +435,9 @@ class Store:
             raise InvalidValue(f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}")
         table = TABLES[kind]
         with self._writing() as conn:
-            done = conn.execute(table.update().where(table.c.id == record_id).values(deleted_at=when)).rowcount
+            done = conn.execute(
+                table.update().where(table.c.id == record_id).values(deleted_at=when)
+            ).rowcount
             if not done:
                 raise NotFound(f"there is no {kind} with id {record_id!r}")
         self._emit(kind, record_id)
@@ -385,24 +448,46 @@ class Store:
         """A patient's whole record, deleted items included (with deleted_at), in a few queries."""
         with self._reading() as conn:
             patient = self._get(conn, "patient", patient_id)
-            scr = [rows.screen_from(r) for r in conn.execute(
-                sa.select(screens).where(screens.c.patient_id == patient_id)
-                .order_by(screens.c.screened_on, screens.c.id)).mappings()]
-            con = [rows.consent_from(r) for r in conn.execute(
-                sa.select(consents).where(consents.c.patient_id == patient_id)
-                .order_by(consents.c.consented_on, consents.c.id)).mappings()]
-            vis = [rows.visit_from(r) for r in conn.execute(
-                sa.select(visits).where(visits.c.patient_id == patient_id)
-                .order_by(visits.c.visited_on, visits.c.id)).mappings()]
+            scr = [
+                rows.screen_from(r)
+                for r in conn.execute(
+                    sa.select(screens)
+                    .where(screens.c.patient_id == patient_id)
+                    .order_by(screens.c.screened_on, screens.c.id)
+                ).mappings()
+            ]
+            con = [
+                rows.consent_from(r)
+                for r in conn.execute(
+                    sa.select(consents)
+                    .where(consents.c.patient_id == patient_id)
+                    .order_by(consents.c.consented_on, consents.c.id)
+                ).mappings()
+            ]
+            vis = [
+                rows.visit_from(r)
+                for r in conn.execute(
+                    sa.select(visits)
+                    .where(visits.c.patient_id == patient_id)
+                    .order_by(visits.c.visited_on, visits.c.id)
+                ).mappings()
+            ]
             ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
             by_visit: dict[int, tuple[list, list]] = {v.id: ([], []) for v in vis}
-            for r in conn.execute(sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id)).mappings():
+            for r in conn.execute(
+                sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id)
+            ).mappings():
                 by_visit[r["visit_id"]][0].append(rows.mark_from(r))
-            for r in conn.execute(sa.select(drawings).where(drawings.c.visit_id.in_(ids))
-                                  .order_by(drawings.c.id)).mappings():
+            for r in conn.execute(
+                sa.select(drawings).where(drawings.c.visit_id.in_(ids)).order_by(drawings.c.id)
+            ).mappings():
                 by_visit[r["visit_id"]][1].append(rows.drawing_from(r))
-        return Record(patient, tuple(scr), tuple(con),
-                      tuple(VisitRecord(v, tuple(by_visit[v.id][0]), tuple(by_visit[v.id][1])) for v in vis))
+        return Record(
+            patient,
+            tuple(scr),
+            tuple(con),
+            tuple(VisitRecord(v, tuple(by_visit[v.id][0]), tuple(by_visit[v.id][1])) for v in vis),
+        )
 
     def add_record(self, record: Record) -> Patient:
         """Add a whole record (an import) in one transaction: all of it, or on any error none of it.
@@ -412,8 +497,13 @@ class Store:
         """
         now = _now()
         p = record.patient
-        patient = replace(p, id=None, uid=p.uid or uuid.uuid4().hex, created_at=p.created_at or now,
-                          updated_at=p.updated_at or now)
+        patient = replace(
+            p,
+            id=None,
+            uid=p.uid or uuid.uuid4().hex,
+            created_at=p.created_at or now,
+            updated_at=p.updated_at or now,
+        )
         for s in record.screens:
             check_after_birth(patient, s.screened_on, "screen date")
         for c in record.consents:
@@ -425,31 +515,46 @@ class Store:
             for m in vr.marks:
                 placed = self.placer.place(m.view, m.x, m.y)
                 if placed.side != m.side:
-                    raise InvalidValue(f"visit {n}: a mark at ({m.x:.3f}, {m.y:.3f}) on the {m.view} view says "
-                                       f"{m.side} but lies on the patient's {placed.side}")
+                    raise InvalidValue(
+                        f"visit {n}: a mark at ({m.x:.3f}, {m.y:.3f}) on the {m.view} view says "
+                        f"{m.side} but lies on the patient's {placed.side}"
+                    )
                 placed_marks.append(replace(m, **_placement(placed)))
             clipped = [replace(d, areas=self._clipped(d.areas)) for d in vr.drawings]
             prepared.append((vr.visit, placed_marks, clipped))
         with self._writing() as conn:
             clash = conn.execute(sa.select(patients.c.id).where(patients.c.uid == patient.uid)).scalar()
             if clash is not None:
-                raise RecordsError(f"this patient is already in the database (id {clash}); nothing was imported")
+                raise RecordsError(
+                    f"this patient is already in the database (id {clash}); nothing was imported"
+                )
             pid = self._insert(conn, "patient", rows.patient_row(patient))
             stamp = {"created_at": now}
             for s in record.screens:
-                self._insert(conn, "screen", rows.screen_row(replace(s, patient_id=pid, id=None, **_keep(s, stamp))))
+                self._insert(
+                    conn, "screen", rows.screen_row(replace(s, patient_id=pid, id=None, **_keep(s, stamp)))
+                )
             for c in record.consents:
-                self._insert(conn, "consent", rows.consent_row(replace(c, patient_id=pid, id=None, **_keep(c, stamp))))
+                self._insert(
+                    conn, "consent", rows.consent_row(replace(c, patient_id=pid, id=None, **_keep(c, stamp)))
+                )
             stamps = {"created_at": now, "updated_at": now}
             for visit, ms, ds in prepared:
-                vid = self._insert(conn, "visit", rows.visit_row(replace(visit, patient_id=pid, id=None,
-                                                                         **_keep(visit, stamps))))
+                vid = self._insert(
+                    conn,
+                    "visit",
+                    rows.visit_row(replace(visit, patient_id=pid, id=None, **_keep(visit, stamps))),
+                )
                 if ms:
-                    conn.execute(marks.insert(), [rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps)))
-                                                  for m in ms])
+                    conn.execute(
+                        marks.insert(),
+                        [rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps))) for m in ms],
+                    )
                 if ds:
-                    conn.execute(drawings.insert(), [rows.drawing_row(replace(d, visit_id=vid, id=None,
-                                                                              **_keep(d, stamps))) for d in ds])
+                    conn.execute(
+                        drawings.insert(),
+                        [rows.drawing_row(replace(d, visit_id=vid, id=None, **_keep(d, stamps))) for d in ds],
+                    )
         patient = replace(patient, id=pid)
         self._emit("patient", pid)
         return patient
@@ -466,8 +571,17 @@ class Store:
 
 
 def _placement(p) -> dict:
-    return {"view": p.view, "x": p.x, "y": p.y, "side": p.side, "region_id": p.region_id,
-            "trp_muscle": p.trp_muscle, "trp_id": p.trp_id, "trp_side": p.trp_side, "trp_distance": p.trp_distance}
+    return {
+        "view": p.view,
+        "x": p.x,
+        "y": p.y,
+        "side": p.side,
+        "region_id": p.region_id,
+        "trp_muscle": p.trp_muscle,
+        "trp_id": p.trp_id,
+        "trp_side": p.trp_side,
+        "trp_distance": p.trp_distance,
+    }
 
 
 def _keep(record, stamps: dict) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
-from bodymap.core.frame import View, x_sign
+from bodymap.core.chart.frame import View, x_sign
 
 from . import style
 from .layout import PLACEMENTS

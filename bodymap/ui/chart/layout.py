@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bodymap.core.frame import View
+from bodymap.core.chart.frame import View
 
 UNIT = 1000.0  # scene units per stature
 MARGIN = 20.0  # scene units of white around the shown views when they are fitted

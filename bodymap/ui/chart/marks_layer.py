@@ -29,8 +29,16 @@ class MarkItem(QGraphicsItem):
         self.setZValue(style.Layer.MARKS - (0.5 if faint else 0))
         f = mark.findings
         status = f.status or "not classified"
-        extra = [w for w, on in (("twitch", f.twitch), ("familiar pain", f.familiar_pain),
-                                 ("referral", f.referral), ("needled", f.needled)) if on]
+        extra = [
+            w
+            for w, on in (
+                ("twitch", f.twitch),
+                ("familiar pain", f.familiar_pain),
+                ("referral", f.referral),
+                ("needled", f.needled),
+            )
+            if on
+        ]
         tip = f"Mark {number}: {status}" + (f", {', '.join(extra)}" if extra else "")
         if f.tenderness is not None:
             tip += f", tenderness {f.tenderness}/10"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from bodymap.core.atlas import Hazard, Muscle
-from bodymap.core.frame import Side
+from bodymap.core.chart.frame import Side
 
 from . import style
 from .layout import PLACEMENTS
@@ -167,8 +167,14 @@ class AtlasOverlay:
                 for side in self.sides:
                     for view, g in h.zones[side].items():
                         if visible(view):
-                            self._area(g, view, brush, pen, style.Layer.HAZARDS,
-                                       f"Hazard: {h.name} — risk of {h.at_risk}")
+                            self._area(
+                                g,
+                                view,
+                                brush,
+                                pen,
+                                style.Layer.HAZARDS,
+                                f"Hazard: {h.name} — risk of {h.at_risk}",
+                            )
         for s in self.shown:
             fill = QColor(s.color)
             fill.setAlphaF(self.opacity)
@@ -180,18 +186,34 @@ class AtlasOverlay:
                 for t in s.muscle.trps(side):
                     for view, g in t.spillover.items():
                         if visible(view):
-                            self._area(g, view, QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
-                                       style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine), style.Layer.ZONES,
-                                       f"{s.muscle.name} {t.name} ({side}): spillover zone")
+                            self._area(
+                                g,
+                                view,
+                                QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
+                                style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine),
+                                style.Layer.ZONES,
+                                f"{s.muscle.name} {t.name} ({side}): spillover zone",
+                            )
                     for view, g in t.essential.items():
                         if visible(view):
-                            self._area(g, view, QBrush(fill), style.cosmetic(edge, 0.8), style.Layer.ZONES + 1,
-                                       f"{s.muscle.name} {t.name} ({side}): essential zone")
+                            self._area(
+                                g,
+                                view,
+                                QBrush(fill),
+                                style.cosmetic(edge, 0.8),
+                                style.Layer.ZONES + 1,
+                                f"{s.muscle.name} {t.name} ({side}): essential zone",
+                            )
                 for view, g in s.muscle.outlines[side].items():
                     if visible(view):
-                        self._area(g, view, QBrush(Qt.BrushStyle.NoBrush),
-                                   style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine), style.Layer.MUSCLES,
-                                   f"{s.muscle.name} ({side})")
+                        self._area(
+                            g,
+                            view,
+                            QBrush(Qt.BrushStyle.NoBrush),
+                            style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine),
+                            style.Layer.MUSCLES,
+                            f"{s.muscle.name} ({side})",
+                        )
                 for t in s.muscle.trps(side):
                     if visible(t.view):
                         x = XMark(s.color, f"{s.muscle.name} {t.name} ({side})")
@@ -242,5 +264,8 @@ class AtlasOverlay:
         from shapely.geometry import Point
 
         pt = Point(x, y)
-        return [h for h in self.hazards
-                if any(view in h.zones[s] and h.zones[s][view].covers(pt) for s in self.sides)]
+        return [
+            h
+            for h in self.hazards
+            if any(view in h.zones[s] and h.zones[s][view].covers(pt) for s in self.sides)
+        ]

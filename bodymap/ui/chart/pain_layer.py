@@ -32,21 +32,44 @@ class PainLayer:
             self.scene.addItem(item)
             self._items[key].append(item)
 
-    def set_pain(self, views: dict, brush: QBrush | None = None, pen=None, z: float | None = None,
-                 tip: str = "Pain drawing") -> None:
+    def set_pain(
+        self,
+        views: dict,
+        brush: QBrush | None = None,
+        pen=None,
+        z: float | None = None,
+        tip: str = "Pain drawing",
+    ) -> None:
         """Show a pain area; the defaults are the chart's dark-blue hatch (reports pass their own)."""
-        self._set("pain", views, brush if brush is not None else QBrush(PAIN, Qt.BrushStyle.BDiagPattern),
-                  pen if pen is not None else style.cosmetic(PAIN, 1.8), self.z if z is None else z, tip)
+        self._set(
+            "pain",
+            views,
+            brush if brush is not None else QBrush(PAIN, Qt.BrushStyle.BDiagPattern),
+            pen if pen is not None else style.cosmetic(PAIN, 1.8),
+            self.z if z is None else z,
+            tip,
+        )
 
     def set_unexplained(self, views: dict) -> None:
-        self._set("unexplained", views, QBrush(QColor(255, 196, 0), Qt.BrushStyle.Dense4Pattern),
-                  style.cosmetic("#b58900", 1.6, Qt.PenStyle.DashLine), self.z + 0.5,
-                  "No listed candidate refers pain here")
+        self._set(
+            "unexplained",
+            views,
+            QBrush(QColor(255, 196, 0), Qt.BrushStyle.Dense4Pattern),
+            style.cosmetic("#b58900", 1.6, Qt.PenStyle.DashLine),
+            self.z + 0.5,
+            "No listed candidate refers pain here",
+        )
 
     def set_previous(self, views: dict) -> None:
         fill = QColor(90, 90, 90, 40)
-        self._set("previous", views, QBrush(fill), style.cosmetic("#8a8a8a", 1.0, Qt.PenStyle.DotLine),
-                  self.z - 0.5, "Previous visit's drawing")
+        self._set(
+            "previous",
+            views,
+            QBrush(fill),
+            style.cosmetic("#8a8a8a", 1.0, Qt.PenStyle.DotLine),
+            self.z - 0.5,
+            "Previous visit's drawing",
+        )
 
     def item_count(self, key: str) -> int:
         return len(self._items[key])

@@ -13,13 +13,13 @@ from PySide6.QtCore import QByteArray, QDataStream, QIODevice
 from PySide6.QtGui import QPainterPath
 
 from bodymap.core import cache
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS
 
 from .cache_key import chart_key
 from .layout import PLACEMENTS
 
 if TYPE_CHECKING:
-    from bodymap.core.body import Body
+    from bodymap.core.chart.body import Body
 
 CACHE_FILE = "chart.paths"
 
@@ -37,7 +37,7 @@ class ChartPaint:
     views: dict[str, ViewPaint]
 
 
-def paint_from_body(body: "Body") -> ChartPaint:
+def paint_from_body(body: Body) -> ChartPaint:
     from .paths import area_path, line_path
 
     views = {}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QPainterPath, QPolygonF
 
 from .layout import Placement
@@ -17,7 +17,7 @@ def _ring(coords, place: Placement) -> QPolygonF:
     return QPolygonF([QPointF(*place.to_scene(x, y)) for x, y in coords])
 
 
-def area_path(geom: "BaseGeometry", place: Placement) -> QPainterPath:
+def area_path(geom: BaseGeometry, place: Placement) -> QPainterPath:
     """A filled path (odd-even, so holes stay holes) for a Polygon or MultiPolygon."""
     path = QPainterPath()
     path.setFillRule(path.fillRule().OddEvenFill)

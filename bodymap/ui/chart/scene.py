@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QBrush, QPainterPath
 from PySide6.QtWidgets import (
@@ -13,9 +15,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from typing import TYPE_CHECKING
-
-from bodymap.core.frame import VIEWS, View
+from bodymap.core.chart.frame import VIEWS, View
 
 from . import style
 from .labels import view_labels
@@ -24,7 +24,7 @@ from .paint import ChartPaint
 from .paths import area_path
 
 if TYPE_CHECKING:
-    from bodymap.core.body import Body, Region
+    from bodymap.core.chart.body import Body, Region
 
 LANDMARK_SIZE = 5.0  # screen pixels
 # The body's own layers never change: paint them once per zoom level, then blit (repaints on hover).
@@ -34,7 +34,7 @@ STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 class ChartScene(QGraphicsScene):
     """Every view of the body in one scene, each a group of layers that can be shown or hidden."""
 
-    def __init__(self, paint: ChartPaint, parent=None, body: "Body | None" = None):
+    def __init__(self, paint: ChartPaint, parent=None, body: Body | None = None):
         super().__init__(parent)
         self.paint = paint
         self.body = body  # the geometry core, attached after the first paint (hover, overlays)
@@ -141,7 +141,7 @@ class ChartScene(QGraphicsScene):
                 rect = rect.united(group.childrenBoundingRect())
         return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
-    def set_hover(self, region: "Region | None") -> None:
+    def set_hover(self, region: Region | None) -> None:
         if region is None:
             self._hover.setPath(QPainterPath())
             return

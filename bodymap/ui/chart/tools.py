@@ -22,11 +22,13 @@ class Tool(Enum):
 
 
 # How the user picks each tool: menu and toolbar label, key, tip.
-TOOL_CHOICES = ((Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
-                (Tool.MARK, "Mark", "M", "Mark a palpated point on the open visit; drag a mark to move it"),
-                (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
-                (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
-                (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"))
+TOOL_CHOICES = (
+    (Tool.NAVIGATE, "Point", "P", "Click a point; drag to pan"),
+    (Tool.MARK, "Mark", "M", "Mark a palpated point on the open visit; drag a mark to move it"),
+    (Tool.BRUSH, "Brush", "B", "Shade a pain area"),
+    (Tool.LASSO, "Lasso", "S", "Outline a pain area"),
+    (Tool.ERASER, "Eraser", "E", "Erase part of the pain area"),
+)
 
 
 class Gesture(QObject):
@@ -64,7 +66,7 @@ class Gesture(QObject):
         self.preview.setPath(path)
 
     def finish(self) -> None:
-        from bodymap.core.drawing import brush, lasso
+        from bodymap.core.pain import brush, lasso
 
         self.scene.removeItem(self.preview)
         shape = lasso(self.points) if self.tool is Tool.LASSO else brush(self.points, self.radius)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QNativeGestureEvent, QPainter, QPixmapCache, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QPinchGesture
 
-from typing import TYPE_CHECKING
-
-from bodymap.core.frame import View
+from bodymap.core.chart.frame import View
 
 from .layout import PLACEMENTS, view_at
 from .scene import ChartScene
 from .tools import Gesture, Tool
 
 if TYPE_CHECKING:
-    from bodymap.core.hittest import Hit, HitTester
+    from bodymap.core.chart.hittest import Hit, HitTester
 
 HOVER_TOLERANCE_PX = 8.0  # how near (on screen) the cursor must be to a landmark to name it
 DRAG_THRESHOLD_PX = 4.0  # a press that moves less than this is a click, not a pan
@@ -42,7 +42,7 @@ class ChartView(QGraphicsView):
         self._press: QPoint | None = None
         self._panning = False
         self._fit_scale = 1.0
-        self.last_hit: "Hit | None" = None
+        self.last_hit: Hit | None = None
         self.tool = Tool.NAVIGATE
         self.brush_radius = 0.012  # body units: about 2 cm on a 170 cm adult
         self._gesture: Gesture | None = None
@@ -71,9 +71,9 @@ class ChartView(QGraphicsView):
 
     # -- hit-testing ---------------------------------------------------------------------------
 
-    def tester(self, view: View) -> "HitTester":
+    def tester(self, view: View) -> HitTester:
         if view not in self._testers:
-            from bodymap.core.hittest import HitTester
+            from bodymap.core.chart.hittest import HitTester
 
             self._testers[view] = HitTester(self.chart.body[view])
         return self._testers[view]
@@ -83,10 +83,10 @@ class ChartView(QGraphicsView):
         sp = self.mapToScene(pos.toPoint() if isinstance(pos, QPointF) else pos)
         return view_at(sp.x(), sp.y(), self.chart.shown_views)
 
-    def hit_at(self, pos: QPoint) -> "Hit | None":
+    def hit_at(self, pos: QPoint) -> Hit | None:
         return self._hit(self.body_point(pos))
 
-    def _hit(self, where: tuple[View, float, float] | None) -> "Hit | None":
+    def _hit(self, where: tuple[View, float, float] | None) -> Hit | None:
         if where is None or self.chart.body is None:  # before the geometry core is attached
             return None
         view, x, y = where
@@ -135,7 +135,9 @@ class ChartView(QGraphicsView):
         """Fit the shown views in the window (key 0)."""
         rect = self.chart.views_rect()
         # Room to pan and to centre any view: half the shown area again on every side.
-        self.setSceneRect(rect.adjusted(-rect.width() / 2, -rect.height() / 2, rect.width() / 2, rect.height() / 2))
+        self.setSceneRect(
+            rect.adjusted(-rect.width() / 2, -rect.height() / 2, rect.width() / 2, rect.height() / 2)
+        )
         self.resetTransform()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_scale = self.transform().m11()
@@ -157,7 +159,7 @@ class ChartView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(ZOOM_STEP ** steps, event.position().toPoint())
+            self.zoom_by(ZOOM_STEP**steps, event.position().toPoint())
         event.accept()
 
     def viewportEvent(self, event: QEvent) -> bool:

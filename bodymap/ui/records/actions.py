@@ -18,7 +18,12 @@ class RecordsActions:
         self.actions: dict[str, QAction] = {}
         for name, text, key, slot in (
             ("report", "Export visit report (PDF)…", "Ctrl+E", self.export_pdf),
-            ("report_all", "Export all visits (PDF)…", "Ctrl+Shift+E", lambda: self.export_pdf(all_visits=True)),
+            (
+                "report_all",
+                "Export all visits (PDF)…",
+                "Ctrl+Shift+E",
+                lambda: self.export_pdf(all_visits=True),
+            ),
             ("print", "Print visit report…", QKeySequence.StandardKey.Print, self.print_report),
             ("csv", "Export marks (CSV)…", None, lambda: self.export("csv")),
             ("json", "Export record (JSON)…", None, lambda: self.export("json")),
@@ -55,11 +60,15 @@ class RecordsActions:
         return dialog, progress
 
     def _folder(self) -> str:
-        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(
+            Path.home()
+        )
 
     def _need(self, visit: bool = True) -> bool:
         if self.panel.patient_id is None or (visit and self.panel.visit_id is None):
-            self.window.statusBar().showMessage("Open a patient" + (" and a visit" if visit else "") + " first.", 5000)
+            self.window.statusBar().showMessage(
+                "Open a patient" + (" and a visit" if visit else "") + " first.", 5000
+            )
             return False
         return True
 
@@ -77,14 +86,23 @@ class RecordsActions:
         from .report import ReportCancelled, write_report
 
         suffix = "_visits.pdf" if all_visits else f"_visit{self._visit_number()}.pdf"
-        path = path or QFileDialog.getSaveFileName(self.window, "Export visit report", self._name(suffix),
-                                                   "PDF (*.pdf)")[0]
+        path = (
+            path
+            or QFileDialog.getSaveFileName(
+                self.window, "Export visit report", self._name(suffix), "PDF (*.pdf)"
+            )[0]
+        )
         if not path:
             return None
         dialog, progress = self._progress("Writing the report…")
         try:
-            out = write_report(self.store, self.panel.patient_id, Path(path),
-                               visit_number=None if all_visits else self._visit_number(), progress=progress)
+            out = write_report(
+                self.store,
+                self.panel.patient_id,
+                Path(path),
+                visit_number=None if all_visits else self._visit_number(),
+                progress=progress,
+            )
         except ReportCancelled:
             self.window.statusBar().showMessage("Export cancelled; no file was written.", 6000)
             return None
@@ -101,9 +119,7 @@ class RecordsActions:
             return
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        from .report import print_report
-
-        from .report import ReportCancelled
+        from .report import ReportCancelled, print_report
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if not QPrintDialog(printer, self.window).exec():
@@ -123,8 +139,12 @@ class RecordsActions:
             return None
         from bodymap.core.records.exchange import export_file
 
-        path = path or QFileDialog.getSaveFileName(self.window, f"Export {fmt.upper()}", self._name(f".{fmt}"),
-                                                   f"{fmt.upper()} (*.{fmt})")[0]
+        path = (
+            path
+            or QFileDialog.getSaveFileName(
+                self.window, f"Export {fmt.upper()}", self._name(f".{fmt}"), f"{fmt.upper()} (*.{fmt})"
+            )[0]
+        )
         if not path:
             return None
         try:
@@ -138,7 +158,10 @@ class RecordsActions:
     def import_json(self, path: str | None = None):
         from bodymap.core.records.exchange import import_record
 
-        path = path or QFileDialog.getOpenFileName(self.window, "Import record", self._folder(), "JSON (*.json)")[0]
+        path = (
+            path
+            or QFileDialog.getOpenFileName(self.window, "Import record", self._folder(), "JSON (*.json)")[0]
+        )
         if not path:
             return None
         try:
@@ -156,7 +179,7 @@ class RecordsActions:
         if not pain:
             self.window.statusBar().showMessage("This visit has no pain drawing yet.", 5000)
             return
-        from bodymap.core.drawing import PainArea
+        from bodymap.core.pain import PainArea
 
         self.window.lookup_panel.use_pain(PainArea(pain))
         dock = self.window.findChild(type(self.window.records_dock), "Where does it hurt?")

@@ -70,8 +70,11 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
     if not rows:
         painter.setFont(_font(9))
         painter.setPen(MUTED)
-        painter.drawText(rect.adjusted(d(8), d(8), -d(8), -d(8)),
-                         int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), EMPTY_TEXT)
+        painter.drawText(
+            rect.adjusted(d(8), d(8), -d(8), -d(8)),
+            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+            EMPTY_TEXT,
+        )
         painter.restore()
         return
 
@@ -82,15 +85,20 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
     left_w = fm_small.horizontalAdvance("10") + d(22)
     # Under each visit its number, date, active TrPs, extent and overlap, in words when there is room;
     # else only the values, with the captions once on the left ("compact").
-    full_w = max(fm_small.horizontalAdvance(t) for t in ("2024-12-31", "10 active TrPs", "extent 10.0 %",
-                                                         "overlap 0.00", "nothing drawn")) + d(6)
+    full_w = max(
+        fm_small.horizontalAdvance(t)
+        for t in ("2024-12-31", "10 active TrPs", "extent 10.0 %", "overlap 0.00", "nothing drawn")
+    ) + d(6)
     right_w = fm_small.horizontalAdvance("100 %") + d(22)
     compact = (rect.width() - 2 * pad - left_w - right_w) / len(rows) < full_w
     if compact:
         left_w = max(left_w, max(fm_small.horizontalAdvance(c) for c in CAPTIONS) + d(8))
-    plot = QRectF(rect.left() + pad + left_w, rect.top() + pad + legend_h,
-                  rect.width() - 2 * pad - left_w - right_w,
-                  rect.height() - 2 * pad - legend_h - under_h - fm_small.height())
+    plot = QRectF(
+        rect.left() + pad + left_w,
+        rect.top() + pad + legend_h,
+        rect.width() - 2 * pad - left_w - right_w,
+        rect.height() - 2 * pad - legend_h - under_h - fm_small.height(),
+    )
     if plot.width() < d(40) or plot.height() < d(30):
         painter.setFont(small)
         painter.setPen(MUTED)
@@ -102,8 +110,11 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
     painter.setFont(label)
     x = plot.left()
     ly = rect.top() + pad + line_h / 2
-    for kind, text in (("before", "Pain before"), ("after", "Pain after"),
-                       ("bar", "Pain extent (% of chart)")):
+    for kind, text in (
+        ("before", "Pain before"),
+        ("after", "Pain after"),
+        ("bar", "Pain extent (% of chart)"),
+    ):
         if kind == "bar":
             painter.setPen(QPen(BAR_EDGE, d(1)))
             painter.setBrush(BAR)
@@ -132,30 +143,41 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
         painter.setPen(QPen(GRID, d(0.8)))
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         painter.setPen(MUTED)
-        painter.drawText(QRectF(plot.left() - left_w, y - line_h / 2, left_w - d(5), line_h),
-                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(v))
+        painter.drawText(
+            QRectF(plot.left() - left_w, y - line_h / 2, left_w - d(5), line_h),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+            str(v),
+        )
     steps = 4 if top == 20.0 else 5  # whole-number ticks: 1, 2, 5, 5, 10 or 20 % apart
     for i in range(steps + 1):
         v = top * i / steps
         y = y_ext(v)
         painter.setPen(MUTED)
         txt = f"{v:g} %"
-        painter.drawText(QRectF(plot.right() + d(5), y - line_h / 2, right_w - d(5), line_h),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), txt)
+        painter.drawText(
+            QRectF(plot.right() + d(5), y - line_h / 2, right_w - d(5), line_h),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            txt,
+        )
     painter.setPen(QPen(AXIS, d(1)))
     painter.drawLine(plot.bottomLeft(), plot.topLeft())
     painter.drawLine(plot.bottomRight(), plot.topRight())
     painter.drawLine(plot.bottomLeft(), plot.bottomRight())
     # axis titles, rotated
-    for title, cx, angle in (("Pain (0–10)", rect.left() + pad + fm_small.height() / 2, -90),
-                             ("Extent (% of chart)", rect.right() - pad - fm_small.height() / 2, 90)):
+    for title, cx, angle in (
+        ("Pain (0–10)", rect.left() + pad + fm_small.height() / 2, -90),
+        ("Extent (% of chart)", rect.right() - pad - fm_small.height() / 2, 90),
+    ):
         painter.save()
         painter.translate(cx, plot.center().y())
         painter.rotate(angle)
         painter.setPen(MUTED)
         w = fm_small.horizontalAdvance(title) + d(4)
-        painter.drawText(QRectF(-w / 2, -fm_small.height() / 2, w, fm_small.height()),
-                         int(Qt.AlignmentFlag.AlignCenter), title)
+        painter.drawText(
+            QRectF(-w / 2, -fm_small.height() / 2, w, fm_small.height()),
+            int(Qt.AlignmentFlag.AlignCenter),
+            title,
+        )
         painter.restore()
 
     # --- bars (extent) --------------------------------------------------------------------------------
@@ -164,7 +186,7 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
     xs = [plot.left() + (i + 0.5) * slot for i in range(n)]
     bar_w = min(slot * 0.42, d(36))
     show_values = slot >= d(40)  # the pain values beside the dots
-    for xv, row in zip(xs, rows):
+    for xv, row in zip(xs, rows, strict=True):
         e = extent_percent(row)
         if e is None:
             continue
@@ -181,7 +203,7 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
             pen.setStyle(Qt.PenStyle.DashLine)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         path, drawing = QPainterPath(), False
-        for xv, row in zip(xs, rows):
+        for xv, row in zip(xs, rows, strict=True):
             v = getattr(row, attr)
             if v is None:
                 drawing = False  # a gap: not asked at this visit
@@ -192,7 +214,7 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
-        for xv, row in zip(xs, rows):
+        for xv, row in zip(xs, rows, strict=True):
             v = getattr(row, attr)
             if v is not None:
                 _dot(painter, QPointF(xv, y_pain(v)), kind, d)
@@ -210,27 +232,38 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
         painter.setFont(small)
         painter.setPen(MUTED)
         for j, caption in enumerate(CAPTIONS):
-            painter.drawText(QRectF(rect.left() + pad, y0 + j * lh, left_w - d(4), lh),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), caption)
-    for xv, row in zip(xs, rows):
+            painter.drawText(
+                QRectF(rect.left() + pad, y0 + j * lh, left_w - d(4), lh),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                caption,
+            )
+    for xv, row in zip(xs, rows, strict=True):
         overlap = "—" if row.overlap is None else f"{row.overlap:.2f}"
         e = extent_percent(row)
         if compact:
-            lines = [(str(row.number), bold), (row.visited_on.strftime("%m-%d"), small),
-                     (str(row.active_trps), small), ("—" if e is None else f"{e:.1f}", small),
-                     (overlap, small)]
+            lines = [
+                (str(row.number), bold),
+                (row.visited_on.strftime("%m-%d"), small),
+                (str(row.active_trps), small),
+                ("—" if e is None else f"{e:.1f}", small),
+                (overlap, small),
+            ]
         else:
-            lines = [(f"Visit {row.number}", bold), (row.visited_on.isoformat(), small),
-                     (f"{row.active_trps} active TrP{'s' if row.active_trps != 1 else ''}", small),
-                     ("nothing drawn" if e is None else f"extent {e:.1f} %", small),
-                     (f"overlap {overlap}", small)]
+            lines = [
+                (f"Visit {row.number}", bold),
+                (row.visited_on.isoformat(), small),
+                (f"{row.active_trps} active TrP{'s' if row.active_trps != 1 else ''}", small),
+                ("nothing drawn" if e is None else f"extent {e:.1f} %", small),
+                (f"overlap {overlap}", small),
+            ]
         for j, (text, font) in enumerate(lines):
             painter.setFont(font)
             painter.setPen(TEXT if j in (0, 2) else MUTED)
             metrics = QFontMetricsF(font, dev) if dev is not None else QFontMetricsF(font)
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, slot)
-            painter.drawText(QRectF(xv - slot / 2, y0 + j * lh, slot, lh), int(Qt.AlignmentFlag.AlignCenter),
-                             shown)
+            painter.drawText(
+                QRectF(xv - slot / 2, y0 + j * lh, slot, lh), int(Qt.AlignmentFlag.AlignCenter), shown
+            )
     painter.restore()
 
 
@@ -262,9 +295,11 @@ class CourseChart(QWidget):
         self._rows: list[CourseRow] = []
         self.setMinimumSize(260, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setToolTip("Course of care: pain before (solid) and after (dashed) each visit, 0–10; bars: "
-                        "pain extent as % of the chart; under each visit the active trigger points and the "
-                        "overlap (Jaccard) of the pain drawing with the previous visit's")
+        self.setToolTip(
+            "Course of care: pain before (solid) and after (dashed) each visit, 0–10; bars: "
+            "pain extent as % of the chart; under each visit the active trigger points and the "
+            "overlap (Jaccard) of the pain drawing with the previous visit's"
+        )
 
     def set_rows(self, rows: Sequence[CourseRow]) -> None:
         self._rows = list(rows)

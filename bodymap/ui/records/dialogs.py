@@ -47,7 +47,9 @@ class _Dialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b03a2e")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -82,14 +84,25 @@ class PatientDialog(_Dialog):
         self.contact = QLineEdit(patient.contact if patient else "")
         self.contact.setPlaceholderText("optional")
         self.notes = QPlainTextEdit(patient.notes if patient else "")
-        for label, w in (("Given name", self.given), ("Family name", self.family), ("Date of birth", self.birth),
-                         ("Sex", self.sex), ("Contact", self.contact), ("Notes", self.notes)):
+        for label, w in (
+            ("Given name", self.given),
+            ("Family name", self.family),
+            ("Date of birth", self.birth),
+            ("Sex", self.sex),
+            ("Contact", self.contact),
+            ("Notes", self.notes),
+        ):
             self.form.addRow(label, w)
 
     def build(self) -> Patient:
-        return Patient(given_name=self.given.text().strip(), family_name=self.family.text().strip(),
-                       date_of_birth=to_date(self.birth.date()), sex=self.sex.currentData(),
-                       contact=self.contact.text().strip(), notes=self.notes.toPlainText().strip())
+        return Patient(
+            given_name=self.given.text().strip(),
+            family_name=self.family.text().strip(),
+            date_of_birth=to_date(self.birth.date()),
+            sex=self.sex.currentData(),
+            contact=self.contact.text().strip(),
+            notes=self.notes.toPlainText().strip(),
+        )
 
 
 class ScreenDialog(_Dialog):
@@ -109,8 +122,12 @@ class ScreenDialog(_Dialog):
         self.form.addRow("Other", self.other)
 
     def build(self) -> Screen:
-        return Screen(patient_id=self.patient_id, screened_on=to_date(self.on.date()), other=self.other.text().strip(),
-                      **{k: b.isChecked() for k, b in self.boxes.items()})
+        return Screen(
+            patient_id=self.patient_id,
+            screened_on=to_date(self.on.date()),
+            other=self.other.text().strip(),
+            **{k: b.isChecked() for k, b in self.boxes.items()},
+        )
 
 
 class ConsentDialog(_Dialog):
@@ -126,8 +143,12 @@ class ConsentDialog(_Dialog):
             self.form.addRow(label, w)
 
     def build(self) -> Consent:
-        return Consent(patient_id=self.patient_id, consented_on=to_date(self.on.date()),
-                       given=self.given.currentData(), notes=self.notes.text().strip())
+        return Consent(
+            patient_id=self.patient_id,
+            consented_on=to_date(self.on.date()),
+            given=self.given.currentData(),
+            notes=self.notes.text().strip(),
+        )
 
 
 def precautions_text(screen: Screen | None, consent: Consent | None) -> tuple[str, bool]:

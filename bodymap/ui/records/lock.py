@@ -35,8 +35,10 @@ class RecordsLock:
         if lock.error() == QLockFile.LockError.LockFailedError:
             held = lock.getLockInfo()
             by = f" (process {held[0]} on {held[1]})" if held else ""
-            return (f"These patient records are open in another bodymap window{by}. This window shows the "
-                    f"atlas and the lookup; record in the other one, or close it and reopen bodymap.")
+            return (
+                f"These patient records are open in another bodymap window{by}. This window shows the "
+                f"atlas and the lookup; record in the other one, or close it and reopen bodymap."
+            )
         return None  # the lock file cannot be written here (a read-only share): open without it
 
     def release(self) -> None:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core import commands as cmd
+from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import AfterEffects, Drawing, Visit
 from bodymap.core.records.safety import needling_warnings
 
@@ -53,8 +53,14 @@ FINDING_KEYS = (  # (field, value or None to toggle, text, button text, shortcut
     ("referral", None, "Referral reproduced", "Referral", "X"),
     ("needled", None, "Needled", "Needled", "N"),
 )
-AFTER = (("soreness", "Soreness"), ("bruising", "Bruising"), ("bleeding", "Bleeding"), ("fatigue", "Fatigue"),
-         ("infection", "Infection"), ("pneumothorax", "Suspected pneumothorax"))
+AFTER = (
+    ("soreness", "Soreness"),
+    ("bruising", "Bruising"),
+    ("bleeding", "Bleeding"),
+    ("fatigue", "Fatigue"),
+    ("infection", "Infection"),
+    ("pneumothorax", "Suspected pneumothorax"),
+)
 
 
 def _spin(maximum: int) -> QSpinBox:
@@ -107,8 +113,9 @@ class RecordsPanel(QWidget):
         self.needling_banner = QLabel()  # warnings for the selected mark when it is needled
         self.needling_banner.setWordWrap(True)
         self.needling_banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.needling_banner.setStyleSheet("background: #fadbd8; color: #78281f; padding: 4px; "
-                                           "border-left: 4px solid #c0392b")
+        self.needling_banner.setStyleSheet(
+            "background: #fadbd8; color: #78281f; padding: 4px; border-left: 4px solid #c0392b"
+        )
         self.needling_banner.hide()
         self.visits = QListWidget()
         self.visits.setMaximumHeight(90)
@@ -177,8 +184,9 @@ class RecordsPanel(QWidget):
         box_layout.addWidget(self.extent)
 
         self.marks_table = QTableWidget(0, 8)
-        self.marks_table.setHorizontalHeaderLabels(["#", "Side", "Region", "Nearest TrP", "Status", "LTR", "Tender",
-                                                    "Needled"])
+        self.marks_table.setHorizontalHeaderLabels(
+            ["#", "Side", "Region", "Nearest TrP", "Status", "LTR", "Tender", "Needled"]
+        )
         self.marks_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.marks_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.marks_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -267,15 +275,17 @@ class RecordsPanel(QWidget):
         lay.addWidget(self.course)
 
         self.search.textChanged.connect(self.refresh_patients)
-        self.patients.currentItemChanged.connect(lambda it, _p: self.open_patient(it.data(Qt.ItemDataRole.UserRole)
-                                                                                 if it else None))
+        self.patients.currentItemChanged.connect(
+            lambda it, _p: self.open_patient(it.data(Qt.ItemDataRole.UserRole) if it else None)
+        )
         self.new_patient.clicked.connect(self.create_patient)
         self.edit_patient.clicked.connect(self.edit_current_patient)
         self.screen_button.clicked.connect(self.record_screen)
         self.consent_button.clicked.connect(self.record_consent)
         self.new_visit.clicked.connect(self.create_visit)
-        self.visits.currentItemChanged.connect(lambda it, _p: self.open_visit(it.data(Qt.ItemDataRole.UserRole)
-                                                                             if it else None))
+        self.visits.currentItemChanged.connect(
+            lambda it, _p: self.open_visit(it.data(Qt.ItemDataRole.UserRole) if it else None)
+        )
         for w in (self.therapist, self.complaint, self.visit_notes, self.after_other):
             w.editingFinished.connect(self._visit_edited)
         self.visited_on.dateChanged.connect(self._visit_edited)
@@ -284,7 +294,9 @@ class RecordsPanel(QWidget):
         for box in self.after.values():
             box.toggled.connect(self._visit_edited)
         self.marks_table.currentCellChanged.connect(self._table_selected)
-        self.tenderness.valueChanged.connect(lambda v: self._set_finding("tenderness", None if v == NOT_SET else v))
+        self.tenderness.valueChanged.connect(
+            lambda v: self._set_finding("tenderness", None if v == NOT_SET else v)
+        )
         self.ppt.valueChanged.connect(lambda v: self._set_finding("ppt_kpa", None if v < 0 else v))
         self.mark_notes.editingFinished.connect(lambda: self._set_finding("notes", self.mark_notes.text()))
         self.delete_mark.clicked.connect(self.delete_selected_mark)
@@ -293,7 +305,11 @@ class RecordsPanel(QWidget):
         self._enable()
 
     def _enable(self) -> None:
-        has_p, has_v, has_m = self.patient_id is not None, self.visit_id is not None, self.selected_mark is not None
+        has_p, has_v, has_m = (
+            self.patient_id is not None,
+            self.visit_id is not None,
+            self.selected_mark is not None,
+        )
         for w in (self.edit_patient, self.screen_button, self.consent_button, self.new_visit):
             w.setEnabled(has_p)
         self.visit_box.setEnabled(has_v)
@@ -370,8 +386,17 @@ class RecordsPanel(QWidget):
         dialog = PatientDialog(self.store.patient(self.patient_id), parent=self)
         if dialog.exec() and dialog.result_value is not None:
             p = dialog.result_value
-            self.do(cmd.UpdatePatient(self.patient_id, given_name=p.given_name, family_name=p.family_name,
-                                      date_of_birth=p.date_of_birth, sex=p.sex, contact=p.contact, notes=p.notes))
+            self.do(
+                cmd.UpdatePatient(
+                    self.patient_id,
+                    given_name=p.given_name,
+                    family_name=p.family_name,
+                    date_of_birth=p.date_of_birth,
+                    sex=p.sex,
+                    contact=p.contact,
+                    notes=p.notes,
+                )
+            )
 
     def record_screen(self) -> None:
         if self.patient_id is None:
@@ -406,11 +431,15 @@ class RecordsPanel(QWidget):
             self.banner.setStyleSheet("")
             self.patientChanged.emit()
             return
-        text, warn = precautions_text(self.store.latest_screen(self.patient_id),
-                                      self.store.latest_consent(self.patient_id))
+        text, warn = precautions_text(
+            self.store.latest_screen(self.patient_id), self.store.latest_consent(self.patient_id)
+        )
         self.banner.setText(text)
-        self.banner.setStyleSheet("background: #fdebd0; color: #7e3b00; padding: 4px; border-radius: 3px"
-                                  if warn else "background: #e9f5ec; color: #1e5631; padding: 4px")
+        self.banner.setStyleSheet(
+            "background: #fdebd0; color: #7e3b00; padding: 4px; border-radius: 3px"
+            if warn
+            else "background: #e9f5ec; color: #1e5631; padding: 4px"
+        )
         self.patientChanged.emit()
 
     # -- visits ------------------------------------------------------------------------------------
@@ -420,8 +449,9 @@ class RecordsPanel(QWidget):
         self.visits.clear()
         if self.patient_id is not None:
             for n, v in enumerate(self.store.visits(self.patient_id), 1):
-                item = QListWidgetItem(f"Visit {n} — {v.visited_on.isoformat()}" +
-                                       (f" — {v.therapist}" if v.therapist else ""))
+                item = QListWidgetItem(
+                    f"Visit {n} — {v.visited_on.isoformat()}" + (f" — {v.therapist}" if v.therapist else "")
+                )
                 item.setData(Qt.ItemDataRole.UserRole, v.id)
                 self.visits.addItem(item)
                 if v.id == self.visit_id:
@@ -433,9 +463,12 @@ class RecordsPanel(QWidget):
             return
         previous = self.store.visits(self.patient_id)
         # After the first visit, ask what happened since: start from "nothing reported".
-        visit = Visit(patient_id=self.patient_id, visited_on=date.today(),
-                      therapist=previous[-1].therapist if previous else "",
-                      after=AfterEffects() if previous else None)
+        visit = Visit(
+            patient_id=self.patient_id,
+            visited_on=date.today(),
+            therapist=previous[-1].therapist if previous else "",
+            after=AfterEffects() if previous else None,
+        )
         command = cmd.AddVisit(visit)
         if self.do(command):
             self.visit_id = command.id
@@ -476,17 +509,24 @@ class RecordsPanel(QWidget):
             return
         v = self.store.visit(self.visit_id)
         changes = {}
-        for field, value in (("visited_on", to_date(self.visited_on.date())),
-                             ("therapist", self.therapist.text().strip()), ("complaint", self.complaint.text().strip()),
-                             ("notes", self.visit_notes.text().strip()),
-                             ("pain_before", None if self.pain_before.value() == NOT_SET else self.pain_before.value()),
-                             ("pain_after", None if self.pain_after.value() == NOT_SET else self.pain_after.value())):
+        for field, value in (
+            ("visited_on", to_date(self.visited_on.date())),
+            ("therapist", self.therapist.text().strip()),
+            ("complaint", self.complaint.text().strip()),
+            ("notes", self.visit_notes.text().strip()),
+            ("pain_before", None if self.pain_before.value() == NOT_SET else self.pain_before.value()),
+            ("pain_after", None if self.pain_after.value() == NOT_SET else self.pain_after.value()),
+        ):
             if getattr(v, field) != value:
                 changes[field] = value
         if v.after is not None:
-            after = AfterEffects(**{k: b.isChecked() for k, b in self.after.items()},
-                                 soreness_hours=float(self.soreness_hours.value()) if self.after["soreness"].isChecked()
-                                 else None, other=self.after_other.text().strip())
+            after = AfterEffects(
+                **{k: b.isChecked() for k, b in self.after.items()},
+                soreness_hours=float(self.soreness_hours.value())
+                if self.after["soreness"].isChecked()
+                else None,
+                other=self.after_other.text().strip(),
+            )
             if after != v.after:
                 changes["after"] = after
         if changes and not self.do(cmd.UpdateVisit(self.visit_id, **changes)):
@@ -533,9 +573,16 @@ class RecordsPanel(QWidget):
             trp = ""
             if m.trp_muscle and self.atlas is not None and m.trp_muscle in self.atlas.muscles:
                 trp = f"{self.atlas.muscles[m.trp_muscle].name} {m.trp_id} ({m.trp_distance * 170:.1f} cm)"
-            cells = [str(row + 1), m.side, region.name if region else m.region_id, trp, f.status or "—",
-                     {True: "yes", False: "no", None: "—"}[f.twitch],
-                     "—" if f.tenderness is None else str(f.tenderness), "yes" if f.needled else "no"]
+            cells = [
+                str(row + 1),
+                m.side,
+                region.name if region else m.region_id,
+                trp,
+                f.status or "—",
+                {True: "yes", False: "no", None: "—"}[f.twitch],
+                "—" if f.tenderness is None else str(f.tenderness),
+                "yes" if f.needled else "no",
+            ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, m.id)
@@ -560,7 +607,7 @@ class RecordsPanel(QWidget):
         self._loading = True
         try:
             f = m.findings if m else None
-            for (field, value, _t, _s, _k), act in zip(FINDING_KEYS, self.finding_actions):
+            for (field, value, _t, _s, _k), act in zip(FINDING_KEYS, self.finding_actions, strict=True):
                 current = getattr(f, field) if f else None
                 act.setChecked(bool(current == value if value is not None else current))
             self.tenderness.setValue(f.tenderness if f and f.tenderness is not None else NOT_SET)
@@ -617,8 +664,12 @@ class RecordsPanel(QWidget):
         if mark_id is None or self.patient_id is None:
             return ""
         mark = self.store.mark(mark_id)
-        warnings = needling_warnings(mark, self.store.latest_screen(self.patient_id),
-                                     self.store.latest_consent(self.patient_id), self.atlas)
+        warnings = needling_warnings(
+            mark,
+            self.store.latest_screen(self.patient_id),
+            self.store.latest_consent(self.patient_id),
+            self.atlas,
+        )
         return "⚠ " + "\n⚠ ".join(w.message for w in warnings) if warnings else ""
 
     # -- drawings ----------------------------------------------------------------------------------
@@ -627,7 +678,7 @@ class RecordsPanel(QWidget):
         """A brush, lasso or eraser stroke on the open visit's drawing of the chosen symptom."""
         if self.visit_id is None:
             return
-        from bodymap.core.drawing import PainArea
+        from bodymap.core.pain import PainArea
 
         symptom = self.symptom.currentData()
         existing = next((d for d in self.store.drawings(self.visit_id) if d.symptom == symptom), None)
@@ -638,16 +689,20 @@ class RecordsPanel(QWidget):
             return
         intensity = None if self.intensity.value() == NOT_SET else self.intensity.value()
         if existing is None:
-            self.do(cmd.AddDrawing(Drawing(visit_id=self.visit_id, symptom=symptom, areas=after.views,
-                                           intensity=intensity)))
+            self.do(
+                cmd.AddDrawing(
+                    Drawing(visit_id=self.visit_id, symptom=symptom, areas=after.views, intensity=intensity)
+                )
+            )
         else:
             self.do(cmd.UpdateDrawing(existing.id, areas=after.views))
 
     def _intensity_changed(self, value: int) -> None:
         if self._loading or self.visit_id is None:
             return
-        existing = next((d for d in self.store.drawings(self.visit_id) if d.symptom == self.symptom.currentData()),
-                        None)
+        existing = next(
+            (d for d in self.store.drawings(self.visit_id) if d.symptom == self.symptom.currentData()), None
+        )
         if existing is not None:
             self.do(cmd.UpdateDrawing(existing.id, intensity=None if value == NOT_SET else value))
 
@@ -663,8 +718,10 @@ class RecordsPanel(QWidget):
 
         areas = _union_areas(drawings)
         e = pain_extent(areas)
-        self.extent.setText(f"{e.chart_share * 100:.1f} % of the chart, {e.body_share * 100:.1f} % of the body "
-                            f"surface; CHOIR {', '.join(str(c) for c in choir_codes(areas))}")
+        self.extent.setText(
+            f"{e.chart_share * 100:.1f} % of the chart, {e.body_share * 100:.1f} % of the body "
+            f"surface; CHOIR {', '.join(str(c) for c in choir_codes(areas))}"
+        )
 
     def _show_course(self) -> None:
         if self.patient_id is None:
@@ -678,9 +735,12 @@ class RecordsPanel(QWidget):
         for r in rows:
             ext = f"{r.extent.chart_share * 100:.1f} %" if r.extent else "—"
             ov = f"{r.overlap:.2f}" if r.overlap is not None else "—"
-            pain = f"{'—' if r.pain_before is None else r.pain_before}→{'—' if r.pain_after is None else r.pain_after}"
-            lines.append(f"Visit {r.number} ({r.visited_on.isoformat()}): pain {pain}, extent {ext}, "
-                         f"overlap {ov}, active TrPs {r.active_trps}")
+            before = "—" if r.pain_before is None else r.pain_before
+            pain = f"{before}→{'—' if r.pain_after is None else r.pain_after}"
+            lines.append(
+                f"Visit {r.number} ({r.visited_on.isoformat()}): pain {pain}, extent {ext}, "
+                f"overlap {ov}, active TrPs {r.active_trps}"
+            )
         self.course.setText("<b>Course of care</b><br>" + "<br>".join(lines) if lines else "")
         self.course_chart.set_rows(rows)
 

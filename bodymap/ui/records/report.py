@@ -48,7 +48,7 @@ from PySide6.QtGui import (
 )
 
 from bodymap import __version__
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS
 from bodymap.core.records.metrics import choir_codes, course_of_care, pain_extent, union_areas
 from bodymap.core.records.model import SYMPTOMS, RecordsError
 
@@ -156,8 +156,12 @@ def drawing_style(index: int) -> tuple[str, Qt.BrushStyle]:
 
 
 _HATCH_LINES = {
-    Qt.BrushStyle.HorPattern: "h", Qt.BrushStyle.VerPattern: "v", Qt.BrushStyle.BDiagPattern: "b",
-    Qt.BrushStyle.FDiagPattern: "f", Qt.BrushStyle.CrossPattern: "hv", Qt.BrushStyle.DiagCrossPattern: "bf",
+    Qt.BrushStyle.HorPattern: "h",
+    Qt.BrushStyle.VerPattern: "v",
+    Qt.BrushStyle.BDiagPattern: "b",
+    Qt.BrushStyle.FDiagPattern: "f",
+    Qt.BrushStyle.CrossPattern: "hv",
+    Qt.BrushStyle.DiagCrossPattern: "bf",
 }
 
 
@@ -259,8 +263,11 @@ class _Chart:
         img.setDevicePixelRatio(dpr)
         img.fill(QColor("white"))
         p = QPainter(img)
-        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                         | QPainter.RenderHint.SmoothPixmapTransform)
+        p.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
         self.scene.render(p, QRectF(0, 0, logical_w, logical_h), src, Qt.AspectRatioMode.IgnoreAspectRatio)
         p.end()
         return img
@@ -338,8 +345,9 @@ class _Layout:
         self.pages[-1].ops.append(op)
 
     # drawing helpers that record operations
-    def text(self, x: float, y: float, w: float, text: str, font: QFont, color: QColor = TEXT,
-             flags: int = WRAP) -> float:
+    def text(
+        self, x: float, y: float, w: float, text: str, font: QFont, color: QColor = TEXT, flags: int = WRAP
+    ) -> float:
         h = self.text_h(text, font, w, flags)
         if text:
             rect = QRectF(x, y, w, h + 2)
@@ -352,8 +360,14 @@ class _Layout:
             self.add(op)
         return h
 
-    def rule(self, y: float, color: QColor = RULE, width_mm: float = 0.25, x0: float | None = None,
-             x1: float | None = None) -> None:
+    def rule(
+        self,
+        y: float,
+        color: QColor = RULE,
+        width_mm: float = 0.25,
+        x0: float | None = None,
+        x1: float | None = None,
+    ) -> None:
         a = self.left if x0 is None else x0
         b = self.rect.right() if x1 is None else x1
         pen_w = self.mm(width_mm)
@@ -399,8 +413,16 @@ class _Layout:
             return word[:a], " ".join([word[a:], *words[1:]]).strip()
         return " ".join(words[:lo]), " ".join(words[lo:])
 
-    def flow(self, x: float, w: float, text: str, font: QFont, head: str, color: QColor = TEXT,
-             gap_after: float = 0.0) -> None:
+    def flow(
+        self,
+        x: float,
+        w: float,
+        text: str,
+        font: QFont,
+        head: str,
+        color: QColor = TEXT,
+        gap_after: float = 0.0,
+    ) -> None:
         """A paragraph that continues on the next page when it does not fit (long notes)."""
         rest = text
         while rest:
@@ -467,8 +489,9 @@ class _Report:
         self.chosen = []
         for vid in visit_ids:
             if vid not in by_id:
-                raise RecordsError(f"visit {vid} is not a visit of patient {patient_id} "
-                                   f"({self.patient.name})")
+                raise RecordsError(
+                    f"visit {vid} is not a visit of patient {patient_id} ({self.patient.name})"
+                )
             self.chosen.append(by_id[vid])
         placer = store.placer
         self.body, self.atlas = placer.body, placer.atlas
@@ -513,12 +536,25 @@ class _Report:
         flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         if vr is not None:
             v = vr.visit
-            ry += L.text(x + w - right_w, ry, right_w, f"Visit {n} of {len(self.live)}", _font(12, bold=True),
-                         TEXT, flags)
+            ry += L.text(
+                x + w - right_w,
+                ry,
+                right_w,
+                f"Visit {n} of {len(self.live)}",
+                _font(12, bold=True),
+                TEXT,
+                flags,
+            )
             ry += L.text(x + w - right_w, ry, right_w, v.visited_on.isoformat(), _font(10), TEXT, flags)
-            ry += L.text(x + w - right_w, ry, right_w,
-                         f"Therapist: {v.therapist}" if v.therapist else "Therapist: not recorded", _font(9),
-                         TEXT if v.therapist else MUTED, flags)
+            ry += L.text(
+                x + w - right_w,
+                ry,
+                right_w,
+                f"Therapist: {v.therapist}" if v.therapist else "Therapist: not recorded",
+                _font(9),
+                TEXT if v.therapist else MUTED,
+                flags,
+            )
         L.y = max(y, ry) + L.mm(2)
         L.rule(L.y, TEXT, 0.4)
         L.y += L.mm(3)
@@ -560,10 +596,16 @@ class _Report:
         L.box(box, ALERT_BG if alert else CLEAR_BG, ALERT if alert else RULE, 0.5 if alert else 0.25)
         if alert:  # a thick bar down the left edge, visible in black and white too
             L.box(QRectF(L.left, L.y, L.mm(1.2), h), ALERT, None)
-        L.text(L.left + pad + L.mm(0.8), L.y + pad, title_w, "PRECAUTIONS" if alert else "Precautions",
-               _font(8.5, bold=True), ALERT if alert else MUTED)
+        L.text(
+            L.left + pad + L.mm(0.8),
+            L.y + pad,
+            title_w,
+            "PRECAUTIONS" if alert else "Precautions",
+            _font(8.5, bold=True),
+            ALERT if alert else MUTED,
+        )
         y = L.y + pad
-        for (t, a), th in zip(lines, hs):
+        for (t, a), th in zip(lines, hs, strict=True):
             L.text(L.left + pad + title_w, y, inner_w, t, bold if a else font, ALERT if a else TEXT)
             y += th + L.mm(1)
         L.y += h + L.mm(3)
@@ -637,8 +679,12 @@ class _Report:
         def corner_at(x0: float, y0: float, width: float) -> QRectF:
             # The empty corner above the soles, right of the back view, on the page.
             k = width / src.width()
-            return QRectF(x0 + (free.left() - src.left()) * k + L.mm(2), y0 + L.mm(3),
-                          free.width() * k - L.mm(4), free.height() * k - L.mm(3))
+            return QRectF(
+                x0 + (free.left() - src.left()) * k + L.mm(2),
+                y0 + L.mm(3),
+                free.width() * k - L.mm(4),
+                free.height() * k - L.mm(3),
+            )
 
         ALL = ("marks", "drawings")
 
@@ -694,8 +740,15 @@ class _Report:
             self.legend(L.width, drawings, legend_font, rest, x=L.left)
             L.y += legend_h + L.mm(2.5)
 
-    def legend(self, width: float, drawings, font: QFont, parts: Sequence[str] = ("marks", "drawings"),
-               measure: bool = False, x: float = 0.0) -> float:
+    def legend(
+        self,
+        width: float,
+        drawings,
+        font: QFont,
+        parts: Sequence[str] = ("marks", "drawings"),
+        measure: bool = False,
+        x: float = 0.0,
+    ) -> float:
         """Lay out (or only measure) the legend's `parts` ("marks": the mark symbols and the sides;
         "drawings": each pain drawing's hatch, symptom and intensity) in `width`; returns the height."""
         L = self.L
@@ -713,8 +766,12 @@ class _Report:
 
         if "marks" in parts:
             y += put("Marks (numbered as in the table)", bold) + L.mm(0.6)
-            for kind, text in (("active", "active trigger point"), ("latent", "latent trigger point"),
-                               (None, "not classified"), ("needled", "needled (dot inside)")):
+            for kind, text in (
+                ("active", "active trigger point"),
+                ("latent", "latent trigger point"),
+                (None, "not classified"),
+                ("needled", "needled (dot inside)"),
+            ):
                 hh = max(put(text, font, sym), line)
                 if not measure:
                     self._mark_symbol(QPointF(x + L.mm(1.8), y0 + y + line / 2), kind)
@@ -797,9 +854,11 @@ class _Report:
             areas = union_areas(drawings)
             e = pain_extent(areas, self.body)
             codes = choir_codes(areas, self.body)
-            text = (f"Pain extent: {e.chart_share * 100:.1f} % of the chart (front, back and soles) · "
-                    f"{e.body_share * 100:.1f} % of the body surface (Lund & Browder). "
-                    f"CHOIR body map regions covered: {', '.join(map(str, codes)) if codes else 'none'}.")
+            text = (
+                f"Pain extent: {e.chart_share * 100:.1f} % of the chart (front, back and soles) · "
+                f"{e.body_share * 100:.1f} % of the body surface (Lund & Browder). "
+                f"CHOIR body map regions covered: {', '.join(map(str, codes)) if codes else 'none'}."
+            )
         else:
             text = "Pain extent: no pain drawing at this visit."
         return text
@@ -807,8 +866,14 @@ class _Report:
     # -- tables ----------------------------------------------------------------------------------
 
     def _table_fonts(self) -> dict[str, QFont]:
-        return {"cell": _font(7.5), "emph": _font(7.5, bold=True), "head": _font(7, bold=True),
-                "notes": _font(7.5, italic=True), "title": _font(11, bold=True), "key": _font(7)}
+        return {
+            "cell": _font(7.5),
+            "emph": _font(7.5, bold=True),
+            "head": _font(7, bold=True),
+            "notes": _font(7.5, italic=True),
+            "title": _font(11, bold=True),
+            "key": _font(7),
+        }
 
     def _table_sizes(self, columns, rows, title: str, note: str) -> dict:
         """Column widths and the heights of the title, key, header and each row (with its notes)."""
@@ -822,26 +887,40 @@ class _Report:
         def flags(c: _Column) -> int:
             return int(Qt.TextFlag.TextWordWrap | c.align | Qt.AlignmentFlag.AlignTop)
 
-        head_h = 2 * pad + max(L.text_h(c.title, F["head"], w - 2 * pad, flags(c))
-                               for c, w in zip(columns, widths))
+        head_h = 2 * pad + max(
+            L.text_h(c.title, F["head"], w - 2 * pad, flags(c)) for c, w in zip(columns, widths, strict=True)
+        )
         row_h, notes_h = [], []
         for cells, notes, emph in rows:
             f = F["emph"] if emph else F["cell"]
-            row_h.append(2 * pad + max(L.text_h(t, f, w - 2 * pad, flags(c))
-                                       for t, c, w in zip(cells, columns, widths)))
+            row_h.append(
+                2 * pad
+                + max(
+                    L.text_h(t, f, w - 2 * pad, flags(c))
+                    for t, c, w in zip(cells, columns, widths, strict=True)
+                )
+            )
             notes_h.append(L.text_h(notes, F["notes"], notes_w) + pad if notes else 0.0)
-        return {"widths": widths, "pad": pad, "flags": flags, "notes_w": notes_w, "head_h": head_h,
-                "row_h": row_h, "notes_h": notes_h,
-                "title_h": L.text_h(title, F["title"], L.width) + L.mm(1.5),
-                "key_h": L.text_h(note, F["key"], L.width) + L.mm(1.5) if note else 0.0}
+        return {
+            "widths": widths,
+            "pad": pad,
+            "flags": flags,
+            "notes_w": notes_w,
+            "head_h": head_h,
+            "row_h": row_h,
+            "notes_h": notes_h,
+            "title_h": L.text_h(title, F["title"], L.width) + L.mm(1.5),
+            "key_h": L.text_h(note, F["key"], L.width) + L.mm(1.5) if note else 0.0,
+        }
 
     def table_height(self, columns, rows, title: str, note: str = "") -> float:
         z = self._table_sizes(columns, rows, title, note)
         body = z["head_h"] + sum(z["row_h"]) + sum(z["notes_h"]) if rows else 0.0
         return z["title_h"] + z["key_h"] + body
 
-    def _table(self, columns, rows: list[tuple[list[str], str, bool]], head: str, title: str,
-               note: str = "") -> None:
+    def _table(
+        self, columns, rows: list[tuple[list[str], str, bool]], head: str, title: str, note: str = ""
+    ) -> None:
         """A table with a key above it and a header row repeated on each page; each row is (cells, notes
         written under the row, emphasis). Rows are never split, except for very long notes."""
         L = self.L
@@ -852,7 +931,7 @@ class _Report:
         def header_row() -> None:
             L.box(QRectF(L.left, L.y, L.width, head_h), HEADER_BG, None)
             x = L.left
-            for c, w in zip(columns, widths):
+            for c, w in zip(columns, widths, strict=True):
                 L.text(x + pad, L.y + pad, w - 2 * pad, c.title, F["head"], TEXT, flags(c))
                 x += w
             L.rule(L.y + head_h, TEXT, 0.3)
@@ -875,7 +954,7 @@ class _Report:
                 header_row()
             top, page, at = L.y, L.pages[-1], len(L.pages[-1].ops)
             x = L.left
-            for t, c, w in zip(cells, columns, widths):
+            for t, c, w in zip(cells, columns, widths, strict=True):
                 L.text(x + pad, top + pad, w - 2 * pad, t, F["emph"] if emph else F["cell"], TEXT, flags(c))
                 x += w
             L.y += h
@@ -925,23 +1004,34 @@ class _Report:
             if f.ppt_kpa is not None:
                 tender.append(f"{f.ppt_kpa:g}\u00a0kPa")  # (no break before the unit)
             cells = [
-                str(num), VIEW_NAMES[m.view], m.side, region.name if region else m.region_id, trp,
+                str(num),
+                VIEW_NAMES[m.view],
+                m.side,
+                region.name if region else m.region_id,
+                trp,
                 "—" if m.trp_distance_cm is None else f"{m.trp_distance_cm:.1f}",
-                f.status or "not classified", _yes_no(f.twitch), _yes_no(f.familiar_pain),
+                f.status or "not classified",
+                _yes_no(f.twitch),
+                _yes_no(f.familiar_pain),
                 _yes_no(f.referral),
-                "; ".join(tender) if tender else "—", "yes" if f.needled else "no",
+                "; ".join(tender) if tender else "—",
+                "yes" if f.needled else "no",
             ]
             rows.append((cells, f"Notes: {f.notes.strip()}" if f.notes.strip() else "", f.status == "active"))
         active = sum(m.findings.status == "active" for m in marks)
         latent = sum(m.findings.status == "latent" for m in marks)
         needled = sum(bool(m.findings.needled) for m in marks)
-        title = (f"Findings: {len(marks)} mark{'s' if len(marks) != 1 else ''} · {active} active, "
-                 f"{latent} latent "
-                 f"trigger point{'s' if latent != 1 else ''} · {needled} needled")
-        note = ("Side is the patient's. cm: distance to the nearest atlas trigger point on a 170 cm adult "
-                "(the reference stature). LTR: local twitch response. Familiar pain / Referral: reproduced. "
-                "Tenderness "
-                "0–10; PPT: pressure-pain threshold. — : not examined.")
+        title = (
+            f"Findings: {len(marks)} mark{'s' if len(marks) != 1 else ''} · {active} active, "
+            f"{latent} latent "
+            f"trigger point{'s' if latent != 1 else ''} · {needled} needled"
+        )
+        note = (
+            "Side is the patient's. cm: distance to the nearest atlas trigger point on a 170 cm adult "
+            "(the reference stature). LTR: local twitch response. Familiar pain / Referral: reproduced. "
+            "Tenderness "
+            "0–10; PPT: pressure-pain threshold. — : not examined."
+        )
         return rows, head, title, note
 
     def course(self) -> None:
@@ -968,20 +1058,31 @@ class _Report:
         L.y += h + L.mm(5)
         table = []
         for r in rows:
-            table.append(([
-                str(r.number), r.visited_on.isoformat(),
-                "—" if r.pain_before is None else str(r.pain_before),
-                "—" if r.pain_after is None else str(r.pain_after),
-                "—" if r.extent is None else f"{r.extent.chart_share * 100:.1f}",
-                "—" if r.extent is None else f"{r.extent.body_share * 100:.1f}",
-                "—" if r.overlap is None else f"{r.overlap:.2f}",
-                str(r.active_trps), str(r.latent_trps), str(r.needled),
-                ", ".join(str(c) for c in r.choir) if r.choir else "—",
-            ], "", False))
-        note = ("Pain 0–10. Extent: the drawn area as a share of the whole chart (front, back and soles), "
-                "and weighted by body surface (Lund & Browder). Overlap: Jaccard index of the visit's drawn "
-                "area with the previous visit's (1 = the same area, 0 = none shared; — for the first visit "
-                "or when neither drew). Deleted marks and drawings are left out.")
+            table.append(
+                (
+                    [
+                        str(r.number),
+                        r.visited_on.isoformat(),
+                        "—" if r.pain_before is None else str(r.pain_before),
+                        "—" if r.pain_after is None else str(r.pain_after),
+                        "—" if r.extent is None else f"{r.extent.chart_share * 100:.1f}",
+                        "—" if r.extent is None else f"{r.extent.body_share * 100:.1f}",
+                        "—" if r.overlap is None else f"{r.overlap:.2f}",
+                        str(r.active_trps),
+                        str(r.latent_trps),
+                        str(r.needled),
+                        ", ".join(str(c) for c in r.choir) if r.choir else "—",
+                    ],
+                    "",
+                    False,
+                )
+            )
+        note = (
+            "Pain 0–10. Extent: the drawn area as a share of the whole chart (front, back and soles), "
+            "and weighted by body surface (Lund & Browder). Overlap: Jaccard index of the visit's drawn "
+            "area with the previous visit's (1 = the same area, 0 = none shared; — for the first visit "
+            "or when neither drew). Deleted marks and drawings are left out."
+        )
         self._table(COURSE_COLUMNS, table, head, "Visit by visit", note)
 
 
@@ -993,8 +1094,14 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
         raise ReportCancelled("the report was cancelled")
 
 
-def render_report(painter: QPainter, page_rect: QRectF, store, patient_id: int, visit_ids: list[int],
-                  progress: Progress | None = None) -> None:
+def render_report(
+    painter: QPainter,
+    page_rect: QRectF,
+    store,
+    patient_id: int,
+    visit_ids: list[int],
+    progress: Progress | None = None,
+) -> None:
     """Paint the report of `visit_ids` (each a visit of the patient, in the order given) into `page_rect` of
     each page. On a QPdfWriter or QPrinter (paged devices) every page is painted, with newPage() between
     them; on any other device (an image, a widget) only the first page.
@@ -1013,8 +1120,11 @@ def render_report(painter: QPainter, page_rect: QRectF, store, patient_id: int, 
     _tick(progress, 0, len(pages))
     painter.save()
     try:
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
-                               | QPainter.RenderHint.SmoothPixmapTransform)
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
         for i, page in enumerate(pages):
             if i and not device.newPage():
                 raise OSError("could not start a new page (is the disk full?)")
@@ -1033,8 +1143,9 @@ def _running_head(p: QPainter, L: _Layout, text: str) -> None:
     p.setFont(L.head_font)
     p.setPen(MUTED)
     fm = L.metrics(L.head_font)
-    p.drawText(QPointF(L.left, L.rect.top() + fm.ascent()),
-               fm.elidedText(text, Qt.TextElideMode.ElideRight, L.width))
+    p.drawText(
+        QPointF(L.left, L.rect.top() + fm.ascent()), fm.elidedText(text, Qt.TextElideMode.ElideRight, L.width)
+    )
     y = L.rect.top() + L.head_h
     p.setPen(QPen(RULE, L.mm(0.2)))
     p.drawLine(QPointF(L.left, y), QPointF(L.rect.right(), y))
@@ -1059,8 +1170,10 @@ def _visit_ids(store, patient_id: int, visit_number: int | None) -> list[int]:
     if visit_number is None:
         return [v.id for v in visits]
     if not 1 <= visit_number <= len(visits):
-        raise RecordsError(f"patient {patient_id} has no visit {visit_number} "
-                           f"({len(visits)} visit{'s' if len(visits) != 1 else ''})")
+        raise RecordsError(
+            f"patient {patient_id} has no visit {visit_number} "
+            f"({len(visits)} visit{'s' if len(visits) != 1 else ''})"
+        )
     return [visits[visit_number - 1].id]
 
 
@@ -1069,8 +1182,9 @@ def report_title(patient, visit_number: int | None = None) -> str:
     return f"{patient.name} — dry needling {which}"
 
 
-def write_report(store, patient_id: int, out: Path, visit_number: int | None = None,
-                 progress: Progress | None = None) -> Path:
+def write_report(
+    store, patient_id: int, out: Path, visit_number: int | None = None, progress: Progress | None = None
+) -> Path:
     """Write the report of all the patient's visits (or of visit `visit_number`, 1 = the first by date) to
     the PDF `out` (A4, 300 dpi), atomically and readable by the owner only: the file appears complete or
     not at all. Cancelling through `progress` raises ReportCancelled and leaves no file (an earlier file
@@ -1088,9 +1202,14 @@ def write_report(store, patient_id: int, out: Path, visit_number: int | None = N
         writer.setTitle(report_title(patient, visit_number))
         writer.setCreator(f"bodymap {__version__}")
         writer.setResolution(PDF_DPI)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                                         QPageLayout.Unit.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         if not painter.begin(writer):
             raise OSError(f"cannot write {out}")
         paint = writer.pageLayout().paintRectPixels(writer.resolution())
@@ -1110,8 +1229,9 @@ def write_report(store, patient_id: int, out: Path, visit_number: int | None = N
     return out
 
 
-def print_report(store, patient_id: int, printer, visit_ids: list[int],
-                 progress: Progress | None = None) -> None:
+def print_report(
+    store, patient_id: int, printer, visit_ids: list[int], progress: Progress | None = None
+) -> None:
     """Print the report of `visit_ids` on a QPrinter (as set up by a QPrintDialog). Cancelling through
     `progress` aborts the print job and raises ReportCancelled."""
     patient = store.patient(patient_id)

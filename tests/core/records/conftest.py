@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 
 from bodymap.core.atlas import load_atlas
-from bodymap.core.body import load_body
+from bodymap.core.chart.body import load_body
 from bodymap.core.records import Patient, Store, Visit
 from bodymap.core.records.placement import Placer
 
@@ -60,14 +60,22 @@ def store(location, placer):
 
 @pytest.fixture
 def patient(store):
-    return store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1),
-                                     sex="female"))
+    return store.add_patient(
+        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1), sex="female")
+    )
 
 
 @pytest.fixture
 def visit(store, patient):
-    return store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 1), therapist="J. Brown",
-                                 complaint="neck pain", pain_before=6))
+    return store.add_visit(
+        Visit(
+            patient_id=patient.id,
+            visited_on=date(2024, 3, 1),
+            therapist="J. Brown",
+            complaint="neck pain",
+            pain_before=6,
+        )
+    )
 
 
 def region(view, region_id, side):

@@ -5,11 +5,32 @@ from datetime import date
 import pytest
 from shapely.geometry import box
 
-from bodymap.core.commands import (
-    AddDrawing, AddMark, AddVisit, Command, CreatePatient, DeleteDrawing, DeleteMark, MoveMark, RecordConsent,
-    RecordScreen, UpdateDrawing, UpdateMark, UpdatePatient, UpdateVisit,
+from bodymap.core.records import (
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    Patient,
+    Screen,
+    Visit,
 )
-from bodymap.core.records import AfterEffects, Consent, Drawing, Findings, InvalidValue, Patient, Screen, Visit
+from bodymap.core.records.commands import (
+    AddDrawing,
+    AddMark,
+    AddVisit,
+    Command,
+    CreatePatient,
+    DeleteDrawing,
+    DeleteMark,
+    MoveMark,
+    RecordConsent,
+    RecordScreen,
+    UpdateDrawing,
+    UpdateMark,
+    UpdatePatient,
+    UpdateVisit,
+)
 
 from .conftest import disc, inside
 
@@ -27,8 +48,13 @@ def _state(store, patient_id):
     def seen(items):
         return [plain(i) for i in items if i.deleted_at is None]
 
-    return (plain(r.patient), r.patient.deleted_at is None, seen(r.screens), seen(r.consents),
-            [(plain(v.visit), seen(v.marks), seen(v.drawings)) for v in r.visits if v.visit.deleted_at is None])
+    return (
+        plain(r.patient),
+        r.patient.deleted_at is None,
+        seen(r.screens),
+        seen(r.consents),
+        [(plain(v.visit), seen(v.marks), seen(v.drawings)) for v in r.visits if v.visit.deleted_at is None],
+    )
 
 
 def _kept(store, patient_id) -> int:
@@ -73,10 +99,15 @@ def test_update_patient(store, patient):
 
 
 def test_record_screen_and_consent(store, patient):
-    cmd = _round_trip(store, patient.id, RecordScreen(Screen(patient_id=patient.id, screened_on=date(2024, 3, 1),
-                                                             pregnancy=True)))
+    cmd = _round_trip(
+        store,
+        patient.id,
+        RecordScreen(Screen(patient_id=patient.id, screened_on=date(2024, 3, 1), pregnancy=True)),
+    )
     assert cmd.text == "Record precaution screen" and store.latest_screen(patient.id).pregnancy
-    cmd = _round_trip(store, patient.id, RecordConsent(Consent(patient_id=patient.id, consented_on=date(2024, 3, 1))))
+    cmd = _round_trip(
+        store, patient.id, RecordConsent(Consent(patient_id=patient.id, consented_on=date(2024, 3, 1)))
+    )
     assert cmd.text == "Record consent" and store.latest_consent(patient.id).given
 
 
@@ -85,7 +116,9 @@ def test_add_and_update_visit(store, patient):
     assert add.text == "Add visit"
     upd = _round_trip(store, patient.id, UpdateVisit(add.id, pain_before=7))
     assert upd.text == "Set pain before"
-    upd = _round_trip(store, patient.id, UpdateVisit(add.id, after=AfterEffects(soreness=True, soreness_hours=24)))
+    upd = _round_trip(
+        store, patient.id, UpdateVisit(add.id, after=AfterEffects(soreness=True, soreness_hours=24))
+    )
     assert upd.text == "Record after-effects"
 
 
@@ -107,8 +140,11 @@ def test_add_move_update_delete_mark(store, patient, visit):
 
 def test_add_update_delete_drawing(store, patient, visit):
     area = disc(*inside("back", "lumbar", "right"), 0.02)
-    add = _round_trip(store, patient.id, AddDrawing(Drawing(visit_id=visit.id, symptom="pain", intensity=5,
-                                                            areas={"back": area})))
+    add = _round_trip(
+        store,
+        patient.id,
+        AddDrawing(Drawing(visit_id=visit.id, symptom="pain", intensity=5, areas={"back": area})),
+    )
     assert add.text == "Add drawing"
     drawn = store.drawing(add.id).areas["back"]
     upd = _round_trip(store, patient.id, UpdateDrawing(add.id, intensity=8))
@@ -177,6 +213,8 @@ def test_a_refused_command_changes_nothing_and_can_be_dropped(store, patient, vi
 
 
 def test_drawing_commands_clip_like_the_store(store, visit):
-    add = AddDrawing(Drawing(visit_id=visit.id, symptom="numbness", areas={"front": box(-0.6, 0.0, 0.6, 1.0)}))
+    add = AddDrawing(
+        Drawing(visit_id=visit.id, symptom="numbness", areas={"front": box(-0.6, 0.0, 0.6, 1.0)})
+    )
     add.do(store)
     assert store.drawing(add.id).areas["front"].area < 0.2

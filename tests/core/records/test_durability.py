@@ -21,8 +21,8 @@ WRITER = textwrap.dedent("""
     from bodymap.core.records import Findings, Store
     from bodymap.core.records.placement import Placer
 
-    path, visit_id, x, y, count, tag = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), \\
-        int(sys.argv[5]), sys.argv[6]
+    path, tag = sys.argv[1], sys.argv[6]
+    visit_id, x, y, count = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
     store = Store.open(path, placer=Placer())
     print("ready", flush=True)
     for i in range(count):
@@ -34,8 +34,12 @@ WRITER = textwrap.dedent("""
 
 def _writer(path, visit_id, count, tag):
     x, y = inside("back", "infraspinous", "right")
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(visit_id), repr(x), repr(y), str(count),
-                             tag], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), str(visit_id), repr(x), repr(y), str(count), tag],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -74,10 +78,12 @@ def test_two_copies_writing_at_once(db_path, ready_visit, placer):
             store.marks(ready_visit.id)
             time.sleep(0.005)
     outputs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
+    for p, (out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
         assert out.count("ack") == count and out.rstrip().endswith("done")
-    acked = {int(line.split()[1]) for out, _ in outputs for line in out.splitlines() if line.startswith("ack")}
+    acked = {
+        int(line.split()[1]) for out, _ in outputs for line in out.splitlines() if line.startswith("ack")
+    }
     with Store.open(db_path, placer=placer) as store:
         marks = store.marks(ready_visit.id)
         assert {m.id for m in marks} == acked and len(marks) == 2 * count
@@ -98,11 +104,15 @@ def test_a_writer_held_too_long_gives_a_clear_message(db_path, monkeypatch, plac
         blocker.execute("BEGIN IMMEDIATE")  # another copy mid-transaction, and stuck
         try:
             with pytest.raises(RecordsError) as info:
-                store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1)))
+                store.add_patient(
+                    Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1))
+                )
             assert "busy" in str(info.value) and "nothing was written" in str(info.value)
             assert "\n" not in str(info.value)
             assert store.patients() == []  # readers are not blocked by a writer (WAL)
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
-        assert store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1))).id
+        assert store.add_patient(
+            Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1))
+        ).id

@@ -11,10 +11,23 @@ from datetime import date
 import pytest
 
 from bodymap.core.records import (
-    AfterEffects, Consent, Drawing, Findings, Patient, RecordsError, Screen, Store, Visit,
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    Patient,
+    RecordsError,
+    Screen,
+    Store,
+    Visit,
 )
 from bodymap.core.records.exchange import (
-    CSV_COLUMNS, MalformedImport, export_file, export_record, import_record, marks_csv,
+    CSV_COLUMNS,
+    MalformedImport,
+    export_file,
+    export_record,
+    import_record,
+    marks_csv,
 )
 
 from .conftest import disc, inside, region
@@ -25,21 +38,61 @@ def full(store, patient):
     """A patient with a screen, consent, two visits, marks (one deleted) and drawings."""
     store.add_screen(Screen(patient_id=patient.id, screened_on=date(2024, 2, 28), anticoagulant=True))
     store.add_consent(Consent(patient_id=patient.id, consented_on=date(2024, 3, 1)))
-    v1 = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 1), therapist="J. Brown",
-                               complaint="neck and shoulder pain", pain_before=7, pain_after=4))
-    v2 = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 8), pain_before=4,
-                               after=AfterEffects(soreness=True, soreness_hours=30, bruising=True)))
-    store.add_mark(v1.id, "back", *inside("back", "suprascapular", "right"),
-                   Findings(status="active", twitch=True, familiar_pain=True, tenderness=8, needled=True,
-                            notes="=SUM(A1) reproduced headache"))
+    v1 = store.add_visit(
+        Visit(
+            patient_id=patient.id,
+            visited_on=date(2024, 3, 1),
+            therapist="J. Brown",
+            complaint="neck and shoulder pain",
+            pain_before=7,
+            pain_after=4,
+        )
+    )
+    v2 = store.add_visit(
+        Visit(
+            patient_id=patient.id,
+            visited_on=date(2024, 3, 8),
+            pain_before=4,
+            after=AfterEffects(soreness=True, soreness_hours=30, bruising=True),
+        )
+    )
+    store.add_mark(
+        v1.id,
+        "back",
+        *inside("back", "suprascapular", "right"),
+        Findings(
+            status="active",
+            twitch=True,
+            familiar_pain=True,
+            tenderness=8,
+            needled=True,
+            notes="=SUM(A1) reproduced headache",
+        ),
+    )
     gone = store.add_mark(v1.id, "back", *inside("back", "suprascapular", "left"), Findings(status="latent"))
     store.delete("mark", gone.id)
-    store.add_mark(v2.id, "front", *inside("front", "pectoral", "left"), Findings(ppt_kpa=250.0, referral=False))
-    store.add_drawing(Drawing(visit_id=v1.id, symptom="pain", intensity=7,
-                              areas={"back": region("back", "suprascapular", "right").geometry,
-                                     "front": disc(*inside("front", "temple", "right"), 0.006)}))
-    store.add_drawing(Drawing(visit_id=v2.id, symptom="tingling", intensity=3,
-                              areas={"front": disc(*inside("front", "volar_forearm_ulnar", "left"), 0.01)}))
+    store.add_mark(
+        v2.id, "front", *inside("front", "pectoral", "left"), Findings(ppt_kpa=250.0, referral=False)
+    )
+    store.add_drawing(
+        Drawing(
+            visit_id=v1.id,
+            symptom="pain",
+            intensity=7,
+            areas={
+                "back": region("back", "suprascapular", "right").geometry,
+                "front": disc(*inside("front", "temple", "right"), 0.006),
+            },
+        )
+    )
+    store.add_drawing(
+        Drawing(
+            visit_id=v2.id,
+            symptom="tingling",
+            intensity=3,
+            areas={"front": disc(*inside("front", "volar_forearm_ulnar", "left"), 0.01)},
+        )
+    )
     return patient
 
 
@@ -48,12 +101,17 @@ def test_marks_as_csv(store, full):
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 2  # the deleted mark is not exported
     first = rows[0]
-    assert (first["visit"], first["view"], first["side"], first["region_id"]) == ("1", "back", "right",
-                                                                                "suprascapular")
+    assert (first["visit"], first["view"], first["side"], first["region_id"]) == (
+        "1",
+        "back",
+        "right",
+        "suprascapular",
+    )
     assert first["status"] == "active" and first["twitch"] == "yes" and first["referral"] == ""
     assert first["needled"] == "yes" and first["tenderness"] == "8"
     assert first["trp_muscle"] and float(first["trp_distance_cm"]) == pytest.approx(
-        float(first["trp_distance"]) * 170, abs=0.06)
+        float(first["trp_distance"]) * 170, abs=0.06
+    )
     assert first["notes"] == "'=SUM(A1) reproduced headache"  # a spreadsheet must not run it
     assert rows[1]["ppt_kpa"] == "250" and rows[1]["referral"] == "no" and rows[1]["side"] == "left"
     only_second = list(csv.DictReader(io.StringIO(marks_csv(store, full.id, visit_number=2))))
@@ -115,29 +173,59 @@ def _break(data, path, value):
 DELETE = object()
 
 
-@pytest.mark.parametrize("path, value, message", [
-    ("format", "something-else", "format: must be 'bodymap-record'"),
-    ("version", 2, "version: this bodymap reads version 1, the file is version 2"),
-    ("patient.given_name", DELETE, "patient.given_name: missing"),
-    ("patient.date_of_birth", "01/05/1980", "patient.date_of_birth: must be a date like 2024-03-01"),
-    ("patient.shoe_size", 42, "patient.shoe_size: unknown field"),
-    ("visits.0.pain_before", 11, "visits[0]: pain before must be a whole number from 0 to 10, got 11"),
-    ("visits.0.visited_on", "1975-01-01", "visits[0].visited_on: 1975-01-01 is before the date of birth 1980-05-01"),
-    ("visits.1.marks.0.findings.tenderness", -1,
-     "visits[1].marks[0].findings: tenderness must be a whole number from 0 to 10, got -1"),
-    ("visits.0.marks.0.x", 0.6, "visits[0].marks[0]: the point (0.600,"),
-    ("visits.0.marks.0.side", "left", "visits[0].marks[0].side: says 'left' but the point lies on the patient's right"),
-    ("visits.0.marks.0.findings.needled", "yes", "visits[0].marks[0].findings.needled: must be true or false"),
-    ("visits.1.drawings.0.areas.front", {"type": "Point", "coordinates": [0, 0.5]},
-     "visits[1].drawings[0].areas.front: must be a GeoJSON Polygon or MultiPolygon, got Point"),
-    ("visits.1.drawings.0.areas.front", {"type": "Polygon", "coordinates": [[[0.5, 0.5], [0.6, 0.5], [0.6, 0.6]]]},
-     "visits[1].drawings[0].areas: the drawing does not cover any part of the body"),
-    ("visits.1.drawings.0.symptom", "itch", "visits[1].drawings[0]: symptom must be one of pain"),
-    ("visits.1.after.soreness_hours", -5, "visits[1].after: soreness duration must be from 0 to 720 hours"),
-    ("screens.0.anticoagulant", 1, "screens[0].anticoagulant: must be true or false, got 1"),
-    ("consents", {}, "consents: must be a list"),
-])
-def test_malformed_import_names_the_problem_and_imports_nothing(tmp_path, store, full, placer, path, value, message):
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        ("format", "something-else", "format: must be 'bodymap-record'"),
+        ("version", 2, "version: this bodymap reads version 1, the file is version 2"),
+        ("patient.given_name", DELETE, "patient.given_name: missing"),
+        ("patient.date_of_birth", "01/05/1980", "patient.date_of_birth: must be a date like 2024-03-01"),
+        ("patient.shoe_size", 42, "patient.shoe_size: unknown field"),
+        ("visits.0.pain_before", 11, "visits[0]: pain before must be a whole number from 0 to 10, got 11"),
+        (
+            "visits.0.visited_on",
+            "1975-01-01",
+            "visits[0].visited_on: 1975-01-01 is before the date of birth 1980-05-01",
+        ),
+        (
+            "visits.1.marks.0.findings.tenderness",
+            -1,
+            "visits[1].marks[0].findings: tenderness must be a whole number from 0 to 10, got -1",
+        ),
+        ("visits.0.marks.0.x", 0.6, "visits[0].marks[0]: the point (0.600,"),
+        (
+            "visits.0.marks.0.side",
+            "left",
+            "visits[0].marks[0].side: says 'left' but the point lies on the patient's right",
+        ),
+        (
+            "visits.0.marks.0.findings.needled",
+            "yes",
+            "visits[0].marks[0].findings.needled: must be true or false",
+        ),
+        (
+            "visits.1.drawings.0.areas.front",
+            {"type": "Point", "coordinates": [0, 0.5]},
+            "visits[1].drawings[0].areas.front: must be a GeoJSON Polygon or MultiPolygon, got Point",
+        ),
+        (
+            "visits.1.drawings.0.areas.front",
+            {"type": "Polygon", "coordinates": [[[0.5, 0.5], [0.6, 0.5], [0.6, 0.6]]]},
+            "visits[1].drawings[0].areas: the drawing does not cover any part of the body",
+        ),
+        ("visits.1.drawings.0.symptom", "itch", "visits[1].drawings[0]: symptom must be one of pain"),
+        (
+            "visits.1.after.soreness_hours",
+            -5,
+            "visits[1].after: soreness duration must be from 0 to 720 hours",
+        ),
+        ("screens.0.anticoagulant", 1, "screens[0].anticoagulant: must be true or false, got 1"),
+        ("consents", {}, "consents: must be a list"),
+    ],
+)
+def test_malformed_import_names_the_problem_and_imports_nothing(
+    tmp_path, store, full, placer, path, value, message
+):
     data = _break(export_record(store, full.id), path, value)
     target = tmp_path / "target.sqlite"
     with Store.open(target, placer=placer) as other:
@@ -179,8 +267,11 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, store, full, pl
 def test_not_json_at_all(tmp_path, store):
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"format": "bodymap-record", "version": 1,, }')
-    with pytest.raises(MalformedImport, match=r"not valid JSON \(Expecting property name enclosed in double quotes "
-                                              r"at line 1, column 43\); nothing was imported"):
+    with pytest.raises(
+        MalformedImport,
+        match=r"not valid JSON \(Expecting property name enclosed in double quotes "
+        r"at line 1, column 43\); nothing was imported",
+    ):
         import_record(store, bad)
     bad.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(MalformedImport, match="nothing was imported"):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bodymap.core.body import load_body
+from bodymap.core.chart.body import load_body
 from bodymap.core.records import Drawing, Findings, NotFound, RecordsError, Visit
 from bodymap.core.records.fhir import BODY_SITE, CHOIR, fhir_bundle
 from bodymap.core.records.model import SYMPTOMS
@@ -25,14 +25,33 @@ def landmark(view, name, side):
 @pytest.fixture
 def ann(store, patient):
     """Two visits (and a deleted one), marks on both views and the midline, drawings of every symptom."""
-    v1 = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 1), therapist="J. Brown",
-                               complaint="neck pain and headache", pain_before=7, pain_after=4))
+    v1 = store.add_visit(
+        Visit(
+            patient_id=patient.id,
+            visited_on=date(2024, 3, 1),
+            therapist="J. Brown",
+            complaint="neck pain and headache",
+            pain_before=7,
+            pain_after=4,
+        )
+    )
     v2 = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 8), pain_before=3))
     gone = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 5), pain_before=9))
     store.delete("visit", gone.id)
-    store.add_mark(v1.id, "back", *landmark("back", "mastoid_process", "right"),
-                   Findings(status="active", twitch=True, familiar_pain=True, tenderness=8, ppt_kpa=210.5,
-                            needled=True, notes="reproduces the headache"))
+    store.add_mark(
+        v1.id,
+        "back",
+        *landmark("back", "mastoid_process", "right"),
+        Findings(
+            status="active",
+            twitch=True,
+            familiar_pain=True,
+            tenderness=8,
+            ppt_kpa=210.5,
+            needled=True,
+            notes="reproduces the headache",
+        ),
+    )
     store.add_mark(v1.id, "back", *landmark("back", "mastoid_process", "left"), Findings(status="latent"))
     store.add_mark(v1.id, "front", *inside("front", "pectoral", "right"), Findings(referral=False))
     deleted = store.add_mark(v1.id, "front", *inside("front", "pectoral", "left"))
@@ -40,11 +59,23 @@ def ann(store, patient):
     # On the midline of the forehead, a region with a right and a left half.
     forehead = region("front", "forehead", "right").geometry.representative_point()
     store.add_mark(v2.id, "front", 0.0, forehead.y)
-    store.add_drawing(Drawing(visit_id=v1.id, symptom="pain", intensity=6,
-                              areas={"back": region("back", "suprascapular", "right").geometry}))
+    store.add_drawing(
+        Drawing(
+            visit_id=v1.id,
+            symptom="pain",
+            intensity=6,
+            areas={"back": region("back", "suprascapular", "right").geometry},
+        )
+    )
     for symptom in SYMPTOMS:
-        store.add_drawing(Drawing(visit_id=v2.id, symptom=symptom, intensity=2,
-                                  areas={"front": disc(*inside("front", "volar_forearm_ulnar", "left"))}))
+        store.add_drawing(
+            Drawing(
+                visit_id=v2.id,
+                symptom=symptom,
+                intensity=2,
+                areas={"front": disc(*inside("front", "volar_forearm_ulnar", "left"))},
+            )
+        )
     scrap = store.add_drawing(Drawing(visit_id=v2.id, symptom="ache", areas={"front": disc(0.0, 0.5)}))
     store.delete("drawing", scrap.id)
     return patient
@@ -74,8 +105,11 @@ def laterality(bundle, concept):
 
 def coded(bundle, system):
     """The Observations whose code has a coding of `system` (LOINC pain scores, SNOMED CT symptoms)."""
-    return [o for o in resources(bundle, "Observation")
-            if system in [c["system"] for c in o["code"].get("coding", [])]]
+    return [
+        o
+        for o in resources(bundle, "Observation")
+        if system in [c["system"] for c in o["code"].get("coding", [])]
+    ]
 
 
 def body_sites(observation):
@@ -162,8 +196,10 @@ def test_pain_before_and_after_treatment(store, ann):
     scores = coded(bundle, "http://loinc.org")
     assert {o["code"]["coding"][0]["code"] for o in scores} == {"72514-3"}
     assert [(o["valueInteger"], o["note"][0]["text"], o["effectiveDateTime"]) for o in scores] == [
-        (7, "before treatment", "2024-03-01"), (4, "after treatment", "2024-03-01"),
-        (3, "before treatment", "2024-03-08")]
+        (7, "before treatment", "2024-03-01"),
+        (4, "after treatment", "2024-03-01"),
+        (3, "before treatment", "2024-03-08"),
+    ]
     encounters = [e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter"]
     assert [o["encounter"]["reference"] for o in scores] == [encounters[0], encounters[0], encounters[1]]
 
@@ -174,7 +210,11 @@ def test_findings_as_components(store, ann):
     assert component(active, "Local twitch response")["valueBoolean"] is True
     assert component(active, "Tenderness 0-10")["valueInteger"] == 8
     assert component(active, "Pressure-pain threshold")["valueQuantity"] == {
-        "value": 210.5, "unit": "kPa", "system": "http://unitsofmeasure.org", "code": "kPa"}
+        "value": 210.5,
+        "unit": "kPa",
+        "system": "http://unitsofmeasure.org",
+        "code": "kPa",
+    }
     assert component(active, "Needled")["valueBoolean"] is True
     assert active["note"] == [{"text": "reproduces the headache"}]
     # Not examined is not "no": it is said so, not left out.
@@ -208,7 +248,6 @@ def test_unknown_patient_or_visit_is_one_clear_line(store, ann):
     with pytest.raises(RecordsError) as exc:
         fhir_bundle(store, ann.id, visit_number=3)
     assert "has no visit 3" in str(exc.value) and "\n" not in str(exc.value)
-
 
 
 def test_visit_numbers_fail_as_in_the_json_export(store, ann):

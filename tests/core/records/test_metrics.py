@@ -1,4 +1,5 @@
-"""Pain extent, body-surface share, CHOIR codes, overlap and the course of care, on drawings with known answers."""
+"""Pain extent, body-surface share, CHOIR codes, overlap and the course of care, on drawings with known
+answers."""
 
 from datetime import date
 
@@ -6,11 +7,16 @@ import pytest
 from shapely.geometry import box
 from shapely.ops import unary_union
 
-from bodymap.core.body import load_body
-from bodymap.core.frame import VIEWS
+from bodymap.core.chart.body import load_body
+from bodymap.core.chart.frame import VIEWS
 from bodymap.core.records import Drawing, Findings, Visit
 from bodymap.core.records.metrics import (
-    SEGMENT_OF_AREA, SEGMENTS, choir_codes, course_of_care, jaccard, pain_extent,
+    SEGMENT_OF_AREA,
+    SEGMENTS,
+    choir_codes,
+    course_of_care,
+    jaccard,
+    pain_extent,
 )
 
 from .conftest import disc, inside, region
@@ -20,7 +26,9 @@ CHART = sum(BODY[v].outline.area for v in VIEWS)
 
 
 def _regions(segment_areas, side):
-    return [(v, r) for v in VIEWS for r in BODY[v].regions if r.choir_area in segment_areas and r.side == side]
+    return [
+        (v, r) for v in VIEWS for r in BODY[v].regions if r.choir_area in segment_areas and r.side == side
+    ]
 
 
 def test_lund_browder_shares_add_up_to_the_whole_body():
@@ -88,11 +96,15 @@ def test_jaccard():
 def test_course_of_care(store, patient):
     lumbar = region("back", "lumbar", "right").geometry
     sacral = region("back", "sacral", "midline").geometry
-    plan = [(date(2024, 3, 1), 7, 5, [lumbar.union(sacral)], ["active", "active", "latent"]),
-            (date(2024, 3, 8), 5, 3, [lumbar], ["active", "latent"]),
-            (date(2024, 3, 15), 2, 1, [], ["latent"])]
+    plan = [
+        (date(2024, 3, 1), 7, 5, [lumbar.union(sacral)], ["active", "active", "latent"]),
+        (date(2024, 3, 8), 5, 3, [lumbar], ["active", "latent"]),
+        (date(2024, 3, 15), 2, 1, [], ["latent"]),
+    ]
     for day, before, after, areas, statuses in plan:
-        v = store.add_visit(Visit(patient_id=patient.id, visited_on=day, pain_before=before, pain_after=after))
+        v = store.add_visit(
+            Visit(patient_id=patient.id, visited_on=day, pain_before=before, pain_after=after)
+        )
         for area in areas:
             store.add_drawing(Drawing(visit_id=v.id, symptom="pain", intensity=before, areas={"back": area}))
         for status in statuses:

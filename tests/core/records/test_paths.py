@@ -15,10 +15,15 @@ def test_linux_uses_xdg_data_home():
     assert default_database({"XDG_DATA_HOME": "/data"}, "linux", HOME) == "/data/bodymap/bodymap.sqlite"
     assert default_database({}, "linux", HOME) == "/home/ann/.local/share/bodymap/bodymap.sqlite"
     # The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
-    assert default_database({"XDG_DATA_HOME": "rel"}, "linux", HOME) == "/home/ann/.local/share/bodymap/bodymap.sqlite"
+    assert (
+        default_database({"XDG_DATA_HOME": "rel"}, "linux", HOME)
+        == "/home/ann/.local/share/bodymap/bodymap.sqlite"
+    )
 
 
 def test_macos_and_windows():
     assert data_dir({}, "darwin", HOME) == HOME / "Library" / "Application Support" / "bodymap"
-    assert data_dir({"APPDATA": "C:/Users/ann/AppData/Roaming"}, "win32", HOME) == \
-        Path("C:/Users/ann/AppData/Roaming") / "bodymap"
+    assert (
+        data_dir({"APPDATA": "C:/Users/ann/AppData/Roaming"}, "win32", HOME)
+        == Path("C:/Users/ann/AppData/Roaming") / "bodymap"
+    )

@@ -13,7 +13,9 @@ from bodymap.core.records.placement import EDGE_TOLERANCE
 from .conftest import inside, region
 
 
-@pytest.mark.parametrize("view, region_id", [("front", "pectoral"), ("back", "infraspinous"), ("plantar", None)])
+@pytest.mark.parametrize(
+    "view, region_id", [("front", "pectoral"), ("back", "infraspinous"), ("plantar", None)]
+)
 def test_side_is_the_patients_on_every_view(placer, view, region_id):
     for side in ("right", "left"):
         if region_id is None:  # the plantar view: any region of that side
@@ -44,7 +46,12 @@ def test_a_tap_on_the_edge_of_the_skin_counts(placer):
     out = Point(edge).buffer(EDGE_TOLERANCE / 2).difference(outline).representative_point()
     assert not outline.covers(out)
     assert placer.place("front", out.x, out.y).region_id
-    far = Point(edge).buffer(EDGE_TOLERANCE * 5).difference(outline.buffer(EDGE_TOLERANCE * 2)).representative_point()
+    far = (
+        Point(edge)
+        .buffer(EDGE_TOLERANCE * 5)
+        .difference(outline.buffer(EDGE_TOLERANCE * 2))
+        .representative_point()
+    )
     with pytest.raises(InvalidValue, match="outside the body"):
         placer.place("front", far.x, far.y)
 
@@ -63,11 +70,13 @@ def test_clipping_keeps_only_the_body_and_is_idempotent(placer):
 
 
 def test_records_never_import_qt():
-    code = ("import sys\n"
-            "import bodymap.core.commands\n"
-            "from bodymap.core.records import database, exchange, metrics, model, paths, placement, rows, safety, "
-            "schema, store\n"
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
-            "print(bad); sys.exit(1 if bad else 0)\n")
+    code = (
+        "import sys\n"
+        "import bodymap.core.records.commands\n"
+        "from bodymap.core.records import database, exchange, metrics, model, paths, placement, rows\n"
+        "from bodymap.core.records import safety, schema, store\n"
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -46,11 +46,21 @@ def test_precautions_warn_even_away_from_hazards(store, visit):
     mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), Findings(needled=True))
     store.add_consent(Consent(patient_id=visit.patient_id, consented_on=date(2024, 3, 1)))
     store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 1, 1)))
-    store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 3, 1), anticoagulant=True,
-                            pregnancy=True, other="cardiac pacemaker"))
+    store.add_screen(
+        Screen(
+            patient_id=visit.patient_id,
+            screened_on=date(2024, 3, 1),
+            anticoagulant=True,
+            pregnancy=True,
+            other="cardiac pacemaker",
+        )
+    )
     warnings = warnings_for_mark(store, mark.id, ATLAS)
-    assert [(w.kind, w.id) for w in warnings] == [("precaution", "anticoagulant"), ("precaution", "pregnancy"),
-                                                  ("precaution", "other")]
+    assert [(w.kind, w.id) for w in warnings] == [
+        ("precaution", "anticoagulant"),
+        ("precaution", "pregnancy"),
+        ("precaution", "other"),
+    ]
     assert warnings[0].message == "Precaution: anticoagulant or antiplatelet medication (screened 2024-03-01)"
     assert warnings[2].message == "Precaution: cardiac pacemaker (screened 2024-03-01)"
 
@@ -65,11 +75,15 @@ def test_the_latest_screen_counts(store, visit):
 
 def test_no_screen_or_consent_on_record_is_a_warning(store, visit):
     mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), Findings(needled=True))
-    assert [(w.kind, w.id) for w in warnings_for_mark(store, mark.id, ATLAS)] == [("screen", "missing"),
-                                                                                 ("consent", "missing")]
+    assert [(w.kind, w.id) for w in warnings_for_mark(store, mark.id, ATLAS)] == [
+        ("screen", "missing"),
+        ("consent", "missing"),
+    ]
     store.add_consent(Consent(patient_id=visit.patient_id, consented_on=date(2024, 3, 1), given=False))
-    assert warnings_for_mark(store, mark.id, ATLAS)[-1].message == \
-        "Consent to dry needling was withdrawn on 2024-03-01"
+    assert (
+        warnings_for_mark(store, mark.id, ATLAS)[-1].message
+        == "Consent to dry needling was withdrawn on 2024-03-01"
+    )
 
 
 def test_the_pure_function_needs_no_store(store, visit):

@@ -35,8 +35,9 @@ def test_migrations_build_exactly_the_tables_of_schema_py(location, store):
     # Autogenerate finds no difference between what the migrations made and schema.py: the two agree.
     engine = engine_for(location)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"version_table": schema.VERSION_TABLE,
-                                                     "compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"version_table": schema.VERSION_TABLE, "compare_type": True}
+        )
         diff = compare_metadata(ctx, schema.metadata)
     engine.dispose()
     assert diff == []
@@ -99,10 +100,14 @@ def test_two_copies_creating_one_new_database_at_once(tmp_path):
         Store.open({str(path)!r}, placer=Placer()).close()
         print("ok")
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     results = [p.communicate(timeout=60) for p in procs]
-    for p, (out, err) in zip(procs, results):
+    for p, (out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0 and out.strip() == "ok", err
 
 

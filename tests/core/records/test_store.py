@@ -1,12 +1,23 @@
-"""Patients, screens, consents, visits, marks and drawings through the store; find as you type; soft delete."""
+"""Patients, screens, consents, visits, marks and drawings through the store; find as you type; soft
+delete."""
 
 from datetime import date
 
 import pytest
 from shapely.geometry import box
 
-from bodymap.core.frame import side_of
-from bodymap.core.records import AfterEffects, Change, Consent, Drawing, Findings, Patient, Screen, Store, Visit
+from bodymap.core.chart.frame import side_of
+from bodymap.core.records import (
+    AfterEffects,
+    Change,
+    Consent,
+    Drawing,
+    Findings,
+    Patient,
+    Screen,
+    Store,
+    Visit,
+)
 
 from .conftest import disc, inside, region
 
@@ -16,8 +27,16 @@ def _patient(store, given, family, born=date(1970, 1, 1)):
 
 
 def test_patient_round_trip(store):
-    p = store.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1), sex="female",
-                                  contact="ann@example.org", notes="prefers mornings"))
+    p = store.add_patient(
+        Patient(
+            given_name="Ann",
+            family_name="Lee",
+            date_of_birth=date(1980, 5, 1),
+            sex="female",
+            contact="ann@example.org",
+            notes="prefers mornings",
+        )
+    )
     assert p.id and len(p.uid) == 32 and p.created_at == p.updated_at
     assert store.patient(p.id) == p
     edited = store.update_patient(p.id, contact="+44 20 7946 0000", notes="")
@@ -60,15 +79,24 @@ def test_find_leaves_out_deleted_patients_and_honours_the_limit(store):
 
 def test_screens_and_consents_are_dated_history(store, patient):
     store.add_screen(Screen(patient_id=patient.id, screened_on=date(2024, 1, 5)))
-    later = store.add_screen(Screen(patient_id=patient.id, screened_on=date(2024, 3, 1), anticoagulant=True,
-                                    other="pacemaker check due"))
+    later = store.add_screen(
+        Screen(
+            patient_id=patient.id,
+            screened_on=date(2024, 3, 1),
+            anticoagulant=True,
+            other="pacemaker check due",
+        )
+    )
     assert store.latest_screen(patient.id) == later
     assert later.precautions == ("anticoagulant or antiplatelet medication", "pacemaker check due")
     assert len(store.screens(patient.id)) == 2
     given = store.add_consent(Consent(patient_id=patient.id, consented_on=date(2024, 3, 1)))
     assert store.latest_consent(patient.id) == given
-    withdrawn = store.add_consent(Consent(patient_id=patient.id, consented_on=date(2024, 4, 1), given=False,
-                                          notes="prefers manual therapy"))
+    withdrawn = store.add_consent(
+        Consent(
+            patient_id=patient.id, consented_on=date(2024, 4, 1), given=False, notes="prefers manual therapy"
+        )
+    )
     assert store.latest_consent(patient.id) == withdrawn
     assert store.latest_screen(999) is None
 
@@ -87,7 +115,9 @@ def test_a_mark_knows_where_it_is(store, visit):
     # Patient's right pectoral region on the front view lies at x < 0 (the viewer's left).
     x, y = inside("front", "pectoral", "right")
     assert x < 0
-    mark = store.add_mark(visit.id, "front", x, y, Findings(status="active", tenderness=6, familiar_pain=True))
+    mark = store.add_mark(
+        visit.id, "front", x, y, Findings(status="active", tenderness=6, familiar_pain=True)
+    )
     assert (mark.view, mark.side, mark.region_id) == ("front", "right", "pectoral")
     assert mark.trp_muscle and mark.trp_side == "right" and mark.trp_distance >= 0
     assert mark.trp_distance_cm == pytest.approx(mark.trp_distance * 170)
@@ -125,15 +155,26 @@ def test_soft_delete_and_restore(store, visit):
 def test_drawings_are_clipped_to_the_body(store, visit, placer):
     outline = placer.body["front"].outline
     big = box(-0.5, 0.0, 0.5, 1.0)  # the whole front view and beyond
-    d = store.add_drawing(Drawing(visit_id=visit.id, symptom="ache", intensity=4,
-                                  areas={"front": big, "back": disc(*inside("back", "lumbar", "left"))}))
+    d = store.add_drawing(
+        Drawing(
+            visit_id=visit.id,
+            symptom="ache",
+            intensity=4,
+            areas={"front": big, "back": disc(*inside("back", "lumbar", "left"))},
+        )
+    )
     assert d.areas["front"].geom_type == "MultiPolygon"
     assert d.areas["front"].area == pytest.approx(outline.area, rel=1e-5)
     assert store.drawing(d.id) == d
     assert list(store.drawings(visit.id)) == [d]
     # A view drawn entirely off the body is dropped; the rest stays.
-    d2 = store.add_drawing(Drawing(visit_id=visit.id, symptom="tingling",
-                                   areas={"front": box(0.5, 0.5, 0.6, 0.6), "plantar": placer.body["plantar"].outline}))
+    d2 = store.add_drawing(
+        Drawing(
+            visit_id=visit.id,
+            symptom="tingling",
+            areas={"front": box(0.5, 0.5, 0.6, 0.6), "plantar": placer.body["plantar"].outline},
+        )
+    )
     assert set(d2.areas) == {"plantar"}
     edited = store.update_drawing(d2.id, intensity=2, areas={"back": disc(*inside("back", "calf", "right"))})
     assert set(edited.areas) == {"back"} and store.drawing(d2.id) == edited
@@ -152,11 +193,18 @@ def test_every_change_is_announced_after_it_is_committed(location, store, patien
     mark = store.add_mark(visit.id, "front", *inside("front", "pectoral", "right"))
     store.update_mark(mark.id, tenderness=5)
     store.delete("mark", mark.id)
-    d = store.add_drawing(Drawing(visit_id=visit.id, symptom="pain", areas={"front": region("front", "pectoral", "right").geometry}))
+    d = store.add_drawing(
+        Drawing(
+            visit_id=visit.id, symptom="pain", areas={"front": region("front", "pectoral", "right").geometry}
+        )
+    )
     store.update_patient(patient.id, notes="x")
     unsubscribe()
     store.update_patient(patient.id, notes="y")
-    assert seen == [Change("mark", (mark.id,))] * 3 + [Change("drawing", (d.id,)), Change("patient", (patient.id,))]
+    assert seen == [Change("mark", (mark.id,))] * 3 + [
+        Change("drawing", (d.id,)),
+        Change("patient", (patient.id,)),
+    ]
     other.close()
 
 

@@ -6,15 +6,27 @@ import pytest
 from shapely.geometry import box
 
 from bodymap.core.records import (
-    AfterEffects, Consent, Drawing, Findings, InvalidValue, NotFound, Patient, RecordsError, Screen, Visit,
+    AfterEffects,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    NotFound,
+    Patient,
+    RecordsError,
+    Screen,
+    Visit,
 )
 
 from .conftest import inside
 
 
 def _count(store, kind, parent_id):
-    return len({"visit": store.visits, "mark": store.marks, "drawing": store.drawings}[kind](parent_id,
-                                                                                            include_deleted=True))
+    return len(
+        {"visit": store.visits, "mark": store.marks, "drawing": store.drawings}[kind](
+            parent_id, include_deleted=True
+        )
+    )
 
 
 def test_errors_are_value_errors():
@@ -22,28 +34,34 @@ def test_errors_are_value_errors():
     assert issubclass(NotFound, RecordsError)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"pain_before": 11}, "pain before must be a whole number from 0 to 10, got 11"),
-    ({"pain_after": -1}, "pain after must be a whole number from 0 to 10, got -1"),
-    ({"pain_before": 5.5}, "pain before must be a whole number from 0 to 10, got 5.5"),
-    ({"pain_before": True}, "pain before must be a whole number from 0 to 10, got True"),
-    ({"visited_on": date.today() + timedelta(days=30)}, "is in the future"),
-    ({"visited_on": "2024-03-01"}, "visit date must be a date"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"pain_before": 11}, "pain before must be a whole number from 0 to 10, got 11"),
+        ({"pain_after": -1}, "pain after must be a whole number from 0 to 10, got -1"),
+        ({"pain_before": 5.5}, "pain before must be a whole number from 0 to 10, got 5.5"),
+        ({"pain_before": True}, "pain before must be a whole number from 0 to 10, got True"),
+        ({"visited_on": date.today() + timedelta(days=30)}, "is in the future"),
+        ({"visited_on": "2024-03-01"}, "visit date must be a date"),
+    ],
+)
 def test_visit_values(kwargs, message):
     with pytest.raises(InvalidValue, match=message.replace("(", r"\(")):
         Visit(**{"patient_id": 1, "visited_on": date(2024, 3, 1), **kwargs})
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"tenderness": -1}, "tenderness must be a whole number from 0 to 10, got -1"),
-    ({"tenderness": 11}, "tenderness must be a whole number from 0 to 10, got 11"),
-    ({"ppt_kpa": 0}, "pressure-pain threshold must be more than 0 to 2000 kPa, got 0"),
-    ({"ppt_kpa": 5000}, "pressure-pain threshold must be more than 0 to 2000 kPa, got 5000"),
-    ({"status": "dormant"}, "status must be one of active, latent, got 'dormant'"),
-    ({"twitch": "yes"}, "local twitch response must be yes or no"),
-    ({"needled": None}, "needled must be yes or no"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tenderness": -1}, "tenderness must be a whole number from 0 to 10, got -1"),
+        ({"tenderness": 11}, "tenderness must be a whole number from 0 to 10, got 11"),
+        ({"ppt_kpa": 0}, "pressure-pain threshold must be more than 0 to 2000 kPa, got 0"),
+        ({"ppt_kpa": 5000}, "pressure-pain threshold must be more than 0 to 2000 kPa, got 5000"),
+        ({"status": "dormant"}, "status must be one of active, latent, got 'dormant'"),
+        ({"twitch": "yes"}, "local twitch response must be yes or no"),
+        ({"needled": None}, "needled must be yes or no"),
+    ],
+)
 def test_finding_values(kwargs, message):
     with pytest.raises(InvalidValue, match=message):
         Findings(**kwargs)
@@ -106,7 +124,9 @@ def test_visit_edit_before_birth_is_refused(store, visit):
 
 
 def test_point_outside_the_body_is_refused(store, visit):
-    with pytest.raises(InvalidValue, match=r"the point \(0.500, 0.500\) is outside the body on the front view"):
+    with pytest.raises(
+        InvalidValue, match=r"the point \(0.500, 0.500\) is outside the body on the front view"
+    ):
         store.add_mark(visit.id, "front", 0.5, 0.5)
     with pytest.raises(InvalidValue, match="unknown view 'side'"):
         store.add_mark(visit.id, "side", 0.0, 0.5)
@@ -135,7 +155,9 @@ def test_impossible_findings_leave_the_mark_as_it_was(store, visit):
 
 def test_a_drawing_off_the_body_is_refused(store, visit):
     with pytest.raises(InvalidValue, match="does not cover any part of the body"):
-        store.add_drawing(Drawing(visit_id=visit.id, symptom="pain", areas={"front": box(0.5, 0.5, 0.6, 0.6)}))
+        store.add_drawing(
+            Drawing(visit_id=visit.id, symptom="pain", areas={"front": box(0.5, 0.5, 0.6, 0.6)})
+        )
 
 
 def test_unknown_records(store, visit):

@@ -11,7 +11,9 @@ from bodymap.core.records.schema import VERSION_TABLE, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("bodymap migrations run through bodymap.core.records.Store.open(), which passes a connection")
+    raise RuntimeError(
+        "bodymap migrations run through bodymap.core.records.Store.open(), which passes a connection"
+    )
 
 context.configure(
     connection=connection,

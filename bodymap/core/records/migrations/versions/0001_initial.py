@@ -67,9 +67,20 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("screened_on", sa.Date(), nullable=False),
-        *[sa.Column(name, sa.Boolean(), nullable=False) for name in (
-            "bleeding_disorder", "anticoagulant", "pregnancy", "needle_phobia", "immunosuppression",
-            "lymphoedema", "implanted_device", "metal_allergy", "recent_surgery")],
+        *[
+            sa.Column(name, sa.Boolean(), nullable=False)
+            for name in (
+                "bleeding_disorder",
+                "anticoagulant",
+                "pregnancy",
+                "needle_phobia",
+                "immunosuppression",
+                "lymphoedema",
+                "implanted_device",
+                "metal_allergy",
+                "recent_surgery",
+            )
+        ],
         sa.Column("other", sa.Text(), nullable=False),
         *_stamps(updated=False),
         _fk("screens", "patient_id", "patients"),

@@ -9,9 +9,9 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from .body import Body
-from .data import Where
-from .frame import PAIRED_SIDES, Side, View, opposite, place, place_point, x_sign
+from bodymap.core.chart.body import Body
+from bodymap.core.chart.frame import PAIRED_SIDES, Side, View, opposite, place, place_point, x_sign
+from bodymap.core.data import Where
 
 HALF_PLANE = 5.0
 SMOOTH = 0.003  # zones are drawn with rounded corners (about 5 mm), as referral patterns are drawn
@@ -42,8 +42,10 @@ class Places:
         except KeyError:
             known = [v for (v, lid) in self._lateral if lid == landmark_id]
             if known:
-                raise where.error(f"landmark {landmark_id!r} is not on the {view} view "
-                                  f"(it is on: {', '.join(sorted(known))})") from None
+                raise where.error(
+                    f"landmark {landmark_id!r} is not on the {view} view "
+                    f"(it is on: {', '.join(sorted(known))})"
+                ) from None
             raise where.error(f"unknown landmark {landmark_id!r}") from None
 
     def anchor(self, spec, view: View, where: Where) -> tuple[float, float]:
@@ -98,8 +100,11 @@ class Places:
             if clipped.is_empty or clipped.area < 1e-7:
                 raise w.error("lies outside the body")
             pieces.setdefault(view, []).append(clipped)
-            midline_region = "region" in part and self.body[view].region(part["region"], "midline") is not None \
+            midline_region = (
+                "region" in part
+                and self.body[view].region(part["region"], "midline") is not None
                 and self.body[view].region(part["region"], "midline").side == "midline"
+            )
             crosses[view] = crosses.get(view, False) or len(sides) > 1 or sides != (side,) or midline_region
         return {v: self._smooth(unary_union(g), v, side, crosses[v]) for v, g in pieces.items()}
 

@@ -11,8 +11,8 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from .body import Body
-from .frame import View
+from bodymap.core.chart.body import Body
+from bodymap.core.chart.frame import View
 
 MIN_AREA = 1e-7  # smaller pieces are slivers of a gesture, not pain
 
@@ -53,7 +53,7 @@ class PainArea:
     def area(self) -> float:
         return sum(g.area for g in self.views.values())
 
-    def add(self, body: Body, view: View, shape: BaseGeometry) -> "PainArea":
+    def add(self, body: Body, view: View, shape: BaseGeometry) -> PainArea:
         shape = _polygonal(shape.intersection(body[view].outline))
         if shape.is_empty or shape.area < MIN_AREA:
             return self
@@ -61,7 +61,7 @@ class PainArea:
         new[view] = _polygonal(unary_union([self.views.get(view, Polygon()), shape]))
         return PainArea(new)
 
-    def erase(self, view: View, shape: BaseGeometry) -> "PainArea":
+    def erase(self, view: View, shape: BaseGeometry) -> PainArea:
         if view not in self.views:
             return self
         new = dict(self.views)
@@ -72,7 +72,7 @@ class PainArea:
             new[view] = rest
         return PainArea(new)
 
-    def resized(self, body: Body, distance: float) -> "PainArea":
+    def resized(self, body: Body, distance: float) -> PainArea:
         """Grown (distance > 0) or shrunk (< 0) by a margin, staying inside the body."""
         new = {}
         for view, g in self.views.items():

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
+from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
-from shapely import affinity
 
-from .cache import cached
+from bodymap.core.cache import cached
+from bodymap.core.data import DataError, load_json, require
+
 from .cells import build_cell
-from .data import DataError, load_json, require
+from .figure import Figure
 from .frame import PAIRED_SIDES, VIEWS, Side, View, check_view, mirror, place, place_point
-from .outline import Figure
 from .spline import catmull_rom
 
 
@@ -161,11 +162,13 @@ def _build_regions(figure: Figure, view: View, info: dict[str, dict], choir: dic
         def where(msg: str, _p: str = pname) -> DataError:
             return DataError(file, msg, f"{view} part {_p}")
 
-        def cell_of(c, region: str | None = None) -> BaseGeometry:
-            g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or pname}"))
+        def cell_of(c, region: str | None = None, _p: str = pname) -> BaseGeometry:
+            g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or _p}"))
             return affinity.translate(g, xoff=shift) if shift else g
 
-        pgeom = remaining if part["cell"] == "rest" else _polygonal(remaining.intersection(cell_of(part["cell"])))
+        pgeom = (
+            remaining if part["cell"] == "rest" else _polygonal(remaining.intersection(cell_of(part["cell"])))
+        )
         remaining = _polygonal(remaining.difference(pgeom))
         left = pgeom
         for rid, cell in part["regions"]:
@@ -186,15 +189,37 @@ def _build_regions(figure: Figure, view: View, info: dict[str, dict], choir: dic
             raise DataError(file, "is empty: its cell covers nothing left in its part", f"{view} {rid}")
         codes = choir[view][area] if area in choir[view] else None
         if codes is None:
-            raise DataError("body/regions.json", f"CHOIR area {area!r} does not exist on the {view} view", rid, "choir")
+            raise DataError(
+                "body/regions.json", f"CHOIR area {area!r} does not exist on the {view} view", rid, "choir"
+            )
         if meta["pairing"] == "midline":
             geom = unary_union([piece, mirror(piece)])
-            regions.append(Region(rid, meta["name"], view, "midline", tuple(sorted(codes.values())), area,
-                                  meta["describes"], geom))
+            regions.append(
+                Region(
+                    rid,
+                    meta["name"],
+                    view,
+                    "midline",
+                    tuple(sorted(codes.values())),
+                    area,
+                    meta["describes"],
+                    geom,
+                )
+            )
         else:
             for side in PAIRED_SIDES:
-                regions.append(Region(rid, meta["name"], view, side, (codes[side],), area, meta["describes"],
-                                      place(piece, view, side)))
+                regions.append(
+                    Region(
+                        rid,
+                        meta["name"],
+                        view,
+                        side,
+                        (codes[side],),
+                        area,
+                        meta["describes"],
+                        place(piece, view, side),
+                    )
+                )
     return regions
 
 
@@ -206,11 +231,17 @@ def _build_landmarks(figure: Figure, view: View) -> list[Landmark]:
         if view not in m["at"]:
             continue
         u, y = places.point(m["at"][view], m["id"])
-        sides: tuple[Side, ...] = {"paired": PAIRED_SIDES, "midline": ("midline",), "right": ("right",),
-                                   "left": ("left",)}[m["pairing"]]
+        sides: tuple[Side, ...] = {
+            "paired": PAIRED_SIDES,
+            "midline": ("midline",),
+            "right": ("right",),
+            "left": ("left",),
+        }[m["pairing"]]
         for side in sides:
             x, yy = place_point(u, y, view, side)
-            out.append(Landmark(m["id"], m["name"], tuple(m["synonyms"]), view, side, (x, yy), m.get("note", "")))
+            out.append(
+                Landmark(m["id"], m["name"], tuple(m["synonyms"]), view, side, (x, yy), m.get("note", ""))
+            )
     return out
 
 
@@ -236,7 +267,9 @@ def _build_lines(figure: Figure, view: View, outline: BaseGeometry) -> list[Line
         else:
             pts = [places.point(p, spec["id"]) for p in spec["points"]]
             if len(pts) > 2:  # drawn as smooth curves through the given points
-                pts = [tuple(p) for p in catmull_rom(np.array(pts), closed=bool(spec.get("closed")), samples=8)]
+                pts = [
+                    tuple(p) for p in catmull_rom(np.array(pts), closed=bool(spec.get("closed")), samples=8)
+                ]
         closed = bool(spec.get("closed"))
         if not closed:
             # Orientation lines stop at the skin (the outline is mirror-symmetric, so the lateral

@@ -15,7 +15,14 @@ first redo), so an impossible value never sits on the undo stack.
 from __future__ import annotations
 
 from bodymap.core.records.model import (
-    Consent, Drawing, Findings, InvalidValue, Patient, Screen, Visit, editable,
+    Consent,
+    Drawing,
+    Findings,
+    InvalidValue,
+    Patient,
+    Screen,
+    Visit,
+    editable,
 )
 from bodymap.core.records.store import Store
 
@@ -57,7 +64,7 @@ class Command:
     def undo(self, store: Store) -> None:
         raise NotImplementedError
 
-    def merge(self, other: "Command") -> bool:
+    def merge(self, other: Command) -> bool:
         """Absorb `other` (already done, and done right after this one) into this step; True if it did."""
         return False
 
@@ -135,8 +142,13 @@ class _Update(Command):
         self._write(store, self.before)
 
     def merge(self, other: Command) -> bool:
-        if (type(other) is type(self) and self.merges and other.merges and other.id == self.id
-                and set(other.changes) == set(self.changes)):
+        if (
+            type(other) is type(self)
+            and self.merges
+            and other.merges
+            and other.id == self.id
+            and set(other.changes) == set(self.changes)
+        ):
             self.changes = dict(other.changes)
             return True
         return False
@@ -319,6 +331,18 @@ class DeleteDrawing(_Delete):
 
 
 __all__ = [
-    "Command", "CreatePatient", "UpdatePatient", "RecordScreen", "RecordConsent", "AddVisit", "UpdateVisit",
-    "AddMark", "MoveMark", "UpdateMark", "DeleteMark", "AddDrawing", "UpdateDrawing", "DeleteDrawing",
+    "Command",
+    "CreatePatient",
+    "UpdatePatient",
+    "RecordScreen",
+    "RecordConsent",
+    "AddVisit",
+    "UpdateVisit",
+    "AddMark",
+    "MoveMark",
+    "UpdateMark",
+    "DeleteMark",
+    "AddDrawing",
+    "UpdateDrawing",
+    "DeleteDrawing",
 ]

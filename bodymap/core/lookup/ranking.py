@@ -23,9 +23,9 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from .atlas import Atlas, TriggerPoint
-from .body import Body
-from .frame import VIEWS, Side, View
+from bodymap.core.atlas import Atlas, TriggerPoint
+from bodymap.core.chart.body import Body
+from bodymap.core.chart.frame import VIEWS, Side, View
 
 POINT_RADIUS = 0.009  # a pointed-at spot: a fingertip, about 1.5 cm across on a 170 cm adult
 SPILLOVER_WEIGHT = 0.5
@@ -62,11 +62,20 @@ class Candidate:
 
     def as_dict(self) -> dict:
         return {
-            "rank": self.rank, "muscle": self.trp.muscle, "name": self.muscle_name, "trp": self.trp.id,
-            "trp_name": self.trp.name, "side": self.trp.side, "view": self.trp.view, "score": round(self.score, 4),
-            "zone": self.zone, "explained": round(self.explained, 4),
-            "essential_share": round(self.essential_share, 4), "spillover_share": round(self.spillover_share, 4),
-            "involved": round(self.involved, 4), "reason": self.reason,
+            "rank": self.rank,
+            "muscle": self.trp.muscle,
+            "name": self.muscle_name,
+            "trp": self.trp.id,
+            "trp_name": self.trp.name,
+            "side": self.trp.side,
+            "view": self.trp.view,
+            "score": round(self.score, 4),
+            "zone": self.zone,
+            "explained": round(self.explained, 4),
+            "essential_share": round(self.essential_share, 4),
+            "spillover_share": round(self.spillover_share, 4),
+            "involved": round(self.involved, 4),
+            "reason": self.reason,
         }
 
 
@@ -78,8 +87,14 @@ class Contribution:
     total: float  # share explained by the set so far
 
     def as_dict(self) -> dict:
-        return {"muscle": self.trp.muscle, "name": self.muscle_name, "trp": self.trp.id, "side": self.trp.side,
-                "adds": round(self.adds, 4), "total": round(self.total, 4)}
+        return {
+            "muscle": self.trp.muscle,
+            "name": self.muscle_name,
+            "trp": self.trp.id,
+            "side": self.trp.side,
+            "adds": round(self.adds, 4),
+            "total": round(self.total, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,7 @@ class Lookup:
             self._pieces[view] = (arr, np.array(owner, dtype=int), np.array(kind, dtype=int), STRtree(arr))
         # Each trigger point's essential zone area (all views).
         self._essential_area = np.zeros(len(trps))
-        for view, (arr, owner, kind, _tree) in self._pieces.items():
+        for arr, owner, kind, _tree in self._pieces.values():
             np.add.at(self._essential_area, owner[kind == 0], shapely.area(arr[kind == 0]))
 
     # -- input -----------------------------------------------------------------------------------
@@ -205,8 +220,9 @@ class Lookup:
             np.add.at(spill, owner[idx][kind[idx] == 1], areas[kind[idx] == 1])
         return ess, spill
 
-    def rank(self, pain: Pain, limit: int | None = 20, condition: str | None = None,
-             point: bool = False) -> Result:
+    def rank(
+        self, pain: Pain, limit: int | None = 20, condition: str | None = None, point: bool = False
+    ) -> Result:
         """The trigger points ranked for this pain, best first, each with its reason."""
         total = sum(g.area for g in pain.values())
         if total <= 0:
@@ -214,7 +230,9 @@ class Lookup:
         ess, spill = self._overlaps(pain)
         e_share, s_share = ess / total, spill / total
         explained = e_share + SPILLOVER_WEIGHT * s_share
-        involved = np.divide(ess, self._essential_area, out=np.zeros_like(ess), where=self._essential_area > 0)
+        involved = np.divide(
+            ess, self._essential_area, out=np.zeros_like(ess), where=self._essential_area > 0
+        )
         score = EXPLAINED_WEIGHT * explained + (1 - EXPLAINED_WEIGHT) * involved
         allowed = None
         if condition is not None:
@@ -229,11 +247,20 @@ class Lookup:
             t = self._trps[i]
             if allowed is not None and t.muscle not in allowed:
                 continue
-            out.append(Candidate(
-                len(out) + 1, t, self.atlas.muscles[t.muscle].name, float(score[i]),
-                "essential" if e_share[i] >= s_share[i] else "spillover", float(min(1.0, explained[i])),
-                float(e_share[i]), float(s_share[i]), float(involved[i]),
-                _reason(point, e_share[i], s_share[i], involved[i])))
+            out.append(
+                Candidate(
+                    len(out) + 1,
+                    t,
+                    self.atlas.muscles[t.muscle].name,
+                    float(score[i]),
+                    "essential" if e_share[i] >= s_share[i] else "spillover",
+                    float(min(1.0, explained[i])),
+                    float(e_share[i]),
+                    float(s_share[i]),
+                    float(involved[i]),
+                    _reason(point, e_share[i], s_share[i], involved[i]),
+                )
+            )
             if limit is not None and len(out) >= limit:
                 break
         return Result(tuple(out), pain, total)
@@ -254,15 +281,23 @@ class Lookup:
         rest = self.unexplained(result.pain, [c.trp for c in result.candidates])
         return rest, sum(g.area for g in rest.values()) / result.pain_area
 
-    def combined(self, pain: Pain, target: float = 0.9, max_muscles: int = 6, min_gain: float = 0.02,
-                 condition: str | None = None) -> list[Contribution]:
+    def combined(
+        self,
+        pain: Pain,
+        target: float = 0.9,
+        max_muscles: int = 6,
+        min_gain: float = 0.02,
+        condition: str | None = None,
+    ) -> list[Contribution]:
         """The smallest set of muscles (greedy set cover) that together explain most of the pain, with
         how much each adds. Essential coverage counts fully, spillover half."""
         total = sum(g.area for g in pain.values())
         pool = [c.trp for c in self.rank(pain, limit=60, condition=condition).candidates]
         # What each candidate covers of the pain, per view: (essential part, spillover part).
-        cover = {t.key: {v: (_cut(g, t.essential.get(v)), _cut(g, t.spillover.get(v))) for v, g in pain.items()}
-                 for t in pool}
+        cover = {
+            t.key: {v: (_cut(g, t.essential.get(v)), _cut(g, t.spillover.get(v))) for v, g in pain.items()}
+            for t in pool
+        }
         got_e = {v: shapely.Polygon() for v in pain}
         got_s = {v: shapely.Polygon() for v in pain}
         chosen: list[Contribution] = []
@@ -292,8 +327,15 @@ class Lookup:
         if condition not in self.atlas.conditions:
             raise LookupInputError(f"unknown condition {condition!r}")
         c = self.atlas.conditions[condition]
-        return [{"rank": i + 1, "muscle": m, "name": self.atlas.muscles[m].name,
-                 "reason": f"commonly involved in {c.name.lower()}"} for i, m in enumerate(c.muscles)]
+        return [
+            {
+                "rank": i + 1,
+                "muscle": m,
+                "name": self.atlas.muscles[m].name,
+                "reason": f"commonly involved in {c.name.lower()}",
+            }
+            for i, m in enumerate(c.muscles)
+        ]
 
 
 GRID = 1e-7  # snap-rounding for overlays of many zones: robust where plain overlays can fail
@@ -334,12 +376,16 @@ def pain_from_geojson(obj: dict) -> Pain:
         props = f.get("properties") or {}
         view = props.get("view")
         if view not in VIEWS:
-            raise LookupInputError(f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}")
+            raise LookupInputError(
+                f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}"
+            )
         try:
             g = shape(f["geometry"])
         except Exception as exc:  # noqa: BLE001 - shapely raises several kinds for bad GeoJSON
             raise LookupInputError(f"feature {i}: not a valid geometry ({exc})") from None
         if g.geom_type not in ("Polygon", "MultiPolygon"):
-            raise LookupInputError(f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}")
+            raise LookupInputError(
+                f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}"
+            )
         pain.setdefault(view, []).append(g if g.is_valid else shapely.make_valid(g))
     return {v: unary_union(gs) for v, gs in pain.items()}

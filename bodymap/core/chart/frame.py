@@ -7,8 +7,7 @@ u >= 0 is the distance from the midline, so one description serves both sides.
 
 from __future__ import annotations
 
-from typing import Literal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -60,14 +59,14 @@ def opposite(side: Side) -> Side:
     return {"right": "left", "left": "right", "midline": "midline"}[side]  # type: ignore[return-value]
 
 
-def mirror(geom: "BaseGeometry") -> "BaseGeometry":
+def mirror(geom: BaseGeometry) -> BaseGeometry:
     """Mirror a geometry across the midline (x -> -x)."""
     from shapely import affinity  # imported here: the window's first paint needs no shapely
 
     return affinity.scale(geom, xfact=-1.0, yfact=1.0, origin=(0.0, 0.0))
 
 
-def place(geom: "BaseGeometry", view: View, side: Side) -> "BaseGeometry":
+def place(geom: BaseGeometry, view: View, side: Side) -> BaseGeometry:
     """Move a lateral-frame geometry (u >= 0) onto `view` for the patient's `side`."""
     if side == "midline" or x_sign(view, side) > 0:
         return geom
@@ -81,6 +80,18 @@ def place_point(u: float, y: float, view: View, side: Side) -> tuple[float, floa
 
 
 __all__ = [
-    "View", "Side", "VIEWS", "SIDES", "PAIRED_SIDES", "MIDLINE_TOLERANCE", "check_view",
-    "check_side", "x_sign", "side_of", "opposite", "mirror", "place", "place_point",
+    "View",
+    "Side",
+    "VIEWS",
+    "SIDES",
+    "PAIRED_SIDES",
+    "MIDLINE_TOLERANCE",
+    "check_view",
+    "check_side",
+    "x_sign",
+    "side_of",
+    "opposite",
+    "mirror",
+    "place",
+    "place_point",
 ]
