@@ -55,7 +55,7 @@ def repaint() -> None:
         base = median_seconds(frame, repeat=20)
         overlay = AtlasOverlay(scene)
         overlay.set_muscles(list(load_atlas().muscles.values()))
-        first = median_seconds(lambda o=overlay: (o.areas.update(), frame()), repeat=5, warmup=1)
+        first = median_seconds(lambda o=overlay: (o.update(), frame()), repeat=5, warmup=1)
         report("  first frame after a change (the overlay cache is rebuilt)", first, baseline_s=base)
         t = median_seconds(frame, repeat=20)
         report(

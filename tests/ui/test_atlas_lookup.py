@@ -43,12 +43,12 @@ def test_selecting_muscles_overlays_them_in_distinct_colours(app_window, qtbot):
         panel.select(["upper_trapezius", "gluteus_minimus"])
     assert [s.muscle.id for s in overlay.shown] == ["upper_trapezius", "gluteus_minimus"]
     assert overlay.color_of("upper_trapezius") != overlay.color_of("gluteus_minimus")
-    assert len(overlay.areas.entries) > 10 and len(overlay._items) >= 4  # areas + X marks
+    assert len(overlay.entries) > 10 and len(overlay.trp_items) >= 4  # areas + X marks
     info = panel.info.toPlainText()
     assert "Gluteus minimus" in info and "Sources" in info and "Travell" in info
-    before = len(overlay.areas.entries)
+    before = len(overlay.entries)
     panel.side.setCurrentIndex(1)  # patient's right only
-    assert overlay.sides == ("right",) and len(overlay.areas.entries) < before
+    assert overlay.sides == ("right",) and len(overlay.entries) < before
     panel.hazards.setChecked(True)
     assert any(tip.startswith("Hazard:") for tip in overlay.area_tips)
     panel.opacity.setValue(80)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem
 
-from . import style
 from .layout import PLACEMENTS
+from .scene import ChartScene
 
 RADIUS = 6.5  # screen pixels
 ACTIVE = QColor("#c0392b")
@@ -26,7 +26,6 @@ class MarkItem(QGraphicsItem):
         self.mark, self.number, self.faint = mark, number, faint
         self.selected = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setZValue(style.Layer.MARKS - (0.5 if faint else 0))
         f = mark.findings
         status = f.status or "not classified"
         extra = [
@@ -80,16 +79,17 @@ class MarkItem(QGraphicsItem):
 
 
 class MarksLayer:
-    """Keeps the chart's mark items in step with a visit's marks (and the previous visit's)."""
+    """Keeps the chart's mark items in step with a visit's marks (and the previous visit's), each in
+    its view's "marks" (or "previous") layer."""
 
-    def __init__(self, scene: QGraphicsScene):
+    def __init__(self, scene: ChartScene):
         self.scene = scene
         self.items: list[MarkItem] = []
         self.previous: list[MarkItem] = []
 
     def _place(self, item: MarkItem) -> None:
         item.setPos(*PLACEMENTS[item.mark.view].to_scene(item.mark.x, item.mark.y))
-        self.scene.addItem(item)
+        item.setParentItem(self.scene.layer(item.mark.view, "previous" if item.faint else "marks"))
 
     def set_marks(self, marks, selected_id: int | None = None) -> None:
         for item in self.items:

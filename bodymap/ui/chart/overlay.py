@@ -7,20 +7,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import (
-    QGraphicsItem,
-    QGraphicsItemGroup,
-    QGraphicsRectItem,
-    QGraphicsScene,
-    QGraphicsSimpleTextItem,
-)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem
 
 from bodymap.core.atlas import Hazard, Muscle
-from bodymap.core.chart.frame import Side
+from bodymap.core.chart.frame import Side, View
 
 from . import style
 from .layout import PLACEMENTS
 from .paths import area_path
+from .scene import ChartScene
 
 # Okabe-Ito colours (distinguishable with colour-vision deficiency); red first, as in the books.
 PALETTE = ["#d62728", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#D55E00", "#6a3d9a"]
@@ -98,9 +93,14 @@ class Shown:
 
 
 class AtlasOverlay:
-    """Owns the overlay items in a scene. Callers say what to show; the overlay redraws itself."""
+    """Owns the atlas's items on a chart scene. Callers say what to show; the overlay redraws itself.
 
-    def __init__(self, scene: QGraphicsScene):
+    Each view's zones and trigger points go into that view's layers (ChartScene.layer), so they show
+    exactly when the view does. A view's items are built when it is first shown after a change (a
+    muscle chosen on the front view is drawn on the back when the back is shown), not before: building
+    every view's paths for a selection that is only looked at on one would double the first frame."""
+
+    def __init__(self, scene: ChartScene):
         self.scene = scene
         self.shown: list[Shown] = []
         self.sides: tuple[Side, ...] = ("right", "left")
@@ -108,13 +108,12 @@ class AtlasOverlay:
         self.show_hazards = False
         self.hazards: list[Hazard] = []
         self.legend_visible = True
-        self._group = QGraphicsItemGroup()
-        self._group.setZValue(style.Layer.ZONES)
-        scene.addItem(self._group)
-        self._items: list[QGraphicsItem] = []
-        self.areas = AreasItem(style.Layer.ZONES)
-        scene.addItem(self.areas)
-        self.area_tips: list[str] = []  # what each painted area is, in paint order (tests, hover help)
+        self._areas: dict[View, AreasItem] = {}
+        self._trps: dict[View, list[XMark]] = {}
+        self._tips: dict[View, list[str]] = {}
+        self._built: set[View] = set()
+        self._legend_items: list[QGraphicsItem] = []
+        scene.viewsChanged.connect(self._build_shown)
 
     # -- what to show ------------------------------------------------------------------------------
 
@@ -137,44 +136,81 @@ class AtlasOverlay:
     def color_of(self, muscle_id: str) -> QColor | None:
         return next((s.color for s in self.shown if s.muscle.id == muscle_id), None)
 
+    # -- what is drawn (for tests and hover help) ----------------------------------------------------
+
+    @property
+    def entries(self) -> list[tuple[QPainterPath, QBrush, QPen]]:
+        """The painted areas of the shown views, in paint order per view."""
+        return [e for v in self.scene.shown_views if v in self._areas for e in self._areas[v].entries]
+
+    @property
+    def area_tips(self) -> list[str]:
+        """What each painted area of the shown views is, in the order of `entries`."""
+        return [t for v in self.scene.shown_views for t in self._tips.get(v, [])]
+
+    def tips(self, view: View) -> list[str]:
+        """What each painted area of `view` is (empty until the view has been shown)."""
+        return list(self._tips.get(view, []))
+
+    @property
+    def trp_items(self) -> list[XMark]:
+        """The trigger points drawn on the shown views."""
+        return [x for v in self.scene.shown_views for x in self._trps.get(v, [])]
+
+    def update(self) -> None:
+        """Repaint the areas (their screen caches are dropped)."""
+        for item in self._areas.values():
+            item.update()
+
     # -- drawing -------------------------------------------------------------------------------------
 
-    def clear(self) -> None:
-        for item in self._items:
-            self.scene.removeItem(item)
-        self._items.clear()
-        self._entries: list[tuple[float, int, QPainterPath, QBrush, QPen]] = []
-        self.area_tips = []
-
-    def _add(self, item: QGraphicsItem, z: float) -> None:
-        item.setZValue(z)
-        self.scene.addItem(item)
-        self._items.append(item)
-
-    def _area(self, geom, view, brush: QBrush, pen: QPen, z: float, tooltip: str = "") -> None:
-        # Painted by the one cached AreasItem, ordered by layer then by the order they were added.
-        self._entries.append((z, len(self._entries), area_path(geom, PLACEMENTS[view]), brush, pen))
-        self.area_tips.append(tooltip)
-
     def redraw(self) -> None:
-        self.clear()
-        shown_views = getattr(self.scene, "shown_views", None)
-        visible = (lambda v: v in shown_views) if shown_views is not None else (lambda v: True)
+        """Forget every view's items; build the shown views' now, the others when they are shown."""
+        for view in list(self._built):
+            self._clear(view)
+        self._built.clear()
+        self._build_shown()
+        for item in self._legend_items:
+            self.scene.removeItem(item)
+        self._legend_items.clear()
+        if self.shown and self.legend_visible:
+            self._legend()
+
+    def _clear(self, view: View) -> None:
+        for x in self._trps.pop(view, []):
+            self.scene.removeItem(x)
+        if view in self._areas:
+            self._areas[view].set_entries([])
+        self._tips[view] = []
+
+    def _build_shown(self, *_args) -> None:
+        for view in self.scene.shown_views:
+            if view not in self._built:
+                self._build(view)
+                self._built.add(view)
+
+    def _build(self, view: View) -> None:
+        place = PLACEMENTS[view]
+        entries: list[tuple[float, int, QPainterPath, QBrush, QPen, str]] = []
+
+        def area(geom, brush: QBrush, pen: QPen, z: float, tip: str) -> None:
+            # Painted by the view's one cached AreasItem, by layer, then in the order added.
+            entries.append((z, len(entries), area_path(geom, place), brush, pen, tip))
+
         if self.show_hazards:
             brush = QBrush(HAZARD_COLOR, Qt.BrushStyle.FDiagPattern)
             pen = style.cosmetic(HAZARD_COLOR, 1.0, Qt.PenStyle.DashLine)
             for h in self.hazards:
                 for side in self.sides:
-                    for view, g in h.zones[side].items():
-                        if visible(view):
-                            self._area(
-                                g,
-                                view,
-                                brush,
-                                pen,
-                                style.Layer.HAZARDS,
-                                f"Hazard: {h.name} — risk of {h.at_risk}",
-                            )
+                    if view in h.zones[side]:
+                        area(
+                            h.zones[side][view],
+                            brush,
+                            pen,
+                            style.Layer.HAZARDS,
+                            f"Hazard: {h.name} — risk of {h.at_risk}",
+                        )
+        trps: list[XMark] = []
         for s in self.shown:
             fill = QColor(s.color)
             fill.setAlphaF(self.opacity)
@@ -184,45 +220,43 @@ class AtlasOverlay:
             edge.setAlphaF(0.8)
             for side in self.sides:
                 for t in s.muscle.trps(side):
-                    for view, g in t.spillover.items():
-                        if visible(view):
-                            self._area(
-                                g,
-                                view,
-                                QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
-                                style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine),
-                                style.Layer.ZONES,
-                                f"{s.muscle.name} {t.name} ({side}): spillover zone",
-                            )
-                    for view, g in t.essential.items():
-                        if visible(view):
-                            self._area(
-                                g,
-                                view,
-                                QBrush(fill),
-                                style.cosmetic(edge, 0.8),
-                                style.Layer.ZONES + 1,
-                                f"{s.muscle.name} {t.name} ({side}): essential zone",
-                            )
-                for view, g in s.muscle.outlines[side].items():
-                    if visible(view):
-                        self._area(
-                            g,
-                            view,
-                            QBrush(Qt.BrushStyle.NoBrush),
-                            style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine),
-                            style.Layer.MUSCLES,
-                            f"{s.muscle.name} ({side})",
+                    if view in t.spillover:
+                        area(
+                            t.spillover[view],
+                            QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
+                            style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine),
+                            style.Layer.ZONES,
+                            f"{s.muscle.name} {t.name} ({side}): spillover zone",
                         )
+                    if view in t.essential:
+                        area(
+                            t.essential[view],
+                            QBrush(fill),
+                            style.cosmetic(edge, 0.8),
+                            style.Layer.ZONES + 1,
+                            f"{s.muscle.name} {t.name} ({side}): essential zone",
+                        )
+                if view in s.muscle.outlines[side]:
+                    area(
+                        s.muscle.outlines[side][view],
+                        QBrush(Qt.BrushStyle.NoBrush),
+                        style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine),
+                        style.Layer.MUSCLES,
+                        f"{s.muscle.name} ({side})",
+                    )
                 for t in s.muscle.trps(side):
-                    if visible(t.view):
+                    if t.view == view:
                         x = XMark(s.color, f"{s.muscle.name} {t.name} ({side})")
-                        x.setPos(*PLACEMENTS[t.view].to_scene(*t.point))
-                        self._add(x, style.Layer.TRPS)
-        self._entries.sort(key=lambda e: (e[0], e[1]))
-        self.areas.set_entries([(path, brush, pen) for _z, _i, path, brush, pen in self._entries])
-        if self.shown and self.legend_visible:
-            self._legend()
+                        x.setPos(*place.to_scene(*t.point))
+                        x.setParentItem(self.scene.layer(view, "trps"))
+                        trps.append(x)
+        entries.sort(key=lambda e: (e[0], e[1]))
+        if view not in self._areas:
+            self._areas[view] = AreasItem(0)
+            self._areas[view].setParentItem(self.scene.layer(view, "zones"))
+        self._areas[view].set_entries([(path, brush, pen) for _z, _i, path, brush, pen, _t in entries])
+        self._tips[view] = [tip for *_rest, tip in entries]
+        self._trps[view] = trps
 
     def _legend(self) -> None:
         """A legend above the figures (teaching sheets): colours, what solid / stippled / ✕ mean, sides."""
@@ -242,14 +276,19 @@ class AtlasOverlay:
                 c.setAlphaF(max(self.opacity, 0.5))
                 sw.setBrush(QBrush(c))
                 sw.setPen(style.cosmetic(color, 1.0))
-                self._add(sw, style.Layer.LABELS)
+                self._add_legend(sw)
             label = QGraphicsSimpleTextItem(text)
             label.setFont(font)
             label.setBrush(QBrush(style.TITLE_COLOR))
             label.setPos(x0 + (26 if color is not None else 0), y)
-            self._add(label, style.Layer.LABELS)
+            self._add_legend(label)
             self._legend_rect = self._legend_rect.united(label.sceneBoundingRect().adjusted(0, 0, 8, 8))
             y += 22
+
+    def _add_legend(self, item: QGraphicsItem) -> None:
+        item.setZValue(style.Layer.LABELS)
+        self.scene.addItem(item)
+        self._legend_items.append(item)
 
     def picture_rect(self) -> QRectF:
         """The shown views with the legend, for rendering a teaching sheet."""

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from . import style
 from .layout import PLACEMENTS
 from .paths import area_path
+from .scene import ChartScene
 
 PAIN = QColor("#1f3a93")  # dark blue hatching: it must stay visible over the (red-first) zone colours
 
 
 class PainLayer:
-    def __init__(self, scene: QGraphicsScene, z: float = style.Layer.MARKS - 1):
-        self.scene, self.z = scene, z
+    """A pain area, what no candidate explains and a previous drawing, each in its view's layer of the
+    same name ("pain", "unexplained", "previous"), so each shows exactly when its view does."""
+
+    def __init__(self, scene: ChartScene, z: float = 0.0):
+        self.scene, self.z = scene, z  # z: the order among other pain layers' items in the same layer
         self._items: dict[str, list[QGraphicsPathItem]] = {"pain": [], "unexplained": [], "previous": []}
 
     def _set(self, key: str, views: dict, brush: QBrush, pen, z: float, tip: str) -> None:
@@ -29,7 +33,7 @@ class PainLayer:
             item.setPen(pen)
             item.setZValue(z)
             item.setToolTip(tip)
-            self.scene.addItem(item)
+            item.setParentItem(self.scene.layer(view, key))
             self._items[key].append(item)
 
     def set_pain(

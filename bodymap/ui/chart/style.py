@@ -10,17 +10,22 @@ from PySide6.QtGui import QBrush, QColor, QPen
 
 class Layer(IntEnum):
     """Back to front (DESIGN.md): outline < regions < referral zones < hazards < muscles < TrPs <
-    patient marks < hover / preview. Labels sit with the outline."""
+    patient marks < hover / preview; titles and R / L on top. Each is one layer of each view
+    (ChartScene.layer); the lower-case name is the layer's name."""
 
     OUTLINE = 0
     REGIONS = 10
     LINES = 15
     LANDMARKS = 18
-    ZONES = 20
+    ZONES = 20  # the atlas overlay: zones, hazards and muscle outlines, painted by one item per view
     HAZARDS = 30
     MUSCLES = 40
     TRPS = 50
+    PREVIOUS = 54  # the previous visit's drawing and marks, faint
+    PAIN = 56  # a pain drawing (the visit's or the lookup's)
+    UNEXPLAINED = 57  # what no lookup candidate explains
     MARKS = 60
+    POINT = 65  # where the Point tool was last clicked
     HOVER = 70
     LABELS = 80
 

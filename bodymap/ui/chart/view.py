@@ -123,7 +123,7 @@ class ChartView(QGraphicsView):
         drift = self.mapFromScene(fixed) - anchor
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
-        self.zoomChanged.emit(self.zoom())
+        self._zoomed()
 
     def zoom_in(self) -> None:
         self.zoom_by(ZOOM_STEP)
@@ -141,7 +141,12 @@ class ChartView(QGraphicsView):
         self.resetTransform()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._fit_scale = self.transform().m11()
-        self.zoomChanged.emit(1.0)
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        zoom = self.zoom()
+        self.chart.set_label_scale(1.0 / zoom)  # titles and R / L keep their size on screen
+        self.zoomChanged.emit(zoom)
 
     def show_views(self, views: tuple[View, ...]) -> None:
         self.chart.set_views(views)
