@@ -16,9 +16,10 @@ import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from bodymap import DATA, __version__
+from bodymap.core.files import write_atomic
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the cached classes change shape
@@ -90,18 +91,16 @@ def read(name: str, key: str) -> bytes | None:
 
 def write(name: str, key: str, payload: bytes) -> None:
     """Store `payload` under `name` and `key`, atomically: a crash never leaves half a file."""
-    import tempfile
-
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stem, _, suffix = name.partition(".")
         for old in folder.glob(f"{stem}-*.{suffix}"):  # older versions named files by a key hash
             old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_header(key) + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload)
-        os.replace(tmp, folder / name)
+        # Not durable: a file the disk did not finish fails its length and CRC check and is rebuilt,
+        # so waiting for the disk would only slow the start that writes it.
+        data = _header(key) + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
+        write_atomic(folder / name, data, durable=False)
     except OSError:
         pass  # a read-only home is fine: we just build every time
 
@@ -133,7 +132,8 @@ def cached(name: str, build: Callable[[], T], root: Path | None = None, use: boo
     payload = read(_pickle_file(name), key)
     if payload is not None:
         try:
-            return pickle.loads(payload)
+            # The key says the payload was built by `build` from this very data and code.
+            return cast(T, pickle.loads(payload))
         except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt from the data
             pass
     obj = build()

@@ -9,6 +9,10 @@ from typing import Any
 
 from bodymap import DATA
 
+# A JSON object as read from a data or record file. Its values are whatever the file holds, so they
+# are checked where they are read (require(), the loaders' own checks) rather than typed here.
+JsonObject = dict[str, Any]
+
 
 class DataError(ValueError):
     """A data file is missing or malformed. The message names the file, the item and the field."""

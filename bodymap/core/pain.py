@@ -13,6 +13,7 @@ from shapely.ops import unary_union
 
 from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import View
+from bodymap.core.geometry import polygonal
 
 MIN_AREA = 1e-7  # smaller pieces are slivers of a gesture, not pain
 
@@ -33,39 +34,32 @@ def lasso(points: list[tuple[float, float]]) -> BaseGeometry:
     return shapely.make_valid(Polygon(points))
 
 
-def _polygonal(g: BaseGeometry) -> BaseGeometry:
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return unary_union(parts) if parts else Polygon()
-
-
 @dataclass(frozen=True)
 class PainArea:
     """What the patient shaded, per view, clipped to the body."""
 
-    views: dict = field(default_factory=dict)  # View -> geometry
+    views: dict[View, BaseGeometry] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         return not self.views
 
     def area(self) -> float:
-        return sum(g.area for g in self.views.values())
+        return float(sum(g.area for g in self.views.values()))
 
     def add(self, body: Body, view: View, shape: BaseGeometry) -> PainArea:
-        shape = _polygonal(shape.intersection(body[view].outline))
+        shape = polygonal(shape.intersection(body[view].outline))
         if shape.is_empty or shape.area < MIN_AREA:
             return self
         new = dict(self.views)
-        new[view] = _polygonal(unary_union([self.views.get(view, Polygon()), shape]))
+        new[view] = polygonal(unary_union([self.views.get(view, Polygon()), shape]))
         return PainArea(new)
 
     def erase(self, view: View, shape: BaseGeometry) -> PainArea:
         if view not in self.views:
             return self
         new = dict(self.views)
-        rest = _polygonal(self.views[view].difference(shape))
+        rest = polygonal(self.views[view].difference(shape))
         if rest.is_empty or rest.area < MIN_AREA:
             del new[view]
         else:
@@ -74,12 +68,12 @@ class PainArea:
 
     def resized(self, body: Body, distance: float) -> PainArea:
         """Grown (distance > 0) or shrunk (< 0) by a margin, staying inside the body."""
-        new = {}
+        new: dict[View, BaseGeometry] = {}
         for view, g in self.views.items():
-            r = _polygonal(g.buffer(distance, quad_segs=8).intersection(body[view].outline))
+            r = polygonal(g.buffer(distance, quad_segs=8).intersection(body[view].outline))
             if not r.is_empty and r.area >= MIN_AREA:
                 new[view] = r
         return PainArea(new)
 
-    def as_pain(self) -> dict:
+    def as_pain(self) -> dict[View, BaseGeometry]:
         return dict(self.views)

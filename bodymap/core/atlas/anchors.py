@@ -11,7 +11,7 @@ from shapely.ops import unary_union
 
 from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import PAIRED_SIDES, Side, View, opposite, place, place_point, x_sign
-from bodymap.core.data import Where
+from bodymap.core.data import JsonObject, Where
 
 HALF_PLANE = 5.0
 SMOOTH = 0.003  # zones are drawn with rounded corners (about 5 mm), as referral patterns are drawn
@@ -48,7 +48,7 @@ class Places:
                 ) from None
             raise where.error(f"unknown landmark {landmark_id!r}") from None
 
-    def anchor(self, spec, view: View, where: Where) -> tuple[float, float]:
+    def anchor(self, spec: object, view: View, where: Where) -> tuple[float, float]:
         """An anchor's point (u, y) in the lateral frame."""
         if isinstance(spec, str):
             spec = {"landmark": spec}
@@ -71,7 +71,7 @@ class Places:
             raise where.error("offset takes only 'lateral' and 'up'")
         return u + float(off.get("lateral", 0.0)), y + float(off.get("up", 0.0))
 
-    def point(self, spec, view: View, side: Side, where: Where) -> tuple[float, float]:
+    def point(self, spec: object, view: View, side: Side, where: Where) -> tuple[float, float]:
         """An anchor placed on `view` for the patient's `side`."""
         u, y = self.anchor(spec, view, where)
         return place_point(u, y, view, side)
@@ -81,7 +81,7 @@ class Places:
         s = x_sign(view, side)
         return box(0, -1, HALF_PLANE, 2) if s > 0 else box(-HALF_PLANE, -1, 0, 2)
 
-    def zone(self, parts, side: Side, where: Where) -> dict[View, BaseGeometry]:
+    def zone(self, parts: object, side: Side, where: Where) -> dict[View, BaseGeometry]:
         """The union of a zone's parts, per view, for a trigger point on the patient's `side`."""
         if not isinstance(parts, list):
             raise where.error("a zone must be a list of parts")
@@ -100,17 +100,16 @@ class Places:
             if clipped.is_empty or clipped.area < 1e-7:
                 raise w.error("lies outside the body")
             pieces.setdefault(view, []).append(clipped)
-            midline_region = (
-                "region" in part
-                and self.body[view].region(part["region"], "midline") is not None
-                and self.body[view].region(part["region"], "midline").side == "midline"
-            )
+            region = self.body[view].region(part["region"], "midline") if "region" in part else None
+            midline_region = region is not None and region.side == "midline"
             crosses[view] = crosses.get(view, False) or len(sides) > 1 or sides != (side,) or midline_region
         return {v: self._smooth(unary_union(g), v, side, crosses[v]) for v, g in pieces.items()}
 
     def _smooth(self, zone: BaseGeometry, view: View, side: Side, crosses: bool) -> BaseGeometry:
         """Round the corners that region cells leave, without leaving the body or the zone's side."""
-        round_ = zone.buffer(SMOOTH, quad_segs=6).buffer(-2 * SMOOTH, quad_segs=6).buffer(SMOOTH, quad_segs=6)
+        round_: BaseGeometry = (
+            zone.buffer(SMOOTH, quad_segs=6).buffer(-2 * SMOOTH, quad_segs=6).buffer(SMOOTH, quad_segs=6)
+        )
         round_ = round_.union(zone.buffer(-SMOOTH, quad_segs=6))  # never lose a thin zone entirely
         if round_.area < 0.5 * zone.area:
             round_ = zone  # a sliver: keep it as it was rather than erase it
@@ -125,14 +124,22 @@ class Places:
             return PAIRED_SIDES
         return (side,) if rel == "same" else (opposite(side),)
 
-    def _part(self, part: dict, sides: tuple[Side, ...], w: Where) -> tuple[View, list[BaseGeometry], bool]:
+    def _part(
+        self, part: JsonObject, sides: tuple[Side, ...], w: Where
+    ) -> tuple[View, list[BaseGeometry], bool]:
         """The part's view, its geometry on each side, and whether that already lies inside the body."""
         if "region" in part:
             rid = part["region"]
             view = self.region_views.get(rid)
             if view is None:
                 raise w.error(f"unknown region {rid!r}")
-            return view, [self.body[view].region(rid, s).geometry for s in sides], True
+            geoms = []
+            for s in sides:
+                region = self.body[view].region(rid, s)
+                if region is None:  # a region is paired or on the midline: it answers for every side
+                    raise w.error(f"region {rid!r} has no {s} side")
+                geoms.append(region.geometry)
+            return view, geoms, True
         view = part.get("view")
         if view not in self.body.views:
             raise w.error(f"needs a view (front, back or plantar), got {view!r}")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from shapely.geometry import Point
 
+from bodymap.core.chart.frame import PAIRED_SIDES, Side
 from bodymap.core.chart.geojson import collection, feature
+from bodymap.core.data import JsonObject
+
+from .model import Atlas, Hazard, Muscle
 
 
-def muscle_features(muscle) -> list[dict]:
+def muscle_features(muscle: Muscle) -> list[JsonObject]:
     """A muscle's outline, trigger points, zones (per side and view) as GeoJSON features."""
     feats = []
-    for side in ("right", "left"):
+    for side in PAIRED_SIDES:
         for view, g in muscle.outlines[side].items():
             feats.append(
                 feature(
@@ -56,9 +62,9 @@ def muscle_features(muscle) -> list[dict]:
     return feats
 
 
-def hazard_features(hazard) -> list[dict]:
+def hazard_features(hazard: Hazard) -> list[JsonObject]:
     feats = []
-    sides = ("midline",) if hazard.pairing == "midline" else ("right", "left")
+    sides: tuple[Side, ...] = ("midline",) if hazard.pairing == "midline" else PAIRED_SIDES
     for side in sides:
         for view, g in hazard.zones["right" if side == "midline" else side].items():
             feats.append(
@@ -76,7 +82,7 @@ def hazard_features(hazard) -> list[dict]:
     return feats
 
 
-def atlas_geojson(atlas, muscles=None) -> dict:
+def atlas_geojson(atlas: Atlas, muscles: Iterable[Muscle] | None = None) -> JsonObject:
     """The atlas (or some muscles of it) as one FeatureCollection; hazards come with the whole atlas."""
     chosen = list(muscles) if muscles is not None else list(atlas.muscles.values())
     feats = [f for m in chosen for f in muscle_features(m)]

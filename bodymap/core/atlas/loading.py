@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -17,34 +18,35 @@ from bodymap.core.cache import cached, fresh
 from bodymap.core.chart.body import Body, load_body
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, place
 from bodymap.core.chart.spline import catmull_rom
-from bodymap.core.data import DataError, Where, data_root, load_json
+from bodymap.core.data import DataError, JsonObject, Where, data_root, load_json
 
 from .anchors import Places
+from .hazards import hazards_at
 from .model import AREAS, TRP_TOLERANCE, ZONE_KINDS, Atlas, Citation, Condition, Hazard, Muscle, TriggerPoint
 
 
-def _text(d: dict, key: str, w: Where, required: bool = True) -> str:
+def _text(d: JsonObject, key: str, w: Where, required: bool = True) -> str:
     v = d.get(key, None if required else "")
     if not isinstance(v, str) or (required and not v.strip() and key not in ("uncertainty", "notes")):
         raise w.at(key).error("must be a non-empty text" if v is not None else "missing")
     return v
 
 
-def _texts(d: dict, key: str, w: Where) -> tuple[str, ...]:
+def _texts(d: JsonObject, key: str, w: Where) -> tuple[str, ...]:
     v = d.get(key)
     if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
         raise w.at(key).error("must be a list of texts" if v is not None else "missing")
     return tuple(v)
 
 
-def _citations(d: dict, sources: dict, w: Where) -> tuple[Citation, ...]:
+def _citations(d: JsonObject, sources: dict[str, JsonObject], w: Where) -> tuple[Citation, ...]:
     refs = d.get("sources")
     if not isinstance(refs, list) or not refs:
         raise w.at("sources").error("needs at least one source")
     out = []
     for i, s in enumerate(refs):
         ref = s.get("ref") if isinstance(s, dict) else None
-        if ref not in sources:
+        if not isinstance(ref, str) or ref not in sources:
             raise w.at(f"sources[{i}]").error(f"unknown source {ref!r} (add it to a file in atlas/sources/)")
         out.append(Citation(ref, sources[ref]["citation"], str(s.get("where", ""))))
     return tuple(out)
@@ -55,12 +57,12 @@ class _Loader:
         self.body, self.root = body, root
         self.places = Places(body)
 
-    def json(self, rel: str):
+    def json(self, rel: str) -> Any:
         return load_json(rel, self.root)
 
-    def sources(self) -> dict[str, dict]:
+    def sources(self) -> dict[str, JsonObject]:
         folder = (self.root or data_root()) / "atlas" / "sources"
-        out: dict[str, dict] = {}
+        out: dict[str, JsonObject] = {}
         for path in sorted(folder.glob("*.json")):
             rel = f"atlas/sources/{path.name}"
             for key, entry in self.json(rel).items():
@@ -71,7 +73,7 @@ class _Loader:
                 out[key] = entry
         return out
 
-    def outline(self, spec: list, w: Where) -> dict[Side, dict[View, BaseGeometry]]:
+    def outline(self, spec: object, w: Where) -> dict[Side, dict[View, BaseGeometry]]:
         if not isinstance(spec, list):
             raise w.error("must be a list of {view, points}")
         lateral: dict[View, BaseGeometry] = {}
@@ -100,9 +102,9 @@ class _Loader:
                 out[side][view] = placed
         return out
 
-    def hazards(self, sources: dict) -> dict[str, Hazard]:
+    def hazards(self, sources: dict[str, JsonObject]) -> dict[str, Hazard]:
         rel = "atlas/hazards.json"
-        out = {}
+        out: dict[str, Hazard] = {}
         for h in self.json(rel).get("hazards", []):
             hid = h.get("id") if isinstance(h, dict) else None
             w = Where(rel, hid)
@@ -127,7 +129,9 @@ class _Loader:
             )
         return out
 
-    def muscle(self, path: Path, sources: dict, hazards: dict, conditions: set[str]) -> Muscle:
+    def muscle(
+        self, path: Path, sources: dict[str, JsonObject], hazards: dict[str, Hazard], conditions: set[str]
+    ) -> Muscle:
         rel = f"atlas/muscles/{path.name}"
         d = self.json(rel)
         mid = d.get("id") if isinstance(d, dict) else None
@@ -168,11 +172,7 @@ class _Loader:
                 if not shapely.dwithin(self.body[view].outline, Point(pt), TRP_TOLERANCE):
                     raise wt.at("at").error(f"lies outside the body on the {view} view at {pt}")
                 zones = {k: self.places.zone(t.get(k, []), side, wt.at(k)) for k in ZONE_KINDS}
-                under = tuple(
-                    hid
-                    for hid, hz in hazards.items()
-                    if view in hz.zones[side] and shapely.dwithin(hz.zones[side][view], Point(pt), 0.002)
-                )
+                under = tuple(h.id for h in hazards_at(hazards.values(), view, *pt))
                 trps[side].append(
                     TriggerPoint(
                         mid,
@@ -207,9 +207,9 @@ class _Loader:
             {s: tuple(v) for s, v in trps.items()},
         )
 
-    def conditions(self, sources: dict, muscles: set[str]) -> dict[str, Condition]:
+    def conditions(self, sources: dict[str, JsonObject], muscles: set[str]) -> dict[str, Condition]:
         rel = "atlas/conditions.json"
-        out = {}
+        out: dict[str, Condition] = {}
         for c in self.json(rel).get("conditions", []):
             cid = c.get("id") if isinstance(c, dict) else None
             w = Where(rel, cid)

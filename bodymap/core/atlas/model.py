@@ -6,10 +6,16 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeAlias
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View
+from bodymap.core.data import JsonObject
+
+if TYPE_CHECKING:  # the model itself needs no shapely (the window's first paint imports it)
+    from shapely.geometry.base import BaseGeometry
 
 AREAS: dict[str, str] = {
     "head_neck": "Head and neck",
@@ -23,7 +29,9 @@ AREAS: dict[str, str] = {
 ZONE_KINDS = ("essential", "spillover")
 TRP_TOLERANCE = 0.003  # a trigger point may sit this close outside the outline (drawing precision)
 
-Zone = dict  # View -> geometry
+# A referral zone, a muscle's outline or a hazard's zone on one side: its geometry on each view where
+# it appears.
+Zone: TypeAlias = "dict[View, BaseGeometry]"
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,13 @@ class Muscle:
     symptoms: str
     conditions: tuple[str, ...]
     perpetuating_factors: tuple[str, ...]
-    needling: dict = field(repr=False, compare=False)
+    needling: JsonObject = field(repr=False, compare=False)
     sources: tuple[Citation, ...] = field(repr=False)
     uncertainty: str = field(repr=False, default="")
-    outlines: dict = field(repr=False, compare=False, default_factory=dict)  # Side -> {View: geometry}
-    trigger_points: dict = field(repr=False, compare=False, default_factory=dict)  # Side -> tuple[TrP]
+    outlines: dict[Side, Zone] = field(repr=False, compare=False, default_factory=dict)
+    trigger_points: dict[Side, tuple[TriggerPoint, ...]] = field(
+        repr=False, compare=False, default_factory=dict
+    )
 
     def trps(self, side: Side | None = None) -> tuple[TriggerPoint, ...]:
         if side is not None:
@@ -104,7 +114,7 @@ class Hazard:
     advice: str
     pairing: str
     sources: tuple[Citation, ...] = field(repr=False)
-    zones: dict = field(repr=False, compare=False, default_factory=dict)  # Side -> {View: geometry}
+    zones: dict[Side, Zone] = field(repr=False, compare=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,7 @@ class Atlas:
     muscles: dict[str, Muscle]
     hazards: dict[str, Hazard]
     conditions: dict[str, Condition]
-    sources: dict[str, dict]
+    sources: dict[str, JsonObject]
     groups: dict[str, tuple[str, ...]]
 
     @cached_property
@@ -189,6 +199,6 @@ class Atlas:
         m = self.muscles[muscle_id]
         return [c for c in self.conditions.values() if muscle_id in c.muscles or c.id in m.conditions]
 
-    def trigger_points(self, side: Side | None = None):
+    def trigger_points(self, side: Side | None = None) -> Iterator[TriggerPoint]:
         for m in self.muscles.values():
             yield from m.trps(side)

@@ -11,12 +11,13 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 from shapely import affinity
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.cache import cached
-from bodymap.core.data import DataError, load_json, require
+from bodymap.core.data import DataError, JsonObject, load_json, require
+from bodymap.core.geometry import polygonal
 
 from .cells import build_cell
 from .figure import Figure
@@ -117,23 +118,13 @@ class Body:
 # --- building -------------------------------------------------------------------------------------
 
 
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the area of a geometry (intersections can leave stray lines and points)."""
-    if geom.is_empty:
-        return Polygon()
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return unary_union(parts) if parts else Polygon()
-
-
 class _Places:
     """Resolves the position notations of the body data ([u, y], {'arm': ...}, {'leg': ...})."""
 
     def __init__(self, figure: Figure, file: str):
         self.figure, self.file = figure, file
 
-    def point(self, spec, item: str) -> tuple[float, float]:
+    def point(self, spec: object, item: str) -> tuple[float, float]:
         if isinstance(spec, list) and len(spec) == 2:
             return float(spec[0]), float(spec[1])
         if isinstance(spec, dict) and "arm" in spec:
@@ -149,7 +140,9 @@ def _plantar_offset(figure: Figure) -> float:
     return float(figure.spec["plantar"]["center_u"])
 
 
-def _build_regions(figure: Figure, view: View, info: dict[str, dict], choir: dict) -> list[Region]:
+def _build_regions(
+    figure: Figure, view: View, info: dict[str, JsonObject], choir: JsonObject
+) -> list[Region]:
     file = "body/cells.json"
     spec = load_json(file)
     half = figure.half if view != "plantar" else figure.sole
@@ -162,22 +155,22 @@ def _build_regions(figure: Figure, view: View, info: dict[str, dict], choir: dic
         def where(msg: str, _p: str = pname) -> DataError:
             return DataError(file, msg, f"{view} part {_p}")
 
-        def cell_of(c, region: str | None = None, _p: str = pname) -> BaseGeometry:
+        def cell_of(c: object, region: str | None = None, _p: str = pname) -> BaseGeometry:
             g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or _p}"))
             return affinity.translate(g, xoff=shift) if shift else g
 
         pgeom = (
-            remaining if part["cell"] == "rest" else _polygonal(remaining.intersection(cell_of(part["cell"])))
+            remaining if part["cell"] == "rest" else polygonal(remaining.intersection(cell_of(part["cell"])))
         )
-        remaining = _polygonal(remaining.difference(pgeom))
+        remaining = polygonal(remaining.difference(pgeom))
         left = pgeom
         for rid, cell in part["regions"]:
             if rid not in info:
                 raise where(f"region {rid!r} is not in regions.json")
             if info[rid]["view"] != view:
                 raise where(f"region {rid!r} belongs to the {info[rid]['view']} view")
-            piece = left if cell == "rest" else _polygonal(left.intersection(cell_of(cell, rid)))
-            left = _polygonal(left.difference(piece))
+            piece = left if cell == "rest" else polygonal(left.intersection(cell_of(cell, rid)))
+            left = polygonal(left.difference(piece))
             pieces[rid] = piece
         if not left.is_empty and left.area > 1e-9:
             raise where(f"leaves {left.area:.2e} unassigned; its last region must take the rest")
@@ -277,7 +270,7 @@ def _build_lines(figure: Figure, view: View, outline: BaseGeometry) -> list[Line
             clipped = LineString(pts).intersection(outline)
             if clipped.geom_type != "LineString" or clipped.is_empty:
                 raise DataError(file, "does not lie on the body as one line", spec["id"])
-            pts = list(clipped.coords)
+            pts = [(c[0], c[1]) for c in clipped.coords]
         sides: tuple[Side, ...] = ("midline",) if spec["pairing"] == "midline" else PAIRED_SIDES
         for side in sides:
             coords = tuple(place_point(u, y, view, side) if side != "midline" else (u, y) for u, y in pts)

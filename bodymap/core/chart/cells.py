@@ -14,14 +14,14 @@ from .figure import Figure
 FAR = 3.0  # beyond the body in every direction
 
 
-def _half_plane(line: list, above: bool) -> Polygon:
+def _half_plane(line: list[list[float]], above: bool) -> Polygon:
     pts = [(float(u), float(y)) for u, y in line]
     y_end = FAR if above else -FAR
     ring = [(-FAR, pts[0][1])] + pts + [(FAR, pts[-1][1]), (FAR, y_end), (-FAR, y_end)]
     return Polygon(ring).buffer(0)
 
 
-def build_cell(spec: dict, figure: Figure, where: Callable[[str], Exception]) -> BaseGeometry:
+def build_cell(spec: object, figure: Figure, where: Callable[[str], Exception]) -> BaseGeometry:
     """Turn one cell spec into a shapely geometry in the lateral frame."""
     if not isinstance(spec, dict) or len(spec.keys() - {"across"}) != 1:
         raise where(f"a cell needs exactly one shape, got {spec!r}")

@@ -6,30 +6,34 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from bodymap.core.data import JsonObject
+from bodymap.core.geometry import polygon_parts
+
 from .frame import mirror
-from .spline import catmull_rom, polyline_length
+from .spline import Points, catmull_rom, polyline_length
 
 
 @dataclass(frozen=True)
 class Limb:
     """A limb as a smooth skeleton axis with lateral and medial half-widths along it."""
 
-    joints: np.ndarray  # (n, 2) joint centres in the lateral frame
-    stations: np.ndarray  # (m, 3) rows of (distance along the axis, lateral half-width, medial)
+    joints: Points  # (n, 2) joint centres in the lateral frame
+    stations: npt.NDArray[np.float64]  # (m, 3) rows of (distance along the axis, lateral half-width, medial)
 
     @cached_property
-    def axis(self) -> np.ndarray:
+    def axis(self) -> Points:
         return catmull_rom(self.joints, samples=40)
 
     @cached_property
     def length(self) -> float:
         return float(polyline_length(self.axis)[-1])
 
-    def frame_at(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def frame_at(self, d: npt.NDArray[np.float64]) -> tuple[Points, Points]:
         """Points on the axis at distances `d` (extended straight past the ends) and their lateral normals."""
         ax = self.axis
         s = polyline_length(ax)
@@ -77,7 +81,7 @@ class Limb:
         return Polygon(np.vstack([a, b[::-1]])).buffer(0)
 
 
-def _thumb(arm: Limb, spec: dict) -> Polygon:
+def _thumb(arm: Limb, spec: JsonObject) -> Polygon:
     """The thumb: in anatomical position it hangs beside the index, abducted a little laterally."""
     base, n = arm.frame_at(np.array([spec["base_d"]]))
     p0 = base[0] + n[0] * spec["base_offset"]
@@ -108,7 +112,7 @@ def _thumb(arm: Limb, spec: dict) -> Polygon:
 class Figure:
     """The silhouette and its skeleton, in the lateral frame; built once from figure.json."""
 
-    spec: dict
+    spec: JsonObject
 
     @cached_property
     def arm(self) -> Limb:
@@ -139,7 +143,8 @@ class Figure:
 
     def joint(self, name: str) -> tuple[float, float]:
         names = self.spec["arm"]["joint_names"]
-        return tuple(self.spec["arm"]["joints"][names.index(name)])  # type: ignore[return-value]
+        u, y = self.spec["arm"]["joints"][names.index(name)]
+        return float(u), float(y)
 
     @cached_property
     def half(self) -> BaseGeometry:
@@ -168,7 +173,7 @@ class Figure:
         return _largest(unary_union([self.half, mirror(self.half)]))
 
     @cached_property
-    def sole(self) -> Polygon:
+    def sole(self) -> BaseGeometry:
         """One sole in the plantar view's lateral frame (big toe towards the midline)."""
         p = self.spec["plantar"]
         pts = np.array(p["sole"], float) + [p["center_u"], 0.0]
@@ -180,6 +185,6 @@ class Figure:
 
 
 def _largest(geom: BaseGeometry) -> Polygon:
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, Polygon):
         return Polygon(geom.exterior)
-    return Polygon(max(geom.geoms, key=lambda g: g.area).exterior)
+    return Polygon(max(polygon_parts(geom), key=lambda g: g.area).exterior)

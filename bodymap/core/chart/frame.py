@@ -27,13 +27,13 @@ def check_view(view: str) -> View:
     """Return `view` if it is a known view, else raise ValueError naming the known ones."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
-    return view  # type: ignore[return-value]
+    return view
 
 
 def check_side(side: str) -> Side:
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}; expected one of {', '.join(SIDES)}")
-    return side  # type: ignore[return-value]
+    return side
 
 
 def x_sign(view: View, side: Side) -> int:

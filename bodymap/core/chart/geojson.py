@@ -12,6 +12,8 @@ from typing import Any
 from shapely.geometry import LineString, Point, mapping
 from shapely.geometry.base import BaseGeometry
 
+from bodymap.core.data import JsonObject
+
 from .body import Body
 from .frame import VIEWS, View
 
@@ -28,18 +30,18 @@ def _round(obj: Any) -> Any:
     return obj
 
 
-def feature(geom: BaseGeometry, **properties: Any) -> dict:
+def feature(geom: BaseGeometry, **properties: Any) -> JsonObject:
     return {"type": "Feature", "geometry": _round(mapping(geom)), "properties": properties}
 
 
-def collection(features: Iterable[dict], **meta: Any) -> dict:
-    out: dict = {"type": "FeatureCollection", "features": list(features)}
+def collection(features: Iterable[JsonObject], **meta: Any) -> JsonObject:
+    out: JsonObject = {"type": "FeatureCollection", "features": list(features)}
     if meta:
         out["bodymap"] = meta
     return out
 
 
-def body_features(body: Body, views: Iterable[View] = VIEWS) -> list[dict]:
+def body_features(body: Body, views: Iterable[View] = VIEWS) -> list[JsonObject]:
     feats = []
     for view in views:
         bv = body[view]
@@ -93,7 +95,7 @@ def body_features(body: Body, views: Iterable[View] = VIEWS) -> list[dict]:
     return feats
 
 
-def body_geojson(body: Body, views: Iterable[View] = VIEWS) -> dict:
+def body_geojson(body: Body, views: Iterable[View] = VIEWS) -> JsonObject:
     views = list(views)
     return collection(
         body_features(body, views),

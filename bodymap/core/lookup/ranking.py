@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely import STRtree
 from shapely.geometry import Point
@@ -26,13 +27,17 @@ from shapely.ops import unary_union
 from bodymap.core.atlas import Atlas, TriggerPoint
 from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import VIEWS, Side, View
+from bodymap.core.data import JsonObject
+from bodymap.core.geometry import polygonal
 
 POINT_RADIUS = 0.009  # a pointed-at spot: a fingertip, about 1.5 cm across on a 170 cm adult
 SPILLOVER_WEIGHT = 0.5
 EXPLAINED_WEIGHT = 0.7
 MIN_SCORE = 0.01
 
-Pain = dict  # View -> shapely geometry in the body frame
+Pain = dict[View, BaseGeometry]  # in the body frame
+_Geoms = npt.NDArray[np.object_]  # shapely geometries, for shapely's vectorised functions
+_Ints = npt.NDArray[np.int_]
 
 
 class LookupInputError(ValueError):
@@ -60,7 +65,7 @@ class Candidate:
     def side(self) -> Side:
         return self.trp.side
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JsonObject:
         return {
             "rank": self.rank,
             "muscle": self.trp.muscle,
@@ -86,7 +91,7 @@ class Contribution:
     adds: float  # share of the pain this muscle adds to the explanation
     total: float  # share explained by the set so far
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JsonObject:
         return {
             "muscle": self.trp.muscle,
             "name": self.muscle_name,
@@ -132,9 +137,11 @@ class Lookup:
         # Ties break by a stable order of trigger point keys (muscle, trp, side), computed once.
         self._tie_order = np.argsort(np.argsort([t.key for t in trps]))
         # One flat array of zone pieces per view, with the trigger point and kind of each piece.
-        self._pieces: dict[View, tuple[np.ndarray, np.ndarray, np.ndarray, STRtree]] = {}
+        self._pieces: dict[View, tuple[_Geoms, _Ints, _Ints, STRtree]] = {}
         for view in VIEWS:
-            geoms, owner, kind = [], [], []
+            geoms: list[BaseGeometry] = []
+            owner: list[int] = []
+            kind: list[int] = []
             for i, t in enumerate(trps):
                 ess = t.essential.get(view)
                 spill = t.spillover.get(view)
@@ -153,8 +160,8 @@ class Lookup:
             self._pieces[view] = (arr, np.array(owner, dtype=int), np.array(kind, dtype=int), STRtree(arr))
         # Each trigger point's essential zone area (all views).
         self._essential_area = np.zeros(len(trps))
-        for arr, owner, kind, _tree in self._pieces.values():
-            np.add.at(self._essential_area, owner[kind == 0], shapely.area(arr[kind == 0]))
+        for pieces, owners, kinds, _tree in self._pieces.values():
+            np.add.at(self._essential_area, owners[kinds == 0], shapely.area(pieces[kinds == 0]))
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -240,7 +247,7 @@ class Lookup:
                 raise LookupInputError(f"unknown condition {condition!r}")
             allowed = set(self.atlas.conditions[condition].muscles)
         order = np.lexsort((self._tie_order, -score))
-        out = []
+        out: list[Candidate] = []
         for i in order:
             if score[i] < MIN_SCORE:
                 break
@@ -298,13 +305,15 @@ class Lookup:
             t.key: {v: (_cut(g, t.essential.get(v)), _cut(g, t.spillover.get(v))) for v, g in pain.items()}
             for t in pool
         }
-        got_e = {v: shapely.Polygon() for v in pain}
-        got_s = {v: shapely.Polygon() for v in pain}
+        got_e: Pain = {v: shapely.Polygon() for v in pain}
+        got_s: Pain = {v: shapely.Polygon() for v in pain}
         chosen: list[Contribution] = []
         used: set[tuple[str, Side]] = set()
         current = 0.0
         while current < target and len(chosen) < max_muscles:
-            best, best_gain, best_state = None, 0.0, None
+            best: TriggerPoint | None = None
+            best_gain = 0.0
+            best_state: tuple[Pain, Pain] | None = None
             for t in pool:
                 if (t.muscle, t.side) in used:
                     continue
@@ -314,7 +323,7 @@ class Lookup:
                 gain = value / total - current
                 if gain > best_gain + 1e-12:
                     best, best_gain, best_state = t, gain, (new_e, new_s)
-            if best is None or best_gain < min_gain:
+            if best is None or best_state is None or best_gain < min_gain:
                 break
             got_e, got_s = best_state
             current += best_gain
@@ -322,7 +331,7 @@ class Lookup:
             chosen.append(Contribution(best, self.atlas.muscles[best.muscle].name, best_gain, current))
         return chosen
 
-    def for_condition(self, condition: str) -> list[dict]:
+    def for_condition(self, condition: str) -> list[JsonObject]:
         """A condition's muscles in the atlas's order (most important first), with no drawing."""
         if condition not in self.atlas.conditions:
             raise LookupInputError(f"unknown condition {condition!r}")
@@ -341,28 +350,21 @@ class Lookup:
 GRID = 1e-7  # snap-rounding for overlays of many zones: robust where plain overlays can fail
 
 
-def _polygonal(g: BaseGeometry) -> BaseGeometry:
-    if g.geom_type in ("Polygon", "MultiPolygon"):
-        return g
-    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return unary_union(parts) if parts else shapely.Polygon()
-
-
 def _cut(pain: BaseGeometry, zone: BaseGeometry | None) -> BaseGeometry:
     if zone is None:
         return shapely.Polygon()
-    return _polygonal(shapely.intersection(pain, zone, grid_size=GRID))
+    return polygonal(shapely.intersection(pain, zone, grid_size=GRID))
 
 
 def _union(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    return _polygonal(shapely.union(a, b, grid_size=GRID))
+    return polygonal(shapely.union(a, b, grid_size=GRID))
 
 
 def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    return _polygonal(shapely.difference(a, b, grid_size=GRID))
+    return polygonal(shapely.difference(a, b, grid_size=GRID))
 
 
-def pain_from_geojson(obj: dict) -> Pain:
+def pain_from_geojson(obj: object) -> Pain:
     """A drawn pain area from GeoJSON (a Feature or FeatureCollection of polygons with a `view`)."""
     from shapely.geometry import shape
 
@@ -371,7 +373,7 @@ def pain_from_geojson(obj: dict) -> Pain:
     feats = obj["features"] if obj["type"] == "FeatureCollection" else [obj]
     if not isinstance(feats, list) or not feats:
         raise LookupInputError("the GeoJSON has no features")
-    pain: dict[View, list] = {}
+    pain: dict[View, list[BaseGeometry]] = {}
     for i, f in enumerate(feats):
         props = f.get("properties") or {}
         view = props.get("view")

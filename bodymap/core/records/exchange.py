@@ -12,7 +12,6 @@ import io
 import json
 import math
 import os
-import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from shapely.geometry import mapping, shape
 
 from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
+from bodymap.core.files import write_atomic
 
 from .fhir import fhir_bundle
 from .model import (
@@ -299,17 +299,7 @@ def export_file(
         raise RecordsError(f"unknown export format {fmt!r}; expected csv, json or fhir")
     if not path.parent.is_dir():
         raise RecordsError(f"cannot write {path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp makes it 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text.encode("utf-8"))
     return path
 
 

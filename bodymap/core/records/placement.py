@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely import STRtree
-from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import check_view, side_of
+from bodymap.core.geometry import polygon_parts
 
 from .model import InvalidValue
 
@@ -152,24 +153,8 @@ class Placer:
             geom = geom.intersection(index.outline)
         if geom.is_empty:
             return None
-        clipped = _polygons(shapely.normalize(shapely.set_precision(geom, GRID)))
-        if clipped is None or clipped.area < MIN_AREA:
+        parts = polygon_parts(shapely.normalize(shapely.set_precision(geom, GRID)))
+        clipped = MultiPolygon(parts)
+        if not parts or clipped.area < MIN_AREA:
             return None
         return shapely.from_geojson(shapely.to_geojson(clipped))
-
-
-def _polygons(geom: BaseGeometry) -> MultiPolygon | None:
-    """The areal part of a geometry as a MultiPolygon (intersections can leave lines and points)."""
-    if geom.is_empty:
-        return None
-    if isinstance(geom, Polygon):
-        return MultiPolygon([geom])
-    if isinstance(geom, MultiPolygon):
-        return geom
-    parts: list[Polygon] = []
-    for g in getattr(geom, "geoms", []):
-        if isinstance(g, Polygon) and not g.is_empty:
-            parts.append(g)
-        elif isinstance(g, MultiPolygon):
-            parts.extend(g.geoms)
-    return MultiPolygon(parts) if parts else None

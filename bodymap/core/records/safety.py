@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import shapely
-from shapely.geometry import Point
+from bodymap.core.atlas.hazards import hazards_at
 
 from .model import PRECAUTIONS, Consent, Mark, Screen
-
-# A needle this close to a hazard zone (about 3.4 mm on a 170 cm adult) is treated as over it: the
-# zones are drawn on a chart, not measured on this patient. The atlas uses the same margin.
-HAZARD_TOLERANCE = 0.002
 
 
 @dataclass(frozen=True)
@@ -24,21 +19,6 @@ class SafetyWarning:
     id: str  # the hazard id, the precaution field ("other" for the free text), or "missing" / "withdrawn"
     message: str  # one line for the status bar or a dialog
     advice: str = ""  # longer text (for hazards, the atlas's needling advice)
-
-
-def hazards_at(view: str, x: float, y: float, atlas=None, tolerance: float = HAZARD_TOLERANCE) -> list:
-    """The atlas hazards whose zone lies under (or within `tolerance` of) a point on a view."""
-    if atlas is None:
-        from bodymap.core.atlas import load_atlas
-
-        atlas = load_atlas()
-    pt = Point(x, y)
-    found = []
-    for hazard in atlas.hazards.values():
-        zones = [z[view] for z in hazard.zones.values() if view in z]
-        if any(shapely.dwithin(zone, pt, tolerance) for zone in zones):
-            found.append(hazard)
-    return found
 
 
 def needling_warnings(
@@ -51,8 +31,12 @@ def needling_warnings(
     """
     if not mark.findings.needled:
         return []
+    if atlas is None:
+        from bodymap.core.atlas import load_atlas
+
+        atlas = load_atlas()
     out = []
-    for h in hazards_at(mark.view, mark.x, mark.y, atlas):
+    for h in hazards_at(atlas.hazards.values(), mark.view, mark.x, mark.y):
         out.append(
             SafetyWarning("hazard", h.id, f"Needled over a hazard: {h.name} (risk: {h.at_risk})", h.advice)
         )

@@ -296,15 +296,10 @@ class AtlasOverlay:
         legend = getattr(self, "_legend_rect", None)
         return rect.united(legend) if legend is not None and self.shown and self.legend_visible else rect
 
-    def hazards_at(self, view: str, x: float, y: float) -> list[Hazard]:
-        """The shown hazards whose zone covers a body point (for the status bar on hover)."""
+    def hazards_at(self, view: View, x: float, y: float) -> list[Hazard]:
+        """The shown hazards under a body point, on the sides shown (for the status bar on hover)."""
         if not self.show_hazards:
             return []
-        from shapely.geometry import Point
+        from bodymap.core.atlas.hazards import hazards_at
 
-        pt = Point(x, y)
-        return [
-            h
-            for h in self.hazards
-            if any(view in h.zones[s] and h.zones[s][view].covers(pt) for s in self.sides)
-        ]
+        return hazards_at(self.hazards, view, x, y, self.sides)

@@ -24,8 +24,6 @@ the marks at a fixed size on paper (3 mm across, their numbers about 7 pt), and 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +47,7 @@ from PySide6.QtGui import (
 
 from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
+from bodymap.core.files import replacing
 from bodymap.core.records.metrics import choir_codes, course_of_care, pain_extent, union_areas
 from bodymap.core.records.model import SYMPTOMS, RecordsError
 
@@ -1194,38 +1193,34 @@ def write_report(
     ids = _visit_ids(store, patient_id, visit_number)
     if not out.parent.is_dir():
         raise RecordsError(f"cannot write {out}: the folder {out.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)  # 0600
-    os.close(fd)
     painter = QPainter()
-    try:
-        writer = QPdfWriter(tmp)
-        writer.setTitle(report_title(patient, visit_number))
-        writer.setCreator(f"bodymap {__version__}")
-        writer.setResolution(PDF_DPI)
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                QPageLayout.Unit.Millimeter,
+    with replacing(out) as tmp:
+        try:
+            writer = QPdfWriter(str(tmp))
+            writer.setTitle(report_title(patient, visit_number))
+            writer.setCreator(f"bodymap {__version__}")
+            writer.setResolution(PDF_DPI)
+            writer.setPageLayout(
+                QPageLayout(
+                    QPageSize(QPageSize.PageSizeId.A4),
+                    QPageLayout.Orientation.Portrait,
+                    QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                    QPageLayout.Unit.Millimeter,
+                )
             )
-        )
-        if not painter.begin(writer):
-            raise OSError(f"cannot write {out}")
-        paint = writer.pageLayout().paintRectPixels(writer.resolution())
-        render_report(painter, QRectF(0, 0, paint.width(), paint.height()), store, patient_id, ids, progress)
-        if not painter.end():
-            raise OSError(f"could not finish writing {out}")
-        del writer
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        if painter.isActive():
-            painter.end()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            if not painter.begin(writer):
+                raise OSError(f"cannot write {out}")
+            paint = writer.pageLayout().paintRectPixels(writer.resolution())
+            render_report(
+                painter, QRectF(0, 0, paint.width(), paint.height()), store, patient_id, ids, progress
+            )
+            if not painter.end():
+                raise OSError(f"could not finish writing {out}")
+            del writer  # closes the file before it takes the place of `out`
+        except BaseException:
+            if painter.isActive():
+                painter.end()  # lets go of the file before replacing() removes it
+            raise
     return out
 
 

@@ -3,8 +3,9 @@
 from datetime import date
 
 from bodymap.core.atlas import load_atlas
+from bodymap.core.atlas.hazards import hazards_at
 from bodymap.core.records import Consent, Findings, Screen
-from bodymap.core.records.safety import hazards_at, needling_warnings, warnings_for_mark
+from bodymap.core.records.safety import needling_warnings, warnings_for_mark
 
 ATLAS = load_atlas()
 
@@ -19,7 +20,7 @@ def _clear_point(store, visit):
     from .conftest import inside
 
     x, y = inside("back", "dorsal_forearm", "right")
-    assert hazards_at("back", x, y, ATLAS) == []
+    assert hazards_at(ATLAS.hazards.values(), "back", x, y) == []
     return x, y
 
 
