@@ -14,6 +14,9 @@ first redo), so an impossible value never sits on the undo stack.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from bodymap.core.records.model import (
     Consent,
     Drawing,
@@ -23,6 +26,7 @@ from bodymap.core.records.model import (
     Screen,
     Visit,
     editable,
+    stored,
 )
 from bodymap.core.records.store import Store
 
@@ -77,7 +81,7 @@ class _Add(Command):
 
     kind = ""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.id: int | None = None
 
     def _add(self, store: Store) -> int:
@@ -90,6 +94,7 @@ class _Add(Command):
             store.restore(self.kind, self.id)
 
     def undo(self, store: Store) -> None:
+        assert self.id is not None, "undo() before do()"
         store.delete(self.kind, self.id)
 
 
@@ -113,20 +118,20 @@ class _Update(Command):
     kind = ""
     merges = True
 
-    def __init__(self, record_id: int, **changes):
+    def __init__(self, record_id: int, **changes: Any):
         if not changes:
             raise InvalidValue("nothing to change")
         self.id = record_id
         self.changes = changes
-        self.before: dict | None = None
+        self.before: dict[str, Any] | None = None
         self.text = _FIELD_TEXT.get(next(iter(changes)), "Edit") if len(changes) == 1 else self._many_text
 
     _many_text = "Edit"
 
-    def _read(self, store: Store) -> dict:
+    def _read(self, store: Store) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _write(self, store: Store, values: dict) -> None:
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def do(self, store: Store) -> None:
@@ -139,6 +144,7 @@ class _Update(Command):
             self._write(store, self.changes)
 
     def undo(self, store: Store) -> None:
+        assert self.before is not None, "undo() before do()"
         self._write(store, self.before)
 
     def merge(self, other: Command) -> bool:
@@ -154,7 +160,7 @@ class _Update(Command):
         return False
 
 
-def _fields(record, names) -> dict:
+def _fields(record: object, names: Iterable[str]) -> dict[str, Any]:
     return {n: getattr(record, n) for n in names}
 
 
@@ -170,17 +176,17 @@ class CreatePatient(_Add):
         self.patient = patient
 
     def _add(self, store: Store) -> int:
-        return store.add_patient(self.patient).id
+        return stored(store.add_patient(self.patient).id)
 
 
 class UpdatePatient(_Update):
     kind = "patient"
     _many_text = "Edit patient"
 
-    def _read(self, store):
+    def _read(self, store: Store) -> dict[str, Any]:
         return _fields(store.patient(self.id), editable(Patient))
 
-    def _write(self, store, values):
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
         store.update_patient(self.id, **values)
 
 
@@ -193,7 +199,7 @@ class RecordScreen(_Add):
         self.screen = screen
 
     def _add(self, store: Store) -> int:
-        return store.add_screen(self.screen).id
+        return stored(store.add_screen(self.screen).id)
 
 
 class RecordConsent(_Add):
@@ -205,7 +211,7 @@ class RecordConsent(_Add):
         self.consent = consent
 
     def _add(self, store: Store) -> int:
-        return store.add_consent(self.consent).id
+        return stored(store.add_consent(self.consent).id)
 
 
 # --- visits -----------------------------------------------------------------------------------------
@@ -220,17 +226,17 @@ class AddVisit(_Add):
         self.visit = visit
 
     def _add(self, store: Store) -> int:
-        return store.add_visit(self.visit).id
+        return stored(store.add_visit(self.visit).id)
 
 
 class UpdateVisit(_Update):
     kind = "visit"
     _many_text = "Edit visit"
 
-    def _read(self, store):
+    def _read(self, store: Store) -> dict[str, Any]:
         return _fields(store.visit(self.id), editable(Visit))
 
-    def _write(self, store, values):
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
         store.update_visit(self.id, **values)
 
 
@@ -246,7 +252,7 @@ class AddMark(_Add):
         self.visit_id, self.view, self.x, self.y, self.findings = visit_id, view, x, y, findings
 
     def _add(self, store: Store) -> int:
-        return store.add_mark(self.visit_id, self.view, self.x, self.y, self.findings).id
+        return stored(store.add_mark(self.visit_id, self.view, self.x, self.y, self.findings).id)
 
 
 class MoveMark(Command):
@@ -267,6 +273,7 @@ class MoveMark(Command):
             store.move_mark(self.id, self.x, self.y)
 
     def undo(self, store: Store) -> None:
+        assert self.before is not None, "undo() before do()"
         store.move_mark(self.id, *self.before)
 
     def merge(self, other: Command) -> bool:
@@ -282,10 +289,10 @@ class UpdateMark(_Update):
     kind = "mark"
     _many_text = "Edit findings"
 
-    def _read(self, store):
+    def _read(self, store: Store) -> dict[str, Any]:
         return _fields(store.mark(self.id).findings, self.changes)
 
-    def _write(self, store, values):
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
         store.update_mark(self.id, **values)
 
 
@@ -306,22 +313,22 @@ class AddDrawing(_Add):
         self.drawing = drawing
 
     def _add(self, store: Store) -> int:
-        return store.add_drawing(self.drawing).id
+        return stored(store.add_drawing(self.drawing).id)
 
 
 class UpdateDrawing(_Update):
     kind = "drawing"
     _many_text = "Edit drawing"
 
-    def __init__(self, record_id: int, **changes):
+    def __init__(self, record_id: int, **changes: Any):
         super().__init__(record_id, **changes)
         # Each stroke that changes the area is its own undo step; intensity and notes edits merge.
         self.merges = "areas" not in changes
 
-    def _read(self, store):
+    def _read(self, store: Store) -> dict[str, Any]:
         return _fields(store.drawing(self.id), editable(Drawing))
 
-    def _write(self, store, values):
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
         store.update_drawing(self.id, **values)
 
 

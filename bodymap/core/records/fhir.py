@@ -33,11 +33,17 @@ from __future__ import annotations
 
 import copy
 import uuid
+from typing import TYPE_CHECKING
 
-from bodymap.core.data import load_json
+from bodymap.core.data import JsonObject, load_json
 
 from .metrics import choir_codes
-from .model import SYMPTOMS, Drawing, Mark, RecordsError, VisitRecord
+from .model import SYMPTOMS, Drawing, Mark, Patient, RecordsError, VisitRecord
+
+if TYPE_CHECKING:
+    from bodymap.core.chart.body import Body
+
+    from .store import Store
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -89,11 +95,11 @@ EXAM = [{"coding": [{"system": CATEGORY, "code": "exam", "display": "Exam"}]}]
 _NAMESPACE = uuid.UUID("d963646f-4c21-40cc-9c9e-406fbb5fd665")
 
 
-def _concept(text: str, *codings: dict) -> dict:
+def _concept(text: str, *codings: JsonObject) -> JsonObject:
     return {"coding": list(codings), "text": text} if codings else {"text": text}
 
 
-def _component(text: str, kind: str, value) -> dict:
+def _component(text: str, kind: str, value: object) -> JsonObject:
     """A finding as a component; None (not examined) says so, rather than leaving it out."""
     if value is None:
         return {"code": {"text": text}, "dataAbsentReason": NOT_EXAMINED}
@@ -103,10 +109,10 @@ def _component(text: str, kind: str, value) -> dict:
 class _Bundle:
     """Collects the entries of one patient's bundle, each BodyStructure once."""
 
-    def __init__(self, patient, body):
+    def __init__(self, patient: Patient, body: Body):
         self.patient, self.body = patient, body
-        self.entries: list[dict] = []
-        self.sites: set[tuple] = set()
+        self.entries: list[JsonObject] = []
+        self.sites: set[tuple[object, ...]] = set()
         choir = load_json("body/choir.json")  # view -> CHOIR area -> the patient's side -> code
         self.choir = {v: areas for v, areas in choir.items() if isinstance(areas, dict)}
         self.choir_of = {
@@ -117,22 +123,24 @@ class _Bundle:
         }
         self.patient_ref = {"reference": self.url("patient")}
 
-    def id(self, *key) -> str:
+    def id(self, *key: object) -> str:
         return str(uuid.uuid5(_NAMESPACE, "/".join(str(k) for k in (self.patient.uid, *key))))
 
-    def url(self, *key) -> str:
+    def url(self, *key: object) -> str:
         return "urn:uuid:" + self.id(*key)
 
-    def add(self, key: tuple, resource: dict) -> dict:
+    def add(self, key: tuple[object, ...], resource: JsonObject) -> JsonObject:
         resource = {"resourceType": resource.pop("resourceType"), "id": self.id(*key), **resource}
         self.entries.append({"fullUrl": self.url(*key), "resource": resource})
         return resource
 
-    def site(self, key: tuple, text: str, codings: list, side: str, description: str) -> dict:
+    def site(
+        self, key: tuple[object, ...], text: str, codings: list[JsonObject], side: str, description: str
+    ) -> JsonObject:
         """A CodeableConcept naming a body site, pointing at its BodyStructure (added on first use)."""
         if key not in self.sites:
             self.sites.add(key)
-            structure = {"resourceType": "BodyStructure", "location": _concept(text, *codings)}
+            structure: JsonObject = {"resourceType": "BodyStructure", "location": _concept(text, *codings)}
             if side in LATERALITY:  # the patient's side; a point on the midline has none
                 structure["locationQualifier"] = [_concept(side, LATERALITY[side])]
             structure.update(description=description, patient=self.patient_ref)
@@ -142,7 +150,7 @@ class _Bundle:
             **_concept(text, *codings),
         }
 
-    def choir_coding(self, code: int) -> dict:
+    def choir_coding(self, code: int) -> JsonObject:
         return {"system": CHOIR, "code": str(code)}
 
     # --- resources ---------------------------------------------------------------------------------
@@ -163,7 +171,7 @@ class _Bundle:
     def add_visit(self, vr: VisitRecord) -> None:
         v = vr.visit
         day = v.visited_on.isoformat()
-        encounter = {
+        encounter: JsonObject = {
             "resourceType": "Encounter",
             "status": "finished",
             "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
@@ -202,7 +210,7 @@ class _Bundle:
             if d.deleted_at is None:
                 self.add_drawing(d, context)
 
-    def add_mark(self, m: Mark, context: dict, therapist: str) -> None:
+    def add_mark(self, m: Mark, context: JsonObject, therapist: str) -> None:
         view = self.body[m.view]
         # A point on the midline of a paired region (forehead, epigastric) has no region of its own side;
         # both halves carry the same name.
@@ -220,7 +228,7 @@ class _Bundle:
         ppt = (
             None if f.ppt_kpa is None else {"value": f.ppt_kpa, "unit": "kPa", "system": UCUM, "code": "kPa"}
         )
-        observation = {
+        observation: JsonObject = {
             "resourceType": "Observation",
             "status": "final",
             "category": EXAM,
@@ -243,9 +251,9 @@ class _Bundle:
             observation["note"] = [{"text": f.notes}]
         self.add(("mark", m.id), observation)
 
-    def add_drawing(self, d: Drawing, context: dict) -> None:
+    def add_drawing(self, d: Drawing, context: JsonObject) -> None:
         code, display = SYMPTOM_CODES[d.symptom]
-        observation = {
+        observation: JsonObject = {
             "resourceType": "Observation",
             "status": "final",
             "category": SURVEY,
@@ -276,7 +284,7 @@ class _Bundle:
         self.add(("drawing", d.id), observation)
 
 
-def fhir_bundle(store, patient_id: int, visit_number: int | None = None) -> dict:
+def fhir_bundle(store: Store, patient_id: int, visit_number: int | None = None) -> JsonObject:
     """A FHIR R4 Bundle (collection) of a patient's record; with visit_number (1 = first), only that visit."""
     record = store.record(patient_id)  # NotFound: "there is no patient with id 7"
     if record.patient.deleted_at is not None:

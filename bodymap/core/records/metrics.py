@@ -12,18 +12,27 @@ of care.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypeAlias
 
 import shapely
 from shapely import STRtree, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, x_sign
+from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, x_sign
 
-from .model import Drawing, Mark
+from .model import Drawing, Mark, Visit, stored
+
+if TYPE_CHECKING:
+    from bodymap.core.chart.body import Body, Region
+
+    from .store import Store
+
+# Drawings, or the area they cover per view (as union_areas() gives it).
+Drawn: TypeAlias = "Iterable[Drawing] | Mapping[View, BaseGeometry]"
 
 # Covered means at least this much drawn area in a CHOIR region: about 0.3 cm² on a 170 cm adult, so a
 # fingertip-sized spot counts and slivers along a border (from clipping or the storage grid) do not.
@@ -74,7 +83,7 @@ SEGMENT_OF_AREA: dict[str, str] = {
 }
 
 
-def _body(body):
+def _body(body: Body | None) -> Body:
     if body is None:
         from bodymap.core.chart.body import load_body
 
@@ -82,7 +91,7 @@ def _body(body):
     return body
 
 
-def _segment(region) -> tuple[str, str | None]:
+def _segment(region: Region) -> tuple[str, Side | None]:
     try:
         seg = SEGMENT_OF_AREA[region.choir_area]
     except KeyError:
@@ -100,18 +109,20 @@ def _segment(region) -> tuple[str, str | None]:
 class _Chart:
     """Per-view region index with body-surface densities and CHOIR parts, built once per body."""
 
-    def __init__(self, body):
+    def __init__(self, body: Body):
         self.body = body
         self.area = sum(body[v].outline.area for v in VIEWS)
-        seg_area: dict[tuple, float] = {}
+        seg_area: dict[tuple[str, Side | None], float] = {}
         for v in VIEWS:
             for r in body[v].regions:
                 key = _segment(r)
                 seg_area[key] = seg_area.get(key, 0.0) + r.geometry.area
         # Share of the body per unit of drawn area in each region: a segment's share is spread over its
         # regions in proportion to their drawn area, over every view the segment appears on.
-        self.density = {}
-        self.trees, self.regions, self.parts = {}, {}, {}
+        self.density: dict[tuple[View, str, Side], float] = {}
+        self.trees: dict[View, STRtree] = {}
+        self.regions: dict[View, list[Region]] = {}
+        self.parts: dict[View, list[list[tuple[int, BaseGeometry]]]] = {}
         for v in VIEWS:
             regs = list(body[v].regions)
             self.regions[v] = regs
@@ -122,7 +133,7 @@ class _Chart:
             self.parts[v] = [self._choir_parts(v, r) for r in regs]
 
     @staticmethod
-    def _choir_parts(view: str, region) -> list[tuple[int, BaseGeometry]]:
+    def _choir_parts(view: View, region: Region) -> list[tuple[int, BaseGeometry]]:
         """(CHOIR code, geometry) for a region: itself, or a midline region split at the midline."""
         from bodymap.core.data import load_json
 
@@ -139,7 +150,7 @@ class _Chart:
 _charts: dict[int, _Chart] = {}
 
 
-def _chart(body) -> _Chart:
+def _chart(body: Body) -> _Chart:
     # Keyed by identity: a Body is not hashable, and there is one per process (load_body()).
     chart = _charts.get(id(body))
     if chart is None or chart.body is not body:
@@ -156,10 +167,10 @@ class Extent:
 
 def union_areas(
     drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None
-) -> dict[str, BaseGeometry]:
+) -> dict[View, BaseGeometry]:
     """The drawn area per view, overlaps counted once (deleted drawings left out)."""
     wanted = set(symptoms) if symptoms is not None else None
-    parts: dict[str, list] = {}
+    parts: dict[View, list[BaseGeometry]] = {}
     for d in drawings:
         if d.deleted_at is not None or (wanted is not None and d.symptom not in wanted):
             continue
@@ -168,11 +179,11 @@ def union_areas(
     return {v: unary_union(gs) for v, gs in parts.items()}
 
 
-def _as_areas(drawn) -> Mapping[str, BaseGeometry]:
+def _as_areas(drawn: Drawn) -> Mapping[View, BaseGeometry]:
     return drawn if isinstance(drawn, Mapping) else union_areas(drawn)
 
 
-def pain_extent(drawn, body=None) -> Extent:
+def pain_extent(drawn: Drawn, body: Body | None = None) -> Extent:
     """Pain extent of drawings (or of a {view: area} mapping), as chart share and body-surface share."""
     chart = _chart(_body(body))
     areas = _as_areas(drawn)
@@ -188,7 +199,7 @@ def pain_extent(drawn, body=None) -> Extent:
     return Extent(total, total / chart.area, weighted)
 
 
-def choir_codes(drawn, body=None, min_cover: float = MIN_COVER) -> tuple[int, ...]:
+def choir_codes(drawn: Drawn, body: Body | None = None, min_cover: float = MIN_COVER) -> tuple[int, ...]:
     """The CHOIR Body Map codes covered by drawings (or a {view: area} mapping), sorted."""
     chart = _chart(_body(body))
     covered: dict[int, float] = {}
@@ -201,18 +212,20 @@ def choir_codes(drawn, body=None, min_cover: float = MIN_COVER) -> tuple[int, ..
     return tuple(sorted(code for code, a in covered.items() if a >= min_cover))
 
 
-def jaccard(a, b) -> float | None:
+def jaccard(a: Drawn, b: Drawn) -> float | None:
     """Overlap of two sets of drawings (or {view: area} mappings): shared area / combined area, over all
     views. None when neither has anything drawn."""
-    a, b = _as_areas(a), _as_areas(b)
+    areas_a, areas_b = _as_areas(a), _as_areas(b)
     inter = union = 0.0
     for view in VIEWS:
-        ga, gb = a.get(view), b.get(view)
+        ga, gb = areas_a.get(view), areas_b.get(view)
         if ga is not None and gb is not None:
             inter += shapely.intersection(ga, gb).area
             union += shapely.union(ga, gb).area
-        elif ga is not None or gb is not None:
-            union += (ga if ga is not None else gb).area
+        elif ga is not None:
+            union += ga.area
+        elif gb is not None:
+            union += gb.area
     return None if union == 0 else inter / union
 
 
@@ -234,18 +247,22 @@ class CourseRow:
 
 
 def course_rows(
-    visits, drawings_of: Mapping[int, list[Drawing]], marks_of: Mapping[int, list[Mark]], body=None
+    visits: Sequence[Visit],
+    drawings_of: Mapping[int, list[Drawing]],
+    marks_of: Mapping[int, list[Mark]],
+    body: Body | None = None,
 ) -> list[CourseRow]:
     """The course-of-care table from visits in order, and each visit's drawings and marks."""
     out: list[CourseRow] = []
     previous = None
     for n, v in enumerate(visits, 1):
-        areas = union_areas(drawings_of.get(v.id, []))
-        live = [m for m in marks_of.get(v.id, []) if m.deleted_at is None]
+        visit_id = stored(v.id)
+        areas = union_areas(drawings_of.get(visit_id, []))
+        live = [m for m in marks_of.get(visit_id, []) if m.deleted_at is None]
         out.append(
             CourseRow(
                 n,
-                v.id,
+                visit_id,
                 v.visited_on,
                 v.pain_before,
                 v.pain_after,
@@ -261,14 +278,14 @@ def course_rows(
     return out
 
 
-def course_of_care(store, patient_id: int, body=None) -> list[CourseRow]:
+def course_of_care(store: Store, patient_id: int, body: Body | None = None) -> list[CourseRow]:
     """Compare a patient's visits: pain before / after, extent, overlap with the last visit, trigger
     points."""
     record = store.record(patient_id)
     live = [vr for vr in record.visits if vr.visit.deleted_at is None]
     return course_rows(
         [vr.visit for vr in live],
-        {vr.visit.id: list(vr.drawings) for vr in live},
-        {vr.visit.id: list(vr.marks) for vr in live},
+        {stored(vr.visit.id): list(vr.drawings) for vr in live},
+        {stored(vr.visit.id): list(vr.marks) for vr in live},
         body,
     )

@@ -10,14 +10,18 @@ Dates are calendar dates; timestamps (created_at, updated_at, deleted_at) are na
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.chart.frame import SIDES, VIEWS
+from bodymap.core.chart.frame import SIDES, VIEWS, Side, View
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class RecordsError(ValueError):
@@ -83,7 +87,7 @@ def _today() -> date:
     return date.today() + timedelta(days=1)
 
 
-def check_text(name: str, value, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def check_text(name: str, value: object, *, required: bool = False, limit: int = MAX_TEXT) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
@@ -95,7 +99,7 @@ def check_text(name: str, value, *, required: bool = False, limit: int = MAX_TEX
     return value.strip() if required else value
 
 
-def check_score(name: str, value, *, optional: bool = True) -> int | None:
+def check_score(name: str, value: object, *, optional: bool = True) -> int | None:
     """A whole number from 0 to 10 (pain, tenderness, intensity: numeric rating scales)."""
     if value is None and optional:
         return None
@@ -104,7 +108,7 @@ def check_score(name: str, value, *, optional: bool = True) -> int | None:
     return value
 
 
-def check_flag(name: str, value, *, optional: bool = False) -> bool | None:
+def check_flag(name: str, value: object, *, optional: bool = False) -> bool | None:
     if value is None and optional:
         return None
     if not isinstance(value, bool):
@@ -112,7 +116,9 @@ def check_flag(name: str, value, *, optional: bool = False) -> bool | None:
     return value
 
 
-def check_number(name: str, value, lo: float, hi: float, *, lo_open: bool = False, unit: str = "") -> float:
+def check_number(
+    name: str, value: object, lo: float, hi: float, *, lo_open: bool = False, unit: str = ""
+) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidValue(f"{name} must be a number, got {value!r}")
     if value < lo or value > hi or (lo_open and value == lo):
@@ -121,7 +127,7 @@ def check_number(name: str, value, lo: float, hi: float, *, lo_open: bool = Fals
     return float(value)
 
 
-def check_date(name: str, value, *, earliest: date | None = None, earliest_what: str = "") -> date:
+def check_date(name: str, value: object, *, earliest: date | None = None, earliest_what: str = "") -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidValue(f"{name} must be a date, got {value!r}")
     if value > _today():
@@ -131,7 +137,7 @@ def check_date(name: str, value, *, earliest: date | None = None, earliest_what:
     return value
 
 
-def check_choice(name: str, value, choices, *, optional: bool = False):
+def check_choice(name: str, value: object, choices: Sequence[str], *, optional: bool = False) -> object:
     if value is None and optional:
         return None
     if value not in choices:
@@ -139,12 +145,20 @@ def check_choice(name: str, value, choices, *, optional: bool = False):
     return value
 
 
-def check_id(name: str, value, *, optional: bool = True) -> int | None:
+def check_id(name: str, value: object, *, optional: bool = True) -> int | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidValue(f"{name} must be a record id (a positive whole number), got {value!r}")
     return value
+
+
+def stored(record_id: int | None) -> int:
+    """The id of a record the store has given one: every record it returns (a record built here has
+    none until it is added)."""
+    if record_id is None:
+        raise RecordsError("the record has not been stored yet")
+    return record_id
 
 
 def check_after_birth(patient: Patient, when: date, what: str) -> None:
@@ -155,14 +169,16 @@ def check_after_birth(patient: Patient, when: date, what: str) -> None:
         )
 
 
-def _set(obj, name: str, value) -> None:
+def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
 
 
-_FIELDS: dict[type, tuple] = {}
+_FIELDS: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
-def trusted(cls, **values):
+def trusted(cls: type[R], **values: Any) -> R:
     """A record built from stored values without checking them again.
 
     They were checked when written (and the database's CHECKs hold the ranges). Checking again costs
@@ -181,7 +197,7 @@ def trusted(cls, **values):
     return obj
 
 
-def editable(cls) -> tuple[str, ...]:
+def editable(cls: type[DataclassInstance]) -> tuple[str, ...]:
     """The fields an update may change (not ids, owners or timestamps)."""
     fixed = {
         "id",
@@ -221,7 +237,7 @@ class Patient:
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _set(self, "given_name", check_text("given name", self.given_name, required=True, limit=MAX_NAME))
         _set(self, "family_name", check_text("family name", self.family_name, required=True, limit=MAX_NAME))
         check_date("date of birth", self.date_of_birth, earliest=EARLIEST_BIRTH, earliest_what="1900")
@@ -255,7 +271,7 @@ class Screen:
     created_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
         check_date("screen date", self.screened_on)
         for key, words in PRECAUTIONS.items():
@@ -268,7 +284,7 @@ class Screen:
         return _in_words(self, PRECAUTIONS)
 
 
-def _in_words(record, flags: dict[str, str]) -> tuple[str, ...]:
+def _in_words(record: Screen | AfterEffects, flags: dict[str, str]) -> tuple[str, ...]:
     """The yes/no fields of `record` that are set, in words, then its free-text `other`."""
     found = [words for key, words in flags.items() if getattr(record, key)]
     if record.other.strip():
@@ -288,7 +304,7 @@ class Consent:
     created_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
         check_date("consent date", self.consented_on)
         check_flag("consent given", self.given)
@@ -308,7 +324,7 @@ class AfterEffects:
     pneumothorax: bool = False  # suspected
     other: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for key, words in AFTER_EFFECTS.items():
             check_flag(words, getattr(self, key))
         if self.soreness_hours is not None:
@@ -341,7 +357,7 @@ class Visit:
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
         check_date("visit date", self.visited_on)
         _set(self, "therapist", check_text("therapist", self.therapist, limit=MAX_NAME))
@@ -367,7 +383,7 @@ class Findings:
     needled: bool = False
     notes: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_choice("status", self.status, STATUSES, optional=True)
         check_flag("local twitch response", self.twitch, optional=True)
         check_flag("familiar pain", self.familiar_pain, optional=True)
@@ -396,14 +412,14 @@ class Mark:
     """
 
     visit_id: int | None
-    view: str
+    view: View
     x: float
     y: float
-    side: str
+    side: Side
     region_id: str
     trp_muscle: str | None = None  # the nearest atlas trigger point on the same view
     trp_id: str | None = None
-    trp_side: str | None = None
+    trp_side: Side | None = None
     trp_distance: float | None = None
     findings: Findings = field(default_factory=Findings)
     id: int | None = None
@@ -411,7 +427,7 @@ class Mark:
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_id("visit id", self.visit_id)
         check_choice("view", self.view, VIEWS)
         _set(self, "x", check_number("x", self.x, -1.0, 1.0))
@@ -444,7 +460,7 @@ class Drawing:
 
     visit_id: int | None
     symptom: str
-    areas: Mapping[str, BaseGeometry]
+    areas: Mapping[View, BaseGeometry]
     intensity: int | None = None
     notes: str = ""
     id: int | None = None
@@ -452,7 +468,7 @@ class Drawing:
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_id("visit id", self.visit_id)
         check_choice("symptom", self.symptom, tuple(SYMPTOMS))
         check_score("intensity", self.intensity)
@@ -513,4 +529,5 @@ __all__ = [
     "REFERENCE_STATURE_CM",
     "check_after_birth",
     "editable",
+    "stored",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -15,10 +16,14 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.chart.frame import check_view, side_of
+from bodymap.core.chart.frame import Side, View, check_view, side_of
 from bodymap.core.geometry import polygon_parts
 
 from .model import InvalidValue
+
+if TYPE_CHECKING:  # loaded when first needed (see Placer)
+    from bodymap.core.atlas import Atlas, TriggerPoint
+    from bodymap.core.chart.body import Body, BodyView
 
 # A mark this close outside the outline (about 1.7 mm on a 170 cm adult) still counts as on the body:
 # a tap on the edge of the skin is on the skin.
@@ -29,21 +34,21 @@ GRID = 1e-6  # drawn areas are kept to a millionth of stature (0.17 mm): finer i
 
 @dataclass(frozen=True)
 class Placement:
-    view: str
+    view: View
     x: float
     y: float
-    side: str  # the patient's side of the point
+    side: Side  # the patient's side of the point
     region_id: str
     trp_muscle: str | None
     trp_id: str | None
-    trp_side: str | None
+    trp_side: Side | None
     trp_distance: float | None  # body units
 
 
 class _ViewIndex:
     """Regions and trigger points of one view, indexed for answers in well under a millisecond."""
 
-    def __init__(self, body_view, trps):
+    def __init__(self, body_view: BodyView, trps: list[TriggerPoint]):
         from bodymap.core.chart.hittest import HitTester
 
         self.view = body_view
@@ -62,12 +67,12 @@ class _ViewIndex:
 class Placer:
     """Places marks and clips drawings with the body charts and the atlas (loaded when first needed)."""
 
-    def __init__(self, body=None, atlas=None):
+    def __init__(self, body: Body | None = None, atlas: Atlas | None = None):
         self._body, self._atlas = body, atlas
-        self._views: dict[str, _ViewIndex] = {}
+        self._views: dict[View, _ViewIndex] = {}
 
     @property
-    def body(self):
+    def body(self) -> Body:
         if self._body is None:
             from bodymap.core.chart.body import load_body
 
@@ -75,14 +80,14 @@ class Placer:
         return self._body
 
     @property
-    def atlas(self):
+    def atlas(self) -> Atlas:
         if self._atlas is None:
             from bodymap.core.atlas import load_atlas
 
             self._atlas = load_atlas()
         return self._atlas
 
-    def _index(self, view: str) -> _ViewIndex:
+    def _index(self, view: View) -> _ViewIndex:
         if view not in self._views:
             trps = [t for t in self.atlas.trigger_points() if t.view == view]
             self._views[view] = _ViewIndex(self.body[view], trps)
@@ -90,10 +95,7 @@ class Placer:
 
     def place(self, view: str, x: float, y: float) -> Placement:
         """The side, region and nearest trigger point of a point; InvalidValue if it is off the body."""
-        try:
-            check_view(view)
-        except ValueError as exc:
-            raise InvalidValue(str(exc)) from None
+        view = _checked_view(view)
         for name, v in (("x", x), ("y", y)):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise InvalidValue(f"the mark's {name} must be a number, got {v!r}")
@@ -105,7 +107,7 @@ class Placer:
             if not len(near):
                 raise InvalidValue(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
             region = index.regions[int(near[0])]
-        side = side_of(view, x)  # type: ignore[arg-type]
+        side = side_of(view, x)
         trp, distance = self._nearest_trp(index, x, y, side)
         return Placement(
             view,
@@ -120,7 +122,9 @@ class Placer:
         )
 
     @staticmethod
-    def _nearest_trp(index: _ViewIndex, x: float, y: float, side: str):
+    def _nearest_trp(
+        index: _ViewIndex, x: float, y: float, side: Side
+    ) -> tuple[TriggerPoint | None, float | None]:
         if not len(index.points):
             return None, None
         d = np.hypot(index.points[:, 0] - x, index.points[:, 1] - y)
@@ -134,10 +138,7 @@ class Placer:
     def clip(self, view: str, geom: BaseGeometry) -> MultiPolygon | None:
         """The part of a drawn area that lies on the body, as a MultiPolygon on the storage grid (None if
         nothing is left)."""
-        try:
-            check_view(view)
-        except ValueError as exc:
-            raise InvalidValue(str(exc)) from None
+        view = _checked_view(view)
         if not isinstance(geom, BaseGeometry):
             raise InvalidValue(f"the drawing on the {view} view is not a geometry")
         coords = shapely.get_coordinates(geom)
@@ -157,4 +158,13 @@ class Placer:
         clipped = MultiPolygon(parts)
         if not parts or clipped.area < MIN_AREA:
             return None
-        return shapely.from_geojson(shapely.to_geojson(clipped))
+        stored = shapely.from_geojson(shapely.to_geojson(clipped))
+        assert isinstance(stored, MultiPolygon)  # GeoJSON gives back the type it was written from
+        return stored
+
+
+def _checked_view(view: str) -> View:
+    try:
+        return check_view(view)
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None

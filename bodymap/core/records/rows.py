@@ -6,12 +6,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.chart.frame import VIEWS
+from bodymap.core.chart.frame import VIEWS, View
 
 from .model import (
     FINDINGS,
@@ -22,6 +23,7 @@ from .model import (
     Findings,
     Mark,
     Patient,
+    RecordsError,
     Screen,
     Visit,
     trusted,
@@ -71,14 +73,20 @@ def area_text(geom: BaseGeometry) -> str:
 
 def area_geometry(text: str) -> MultiPolygon:
     geom = shapely.from_geojson(text)
-    return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if not isinstance(geom, MultiPolygon):  # area_text() writes only areas: the row was changed outside
+        raise RecordsError(f"a stored drawing area is a {geom.geom_type}, not a polygon")
+    return geom
 
 
 # --- rows ---------------------------------------------------------------------------------------------
 # Rows are read back with trusted(): they were checked on the way in (see model.trusted).
 
+Row = dict[str, Any]  # a table row to write: column name -> value
 
-def patient_row(p: Patient) -> dict:
+
+def patient_row(p: Patient) -> Row:
     return {
         "uid": p.uid,
         "given_name": p.given_name,
@@ -95,7 +103,7 @@ def patient_row(p: Patient) -> dict:
     }
 
 
-def patient_from(r: Mapping) -> Patient:
+def patient_from(r: Mapping[str, Any]) -> Patient:
     return trusted(
         Patient,
         id=r["id"],
@@ -112,7 +120,7 @@ def patient_from(r: Mapping) -> Patient:
     )
 
 
-def screen_row(s: Screen) -> dict:
+def screen_row(s: Screen) -> Row:
     row = {
         "patient_id": s.patient_id,
         "screened_on": s.screened_on,
@@ -124,7 +132,7 @@ def screen_row(s: Screen) -> dict:
     return row
 
 
-def screen_from(r: Mapping) -> Screen:
+def screen_from(r: Mapping[str, Any]) -> Screen:
     return trusted(
         Screen,
         id=r["id"],
@@ -137,7 +145,7 @@ def screen_from(r: Mapping) -> Screen:
     )
 
 
-def consent_row(c: Consent) -> dict:
+def consent_row(c: Consent) -> Row:
     return {
         "patient_id": c.patient_id,
         "consented_on": c.consented_on,
@@ -148,7 +156,7 @@ def consent_row(c: Consent) -> dict:
     }
 
 
-def consent_from(r: Mapping) -> Consent:
+def consent_from(r: Mapping[str, Any]) -> Consent:
     return trusted(
         Consent,
         id=r["id"],
@@ -173,7 +181,7 @@ _AFTER = (
 )
 
 
-def visit_row(v: Visit) -> dict:
+def visit_row(v: Visit) -> Row:
     row = {
         "patient_id": v.patient_id,
         "visited_on": v.visited_on,
@@ -191,7 +199,7 @@ def visit_row(v: Visit) -> dict:
     return row
 
 
-def visit_from(r: Mapping) -> Visit:
+def visit_from(r: Mapping[str, Any]) -> Visit:
     after = None
     if r["after_recorded"]:
         values = {k: r[f"after_{k}"] for k in _AFTER}
@@ -220,7 +228,7 @@ def visit_from(r: Mapping) -> Visit:
     )
 
 
-def mark_row(m: Mark) -> dict:
+def mark_row(m: Mark) -> Row:
     row = {
         "visit_id": m.visit_id,
         "view": m.view,
@@ -240,15 +248,15 @@ def mark_row(m: Mark) -> dict:
     return row
 
 
-def findings_row(f: Findings) -> dict:
+def findings_row(f: Findings) -> Row:
     return {k: getattr(f, k) for k in FINDINGS}
 
 
-def _opt_bool(v):
+def _opt_bool(v: object) -> bool | None:
     return None if v is None else bool(v)
 
 
-def mark_from(r: Mapping) -> Mark:
+def mark_from(r: Mapping[str, Any]) -> Mark:
     findings = trusted(
         Findings,
         status=r["status"],
@@ -280,7 +288,7 @@ def mark_from(r: Mapping) -> Mark:
     )
 
 
-def drawing_row(d: Drawing) -> dict:
+def drawing_row(d: Drawing) -> Row:
     row = {
         "visit_id": d.visit_id,
         "symptom": d.symptom,
@@ -294,11 +302,11 @@ def drawing_row(d: Drawing) -> dict:
     return row
 
 
-def areas_row(areas: Mapping[str, BaseGeometry]) -> dict:
+def areas_row(areas: Mapping[View, BaseGeometry]) -> Row:
     return {f"area_{v}": (area_text(areas[v]) if v in areas else None) for v in VIEWS}
 
 
-def drawing_from(r: Mapping) -> Drawing:
+def drawing_from(r: Mapping[str, Any]) -> Drawing:
     areas = MappingProxyType({v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]})
     return trusted(
         Drawing,

@@ -7,10 +7,16 @@ needling. Pure functions of their inputs, so the chart, the command line and the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bodymap.core.atlas.hazards import hazards_at
 
-from .model import PRECAUTIONS, Consent, Mark, Screen
+from .model import PRECAUTIONS, Consent, Mark, Screen, stored
+
+if TYPE_CHECKING:
+    from bodymap.core.atlas import Atlas
+
+    from .store import Store
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class SafetyWarning:
 
 
 def needling_warnings(
-    mark: Mark, screen: Screen | None, consent: Consent | None, atlas=None
+    mark: Mark, screen: Screen | None, consent: Consent | None, atlas: Atlas | None = None
 ) -> list[SafetyWarning]:
     """What to warn about when `mark` is needled, given the patient's latest screen and consent.
 
@@ -73,10 +79,10 @@ def needling_warnings(
     return out
 
 
-def warnings_for_mark(store, mark_id: int, atlas=None) -> list[SafetyWarning]:
+def warnings_for_mark(store: Store, mark_id: int, atlas: Atlas | None = None) -> list[SafetyWarning]:
     """needling_warnings() for a stored mark, with its patient's latest screen and consent."""
     mark = store.mark(mark_id)
-    patient_id = store.visit(mark.visit_id).patient_id
+    patient_id = stored(store.visit(stored(mark.visit_id)).patient_id)
     return needling_warnings(
         mark, store.latest_screen(patient_id), store.latest_consent(patient_id), atlas or store.placer.atlas
     )

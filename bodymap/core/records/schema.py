@@ -9,6 +9,9 @@ stays. Range CHECKs repeat the model's rules so that another client cannot write
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
@@ -34,12 +37,12 @@ def _score(name: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{name} IS NULL OR ({name} >= 0 AND {name} <= 10)", name=name)
 
 
-def _one_of(name: str, values) -> sa.CheckConstraint:
+def _one_of(name: str, values: Iterable[str]) -> sa.CheckConstraint:
     listed = ", ".join(f"'{v}'" for v in values)
     return sa.CheckConstraint(f"{name} IS NULL OR {name} IN ({listed})", name=name)
 
 
-def _timestamps(updated: bool = True) -> list[sa.Column]:
+def _timestamps(updated: bool = True) -> list[sa.Column[datetime]]:
     cols = [sa.Column("created_at", sa.DateTime(), nullable=False)]
     if updated:
         cols.append(sa.Column("updated_at", sa.DateTime(), nullable=False))
