@@ -23,10 +23,12 @@ run: $(STAMP)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The guard rails, also run by `make test`: lint and format (ruff), the import contracts (import-linter).
+# The guard rails, also run by `make test`: lint and format (ruff), types (mypy --strict over the core,
+# as pyproject.toml sets it), the import contracts (import-linter).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from . import schema
 from .model import RecordsError
 from .paths import is_url
+
+if TYPE_CHECKING:  # Alembic loads only when a schema needs migrating
+    from alembic.config import Config
 
 BUSY_TIMEOUT = 10.0  # seconds: a write by another copy takes milliseconds; this is a wide margin
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -136,7 +142,7 @@ def _sqlite_engine(path: Path) -> Engine:
     engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
+    def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the sqlite3 module, say when a transaction begins (see _begin).
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
@@ -147,7 +153,7 @@ def _sqlite_engine(path: Path) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn: Connection):
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writing") else "BEGIN")
 
     return engine
@@ -206,7 +212,7 @@ def _open_server(url: sa.URL) -> Engine:
     return engine
 
 
-def _migrated(engine: Engine, where: str, work) -> None:
+def _migrated(engine: Engine, where: str, work: Callable[[], None]) -> None:
     """Run the opening checks and migrations; on any failure free the engine, and report a driver's
     error as one RecordsError line."""
     try:
@@ -222,7 +228,7 @@ def _migrated(engine: Engine, where: str, work) -> None:
 # --- migrations -----------------------------------------------------------------------------------
 
 
-def _alembic_config():
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     cfg = Config()

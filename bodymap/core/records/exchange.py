@@ -14,11 +14,14 @@ import math
 import os
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
+from bodymap.core.data import JsonObject
 from bodymap.core.files import write_atomic
 
 from .fhir import fhir_bundle
@@ -39,6 +42,14 @@ from .model import (
     VisitRecord,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from .placement import Placer
+    from .store import Store
+
+R = TypeVar("R")
+
 FORMAT = "bodymap-record"
 VERSION = 1
 FRAME = (
@@ -58,17 +69,18 @@ def _stamp(d: datetime | None) -> str | None:
     return d.isoformat(timespec="microseconds") if d else None
 
 
-def _stamps(r, updated: bool = True) -> dict:
+def _stamps(r: Patient | Screen | Consent | Visit | Mark | Drawing, updated: bool = True) -> JsonObject:
     out = {"created_at": _stamp(r.created_at)}
-    if updated:
+    if updated and isinstance(r, (Patient, Visit, Mark, Drawing)):  # screens and consents are never updated
         out["updated_at"] = _stamp(r.updated_at)
     out["deleted_at"] = _stamp(r.deleted_at)
     return out
 
 
-def _mark_json(m: Mark) -> dict:
+def _mark_json(m: Mark) -> JsonObject:
     trp = None
     if m.trp_muscle:
+        assert m.trp_distance is not None and m.trp_distance_cm is not None  # placed with the muscle
         trp = {
             "muscle": m.trp_muscle,
             "id": m.trp_id,
@@ -98,7 +110,7 @@ def _mark_json(m: Mark) -> dict:
     }
 
 
-def _drawing_json(d: Drawing) -> dict:
+def _drawing_json(d: Drawing) -> JsonObject:
     return {
         "symptom": d.symptom,
         "intensity": d.intensity,
@@ -108,7 +120,7 @@ def _drawing_json(d: Drawing) -> dict:
     }
 
 
-def _visit_json(vr: VisitRecord) -> dict:
+def _visit_json(vr: VisitRecord) -> JsonObject:
     v = vr.visit
     after = None
     if v.after is not None:
@@ -127,7 +139,7 @@ def _visit_json(vr: VisitRecord) -> dict:
     }
 
 
-def record_json(record: Record) -> dict:
+def record_json(record: Record) -> JsonObject:
     """A whole record as plain JSON data (deleted items included, with deleted_at)."""
     p = record.patient
     return {
@@ -178,7 +190,7 @@ def _live_visit(record: Record, visit_number: int) -> VisitRecord:
     return live[visit_number - 1]
 
 
-def export_record(store, patient_id: int, visit_number: int | None = None) -> dict:
+def export_record(store: Store, patient_id: int, visit_number: int | None = None) -> JsonObject:
     """The JSON of a patient's record; with visit_number (1 = first), only that visit of it."""
     record = store.record(patient_id)
     if visit_number is not None:
@@ -223,7 +235,9 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_marks_csv(store, patient_id: int, out, visit_number: int | None = None) -> int:
+def write_marks_csv(
+    store: Store, patient_id: int, out: SupportsWrite[str], visit_number: int | None = None
+) -> int:
     """Write a patient's marks (not deleted ones) as CSV, one row per mark; returns the number of rows."""
     record = store.record(patient_id)
     placer = store.placer
@@ -274,14 +288,14 @@ def write_marks_csv(store, patient_id: int, out, visit_number: int | None = None
     return count
 
 
-def marks_csv(store, patient_id: int, visit_number: int | None = None) -> str:
+def marks_csv(store: Store, patient_id: int, visit_number: int | None = None) -> str:
     buf = io.StringIO()
     write_marks_csv(store, patient_id, buf, visit_number)
     return buf.getvalue()
 
 
 def export_file(
-    store, patient_id: int, path: str | os.PathLike, fmt: str, visit_number: int | None = None
+    store: Store, patient_id: int, path: str | os.PathLike[str], fmt: str, visit_number: int | None = None
 ) -> Path:
     """Write a patient's marks (csv), record (json) or FHIR R4 bundle (fhir) to `path`, atomically and
     readable by the owner only.
@@ -309,12 +323,13 @@ def export_file(
 class _Obj:
     """A JSON object being read, which knows where it is in the file for error messages."""
 
-    def __init__(self, data, path: str):
+    def __init__(self, data: object, path: str):
         if not isinstance(data, dict):
             raise MalformedImport(f"{path or 'the file'}: must be an object, got {_kind(data)}")
-        self.data, self.path = data, path
+        self.data: JsonObject = data
+        self.path = path
 
-    def at(self, key) -> str:
+    def at(self, key: object) -> str:
         return f"{self.path}.{key}" if self.path else str(key)
 
     def known(self, *keys: str) -> None:
@@ -322,20 +337,20 @@ class _Obj:
         if extra:
             raise MalformedImport(f"{self.at(extra[0])}: unknown field")
 
-    def raw(self, key: str, required: bool = True, default=None):
+    def raw(self, key: str, required: bool = True, default: object = None) -> Any:  # any JSON value
         if key not in self.data:
             if required:
                 raise MalformedImport(f"{self.at(key)}: missing")
             return default
         return self.data[key]
 
-    def text(self, key, required=True) -> str:
+    def text(self, key: str, required: bool = True) -> str:
         v = self.raw(key, required, "")
         if not isinstance(v, str):
             raise MalformedImport(f"{self.at(key)}: must be text, got {_kind(v)}")
         return v
 
-    def flag(self, key, required=True, optional=False):
+    def flag(self, key: str, required: bool = True, optional: bool = False) -> bool | None:
         v = self.raw(key, required, None if optional else False)
         if not (isinstance(v, bool) or (optional and v is None)):
             raise MalformedImport(
@@ -343,25 +358,32 @@ class _Obj:
             )
         return v
 
-    def number(self, key, required=True, whole=False):
-        v = self.raw(key, required, None)
+    @overload
+    def number(self, key: str, required: Literal[True] = True, whole: bool = False) -> float: ...
+    @overload
+    def number(self, key: str, required: bool, whole: bool = False) -> float | None: ...
+    def number(self, key: str, required: bool = True, whole: bool = False) -> float | None:
+        v: object = self.raw(key, required, None)
         if v is None and not required:
             return None
-        ok = isinstance(v, int) if whole else isinstance(v, (int, float))
-        if isinstance(v, bool) or not ok or (isinstance(v, float) and not math.isfinite(v)):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int if whole else (int, float))
+            or (isinstance(v, float) and not math.isfinite(v))
+        ):
             raise MalformedImport(
                 f"{self.at(key)}: must be a {'whole ' if whole else ''}number, got {_kind(v)}"
             )
         return v
 
-    def day(self, key) -> date:
+    def day(self, key: str) -> date:
         v = self.text(key)
         try:
             return date.fromisoformat(v)
         except ValueError:
             raise MalformedImport(f"{self.at(key)}: must be a date like 2024-03-01, got {v!r}") from None
 
-    def stamp(self, key) -> datetime | None:
+    def stamp(self, key: str) -> datetime | None:
         v = self.raw(key, False, None)
         if v is None:
             return None
@@ -375,13 +397,13 @@ class _Obj:
             )
         return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
 
-    def items(self, key) -> list:
+    def items(self, key: str) -> list[Any]:
         v = self.raw(key, False, [])
         if not isinstance(v, list):
             raise MalformedImport(f"{self.at(key)}: must be a list, got {_kind(v)}")
         return v
 
-    def build(self, cls, **kwargs):
+    def build(self, cls: type[R], **kwargs: Any) -> R:
         """Make a model record, naming this place in the file if the model refuses a value."""
         try:
             return cls(**kwargs)
@@ -389,7 +411,7 @@ class _Obj:
             raise MalformedImport(f"{self.path or 'the file'}: {exc}") from None
 
 
-def _kind(v) -> str:
+def _kind(v: object) -> str:
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -448,7 +470,7 @@ def _consent(o: _Obj) -> Consent:
     )
 
 
-def _mark(o: _Obj, visit_path: str, placer) -> Mark:
+def _mark(o: _Obj, visit_path: str, placer: Placer) -> Mark:
     o.known("view", "x", "y", "side", "region", "trp", "findings", *_STAMPS)
     view, x, y, side = o.text("view"), o.number("x"), o.number("y"), o.text("side")
     try:
@@ -494,10 +516,10 @@ def _mark(o: _Obj, visit_path: str, placer) -> Mark:
     )
 
 
-def _drawing(o: _Obj, placer) -> Drawing:
+def _drawing(o: _Obj, placer: Placer) -> Drawing:
     o.known("symptom", "intensity", "notes", "areas", *_STAMPS)
     a = _Obj(o.raw("areas"), o.at("areas"))
-    areas = {}
+    areas: dict[str, BaseGeometry] = {}
     for view, geo in a.data.items():
         if view not in VIEWS:
             raise MalformedImport(f"{a.at(view)}: unknown view (expected {', '.join(VIEWS)})")
@@ -539,7 +561,7 @@ def _after(o: _Obj) -> AfterEffects:
     )
 
 
-def _visit(o: _Obj, placer) -> VisitRecord:
+def _visit(o: _Obj, placer: Placer) -> VisitRecord:
     o.known(
         "visited_on",
         "therapist",
@@ -577,7 +599,7 @@ def _visit(o: _Obj, placer) -> VisitRecord:
     return VisitRecord(visit, marks, drawings)
 
 
-def read_record(data, placer) -> Record:
+def read_record(data: object, placer: Placer) -> Record:
     """Check a record's JSON data completely and build it; MalformedImport names the first problem."""
     top = _Obj(data, "")
     top.known("format", "version", "app", "exported_at", "frame", "patient", "screens", "consents", "visits")
@@ -611,7 +633,7 @@ def read_record(data, placer) -> Record:
     return Record(patient, screens, consents, visits)
 
 
-def import_record(store, source) -> Patient:
+def import_record(store: Store, source: object) -> Patient:
     """Import a record exported by export_record: a file (a Path), JSON text (str or bytes), or parsed data.
 
     Everything is checked before anything is written, and written in one transaction: on any problem

@@ -11,6 +11,7 @@ from typing import Any
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy.engine import RowMapping
 
 from bodymap.core.chart.frame import VIEWS, View
 
@@ -103,7 +104,7 @@ def patient_row(p: Patient) -> Row:
     }
 
 
-def patient_from(r: Mapping[str, Any]) -> Patient:
+def patient_from(r: RowMapping) -> Patient:
     return trusted(
         Patient,
         id=r["id"],
@@ -132,7 +133,7 @@ def screen_row(s: Screen) -> Row:
     return row
 
 
-def screen_from(r: Mapping[str, Any]) -> Screen:
+def screen_from(r: RowMapping) -> Screen:
     return trusted(
         Screen,
         id=r["id"],
@@ -156,7 +157,7 @@ def consent_row(c: Consent) -> Row:
     }
 
 
-def consent_from(r: Mapping[str, Any]) -> Consent:
+def consent_from(r: RowMapping) -> Consent:
     return trusted(
         Consent,
         id=r["id"],
@@ -199,7 +200,7 @@ def visit_row(v: Visit) -> Row:
     return row
 
 
-def visit_from(r: Mapping[str, Any]) -> Visit:
+def visit_from(r: RowMapping) -> Visit:
     after = None
     if r["after_recorded"]:
         values = {k: r[f"after_{k}"] for k in _AFTER}
@@ -256,7 +257,7 @@ def _opt_bool(v: object) -> bool | None:
     return None if v is None else bool(v)
 
 
-def mark_from(r: Mapping[str, Any]) -> Mark:
+def mark_from(r: RowMapping) -> Mark:
     findings = trusted(
         Findings,
         status=r["status"],
@@ -306,7 +307,7 @@ def areas_row(areas: Mapping[View, BaseGeometry]) -> Row:
     return {f"area_{v}": (area_text(areas[v]) if v in areas else None) for v in VIEWS}
 
 
-def drawing_from(r: Mapping[str, Any]) -> Drawing:
+def drawing_from(r: RowMapping) -> Drawing:
     areas = MappingProxyType({v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]})
     return trusted(
         Drawing,

@@ -10,13 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from shapely.geometry import MultiPolygon
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.engine import Connection, RowMapping
+
+from bodymap.core.chart.frame import View
 
 from . import database, rows
 from .database import driver_reason, open_engine
@@ -36,15 +41,24 @@ from .model import (
     VisitRecord,
     check_after_birth,
     editable,
+    stored,
 )
 from .paths import default_database
-from .placement import Placer
+from .placement import Placement, Placer
 from .schema import TABLES, consents, drawings, marks, patients, screens, visits
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 log = logging.getLogger(__name__)
 
+_Where = sa.ColumnElement[bool]  # a WHERE clause
+_Order = sa.ColumnElement[Any]  # an ORDER BY column
+
 KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing
-_FROM_ROW = {
+Stored = Patient | Screen | Consent | Visit | Mark | Drawing  # a record of one of the KINDS
+_Edited = TypeVar("_Edited", Patient, Visit, Mark, Drawing)  # the kinds that update_...() change
+_FROM_ROW: dict[str, Callable[[RowMapping], Stored]] = {
     "patient": rows.patient_from,
     "screen": rows.screen_from,
     "consent": rows.consent_from,
@@ -52,7 +66,7 @@ _FROM_ROW = {
     "mark": rows.mark_from,
     "drawing": rows.drawing_from,
 }
-_TO_ROW = {
+_TO_ROW: dict[str, Callable[[Any], rows.Row]] = {  # each takes a record of its kind
     "patient": rows.patient_row,
     "visit": rows.visit_row,
     "mark": rows.mark_row,
@@ -65,7 +79,7 @@ class Change:
     """What a committed change touched: `kind` is one of KINDS, `ids` the records' ids."""
 
     kind: str
-    ids: tuple
+    ids: tuple[int, ...]
 
 
 def _now() -> datetime:
@@ -83,14 +97,14 @@ class Store:
         self._subscribers: list[Callable[[Change], None]] = []
 
     @classmethod
-    def open(cls, location: str | os.PathLike | None = None, *, placer: Placer | None = None) -> Store:
+    def open(cls, location: str | os.PathLike[str] | None = None, *, placer: Placer | None = None) -> Store:
         """Open (creating and migrating as needed) the database at a path or URL; by default the user's own.
 
         Raises RecordsError, in one line and having changed nothing, if it is not a usable bodymap database.
         """
         default = location is None
         engine, where = open_engine(
-            default_database() if default else os.fspath(location), default_location=default
+            default_database() if location is None else os.fspath(location), default_location=default
         )
         return cls(engine, where, placer)
 
@@ -100,7 +114,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -150,7 +164,28 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             raise RecordsError(f"the change was not written to {self.where}: {driver_reason(exc)}") from None
 
-    def _get(self, conn: Connection, kind: str, record_id: int, *, for_update: bool = False):
+    @overload
+    def _get(
+        self, conn: Connection, kind: Literal["patient"], record_id: int | None, *, for_update: bool = False
+    ) -> Patient: ...
+    @overload
+    def _get(
+        self, conn: Connection, kind: Literal["visit"], record_id: int | None, *, for_update: bool = False
+    ) -> Visit: ...
+    @overload
+    def _get(
+        self, conn: Connection, kind: Literal["mark"], record_id: int | None, *, for_update: bool = False
+    ) -> Mark: ...
+    @overload
+    def _get(
+        self, conn: Connection, kind: Literal["drawing"], record_id: int | None, *, for_update: bool = False
+    ) -> Drawing: ...
+    @overload
+    def _get(
+        self, conn: Connection, kind: str, record_id: int | None, *, for_update: bool = False
+    ) -> Stored: ...
+    def _get(self, conn: Connection, kind: str, record_id: int | None, *, for_update: bool = False) -> Stored:
+        """The record of `kind` with this id; NotFound if there is none (nor for None: never stored)."""
         table = TABLES[kind]
         q = sa.select(table).where(table.c.id == record_id)
         if for_update:
@@ -162,14 +197,55 @@ class Store:
             raise NotFound(f"there is no {kind} with id {record_id!r}")
         return _FROM_ROW[kind](row)
 
-    def _insert(self, conn: Connection, kind: str, row: dict) -> int:
-        return conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key[0]
+    def _insert(self, conn: Connection, kind: str, row: rows.Row) -> int:
+        key = conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key
+        assert key is not None  # an INSERT of one row always has one
+        return int(key[0])
 
-    def _edit(self, kind: str, record_id: int, make: Callable, check: Callable | None = None):
+    @overload
+    def _edit(
+        self,
+        kind: Literal["patient"],
+        record_id: int,
+        make: Callable[[Patient], Patient],
+        check: Callable[[Connection, Patient], None] | None = None,
+    ) -> Patient: ...
+    @overload
+    def _edit(
+        self,
+        kind: Literal["visit"],
+        record_id: int,
+        make: Callable[[Visit], Visit],
+        check: Callable[[Connection, Visit], None] | None = None,
+    ) -> Visit: ...
+    @overload
+    def _edit(
+        self,
+        kind: Literal["mark"],
+        record_id: int,
+        make: Callable[[Mark], Mark],
+        check: Callable[[Connection, Mark], None] | None = None,
+    ) -> Mark: ...
+    @overload
+    def _edit(
+        self,
+        kind: Literal["drawing"],
+        record_id: int,
+        make: Callable[[Drawing], Drawing],
+        check: Callable[[Connection, Drawing], None] | None = None,
+    ) -> Drawing: ...
+    def _edit(
+        self,
+        kind: str,
+        record_id: int,
+        make: Callable[[_Edited], _Edited],
+        check: Callable[[Connection, _Edited], None] | None = None,
+    ) -> _Edited:
         """Read a record, build its new version with make(current), check it, write it: one transaction."""
         table = TABLES[kind]
         with self._writing() as conn:
-            current = self._get(conn, kind, record_id, for_update=True)
+            # The record of `kind` is the one `make` was written for (update_patient edits a Patient...).
+            current = cast(_Edited, self._get(conn, kind, record_id, for_update=True))
             new = replace(make(current), updated_at=_now())
             if check:
                 check(conn, new)
@@ -179,7 +255,7 @@ class Store:
         return new
 
     @staticmethod
-    def _changes(record_class, changes: dict, what: str) -> None:
+    def _changes(record_class: type[DataclassInstance], changes: dict[str, Any], what: str) -> None:
         unknown = sorted(set(changes) - set(editable(record_class)))
         if unknown:
             raise InvalidValue(f"a {what} has no editable {', '.join(unknown)}")
@@ -198,10 +274,10 @@ class Store:
         )
         with self._writing() as conn:
             new = replace(new, id=self._insert(conn, "patient", rows.patient_row(new)))
-        self._emit("patient", new.id)
+        self._emit("patient", stored(new.id))
         return new
 
-    def update_patient(self, patient_id: int, **changes) -> Patient:
+    def update_patient(self, patient_id: int, **changes: Any) -> Patient:
         """Change some fields of a patient (given_name, family_name, date_of_birth, sex, contact, notes)."""
         self._changes(Patient, changes, "patient")
 
@@ -261,7 +337,7 @@ class Store:
                 self._patient_for(conn, screen.patient_id, "screen"), screen.screened_on, "screen date"
             )
             new = replace(new, id=self._insert(conn, "screen", rows.screen_row(new)))
-        self._emit("screen", new.id)
+        self._emit("screen", stored(new.id))
         return new
 
     def screens(self, patient_id: int, *, include_deleted: bool = False) -> list[Screen]:
@@ -281,7 +357,7 @@ class Store:
                 self._patient_for(conn, consent.patient_id, "consent"), consent.consented_on, "consent date"
             )
             new = replace(new, id=self._insert(conn, "consent", rows.consent_row(new)))
-        self._emit("consent", new.id)
+        self._emit("consent", stored(new.id))
         return new
 
     def consents(self, patient_id: int, *, include_deleted: bool = False) -> list[Consent]:
@@ -294,7 +370,27 @@ class Store:
         found = self.consents(patient_id)
         return found[-1] if found else None
 
-    def _dated(self, kind: str, where, order, include_deleted: bool) -> list:
+    @overload
+    def _dated(
+        self, kind: Literal["screen"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Screen]: ...
+    @overload
+    def _dated(
+        self, kind: Literal["consent"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Consent]: ...
+    @overload
+    def _dated(
+        self, kind: Literal["visit"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Visit]: ...
+    @overload
+    def _dated(
+        self, kind: Literal["mark"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Mark]: ...
+    @overload
+    def _dated(
+        self, kind: Literal["drawing"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Drawing]: ...
+    def _dated(self, kind: str, where: _Where, order: _Order, include_deleted: bool) -> Sequence[Stored]:
         table = TABLES[kind]
         q = sa.select(table).where(where).order_by(order, table.c.id)
         if not include_deleted:
@@ -312,10 +408,10 @@ class Store:
                 self._patient_for(conn, visit.patient_id, "visit"), visit.visited_on, "visit date"
             )
             new = replace(new, id=self._insert(conn, "visit", rows.visit_row(new)))
-        self._emit("visit", new.id)
+        self._emit("visit", stored(new.id))
         return new
 
-    def update_visit(self, visit_id: int, **changes) -> Visit:
+    def update_visit(self, visit_id: int, **changes: Any) -> Visit:
         """Change some fields of a visit (visited_on, therapist, complaint, pain_before, pain_after,
         notes, after)."""
         self._changes(Visit, changes, "visit")
@@ -351,7 +447,7 @@ class Store:
         with self._writing() as conn:
             self._get(conn, "visit", visit_id)
             mark = replace(mark, id=self._insert(conn, "mark", rows.mark_row(mark)))
-        self._emit("mark", mark.id)
+        self._emit("mark", stored(mark.id))
         return mark
 
     def move_mark(self, mark_id: int, x: float, y: float) -> Mark:
@@ -361,7 +457,7 @@ class Store:
         placed = self.placer.place(view, x, y)
         return self._edit("mark", mark_id, lambda m: replace(m, **_placement(placed)))
 
-    def update_mark(self, mark_id: int, **findings) -> Mark:
+    def update_mark(self, mark_id: int, **findings: Any) -> Mark:
         """Change some findings of a mark: status, twitch, familiar_pain, referral, tenderness, ppt_kpa,
         needled, notes."""
         unknown = sorted(set(findings) - set(FINDINGS))
@@ -379,7 +475,7 @@ class Store:
 
     # --- drawings -----------------------------------------------------------------------------------
 
-    def _clipped(self, areas) -> dict:
+    def _clipped(self, areas: Mapping[View, BaseGeometry]) -> dict[View, MultiPolygon]:
         out = {}
         for view, geom in areas.items():
             clipped = self.placer.clip(view, geom)
@@ -403,10 +499,10 @@ class Store:
         with self._writing() as conn:
             self._get(conn, "visit", drawing.visit_id)
             new = replace(new, id=self._insert(conn, "drawing", rows.drawing_row(new)))
-        self._emit("drawing", new.id)
+        self._emit("drawing", stored(new.id))
         return new
 
-    def update_drawing(self, drawing_id: int, **changes) -> Drawing:
+    def update_drawing(self, drawing_id: int, **changes: Any) -> Drawing:
         """Change some fields of a drawing (symptom, intensity, areas, notes)."""
         self._changes(Drawing, changes, "drawing")
         if "areas" in changes:
@@ -473,7 +569,7 @@ class Store:
                 ).mappings()
             ]
             ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
-            by_visit: dict[int, tuple[list, list]] = {v.id: ([], []) for v in vis}
+            by_visit: dict[int, tuple[list[Mark], list[Drawing]]] = {stored(v.id): ([], []) for v in vis}
             for r in conn.execute(
                 sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id)
             ).mappings():
@@ -486,7 +582,10 @@ class Store:
             patient,
             tuple(scr),
             tuple(con),
-            tuple(VisitRecord(v, tuple(by_visit[v.id][0]), tuple(by_visit[v.id][1])) for v in vis),
+            tuple(
+                VisitRecord(v, tuple(by_visit[stored(v.id)][0]), tuple(by_visit[stored(v.id)][1]))
+                for v in vis
+            ),
         )
 
     def add_record(self, record: Record) -> Patient:
@@ -570,7 +669,7 @@ class Store:
         return [] if found == ["ok"] else found
 
 
-def _placement(p) -> dict:
+def _placement(p: Placement) -> dict[str, Any]:
     return {
         "view": p.view,
         "x": p.x,
@@ -584,7 +683,7 @@ def _placement(p) -> dict:
     }
 
 
-def _keep(record, stamps: dict) -> dict:
+def _keep(record: object, stamps: dict[str, datetime]) -> dict[str, Any]:
     """Imported timestamps are kept (the history is the patient's); missing ones become now."""
     return {k: getattr(record, k) or v for k, v in stamps.items()}
 
