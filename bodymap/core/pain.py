@@ -15,7 +15,9 @@ from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import View
 from bodymap.core.geometry import polygonal
 
-MIN_AREA = 1e-7  # smaller pieces are slivers of a gesture, not pain
+# About 0.3 mm² on a 170 cm adult: a smaller piece left by a gesture is a slip of the brush, not pain. (The
+# records' MIN_STORED_AREA is far smaller: it drops only what clipping to the body leaves.)
+MIN_SHADED_AREA = 1e-7
 
 
 def brush(points: list[tuple[float, float]], radius: float) -> BaseGeometry:
@@ -49,7 +51,7 @@ class PainArea:
 
     def add(self, body: Body, view: View, shape: BaseGeometry) -> PainArea:
         shape = polygonal(shape.intersection(body[view].outline))
-        if shape.is_empty or shape.area < MIN_AREA:
+        if shape.is_empty or shape.area < MIN_SHADED_AREA:
             return self
         new = dict(self.views)
         new[view] = polygonal(unary_union([self.views.get(view, Polygon()), shape]))
@@ -60,7 +62,7 @@ class PainArea:
             return self
         new = dict(self.views)
         rest = polygonal(self.views[view].difference(shape))
-        if rest.is_empty or rest.area < MIN_AREA:
+        if rest.is_empty or rest.area < MIN_SHADED_AREA:
             del new[view]
         else:
             new[view] = rest
@@ -71,7 +73,7 @@ class PainArea:
         new: dict[View, BaseGeometry] = {}
         for view, g in self.views.items():
             r = polygonal(g.buffer(distance, quad_segs=8).intersection(body[view].outline))
-            if not r.is_empty and r.area >= MIN_AREA:
+            if not r.is_empty and r.area >= MIN_SHADED_AREA:
                 new[view] = r
         return PainArea(new)
 

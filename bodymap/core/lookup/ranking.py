@@ -278,7 +278,7 @@ class Lookup:
         out = {}
         for view, g in pain.items():
             zones = [z for t in trps for z in (t.essential.get(view), t.spillover.get(view)) if z is not None]
-            rest = _minus(g, shapely.union_all(zones, grid_size=GRID)) if zones else g
+            rest = _minus(g, shapely.union_all(zones, grid_size=OVERLAY_GRID)) if zones else g
             if not rest.is_empty and rest.area > 1e-9:
                 out[view] = rest
         return out
@@ -347,21 +347,23 @@ class Lookup:
         ]
 
 
-GRID = 1e-7  # snap-rounding for overlays of many zones: robust where plain overlays can fail
+# Snap-rounding for overlays of many zones: robust where plain overlays can fail. Finer than the records'
+# STORAGE_GRID (how precisely a drawing is kept), so it never coarsens what it compares.
+OVERLAY_GRID = 1e-7
 
 
 def _cut(pain: BaseGeometry, zone: BaseGeometry | None) -> BaseGeometry:
     if zone is None:
         return shapely.Polygon()
-    return polygonal(shapely.intersection(pain, zone, grid_size=GRID))
+    return polygonal(shapely.intersection(pain, zone, grid_size=OVERLAY_GRID))
 
 
 def _union(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    return polygonal(shapely.union(a, b, grid_size=GRID))
+    return polygonal(shapely.union(a, b, grid_size=OVERLAY_GRID))
 
 
 def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    return polygonal(shapely.difference(a, b, grid_size=GRID))
+    return polygonal(shapely.difference(a, b, grid_size=OVERLAY_GRID))
 
 
 def pain_from_geojson(obj: object) -> Pain:

@@ -106,7 +106,7 @@ def _segment(region: Region) -> tuple[str, Side | None]:
     return seg, None
 
 
-class _Chart:
+class _RegionIndex:
     """Per-view region index with body-surface densities and CHOIR parts, built once per body."""
 
     def __init__(self, body: Body):
@@ -147,15 +147,15 @@ class _Chart:
         return out
 
 
-_charts: dict[int, _Chart] = {}
+_indexes: dict[int, _RegionIndex] = {}
 
 
-def _chart(body: Body) -> _Chart:
+def _region_index(body: Body) -> _RegionIndex:
     # Keyed by identity: a Body is not hashable, and there is one per process (load_body()).
-    chart = _charts.get(id(body))
-    if chart is None or chart.body is not body:
-        chart = _charts[id(body)] = _Chart(body)
-    return chart
+    index = _indexes.get(id(body))
+    if index is None or index.body is not body:
+        index = _indexes[id(body)] = _RegionIndex(body)
+    return index
 
 
 @dataclass(frozen=True)
@@ -185,29 +185,29 @@ def _as_areas(drawn: Drawn) -> Mapping[View, BaseGeometry]:
 
 def pain_extent(drawn: Drawn, body: Body | None = None) -> Extent:
     """Pain extent of drawings (or of a {view: area} mapping), as chart share and body-surface share."""
-    chart = _chart(_body(body))
+    index = _region_index(_body(body))
     areas = _as_areas(drawn)
     total = sum(g.area for g in areas.values())
     weighted = 0.0
     for view, geom in areas.items():
         if geom.is_empty:
             continue
-        regs = chart.regions[view]
-        for i in chart.trees[view].query(geom, predicate="intersects"):
+        regs = index.regions[view]
+        for i in index.trees[view].query(geom, predicate="intersects"):
             r = regs[int(i)]
-            weighted += chart.density[(view, r.id, r.side)] * shapely.intersection(r.geometry, geom).area
-    return Extent(total, total / chart.area, weighted)
+            weighted += index.density[(view, r.id, r.side)] * shapely.intersection(r.geometry, geom).area
+    return Extent(total, total / index.area, weighted)
 
 
 def choir_codes(drawn: Drawn, body: Body | None = None, min_cover: float = MIN_COVER) -> tuple[int, ...]:
     """The CHOIR Body Map codes covered by drawings (or a {view: area} mapping), sorted."""
-    chart = _chart(_body(body))
+    index = _region_index(_body(body))
     covered: dict[int, float] = {}
     for view, geom in _as_areas(drawn).items():
         if geom.is_empty:
             continue
-        for i in chart.trees[view].query(geom, predicate="intersects"):
-            for code, part in chart.parts[view][int(i)]:
+        for i in index.trees[view].query(geom, predicate="intersects"):
+            for code, part in index.parts[view][int(i)]:
                 covered[code] = covered.get(code, 0.0) + shapely.intersection(part, geom).area
     return tuple(sorted(code for code, a in covered.items() if a >= min_cover))
 

@@ -28,12 +28,16 @@ if TYPE_CHECKING:  # loaded when first needed (see Placer)
 # A mark this close outside the outline (about 1.7 mm on a 170 cm adult) still counts as on the body:
 # a tap on the edge of the skin is on the skin.
 EDGE_TOLERANCE = 0.001
-MIN_AREA = 1e-9  # smaller drawn pieces are slivers left by clipping, not drawing
-GRID = 1e-6  # drawn areas are kept to a millionth of stature (0.17 mm): finer is noise, and bigger text
+# Drawn areas are stored snapped to a millionth of stature (0.17 mm): finer is noise, and longer text. (The
+# lookup's OVERLAY_GRID is another thing: a finer snap that keeps its overlays of many zones robust.)
+STORAGE_GRID = 1e-6
+# A clipped drawing smaller than this (0.003 mm²) is what clipping and the grid leave, not drawing. Far
+# below pain.MIN_SHADED_AREA, the least a gesture shades: any area a file brings in is kept.
+MIN_STORED_AREA = 1e-9
 
 
 @dataclass(frozen=True)
-class Placement:
+class MarkPlace:
     view: View
     x: float
     y: float
@@ -57,7 +61,7 @@ class _ViewIndex:
         self.tree = STRtree([r.geometry for r in self.regions])
         self.outline = body_view.outline
         # An area within one grid step of the outline is already on the body (see Placer.clip).
-        self.on_body = self.outline.buffer(GRID)
+        self.on_body = self.outline.buffer(STORAGE_GRID)
         shapely.prepare(self.on_body)
         self.trps = list(trps)
         self.points = np.array([t.point for t in self.trps], dtype=float).reshape(-1, 2)
@@ -93,7 +97,7 @@ class Placer:
             self._views[view] = _ViewIndex(self.body[view], trps)
         return self._views[view]
 
-    def place(self, view: str, x: float, y: float) -> Placement:
+    def place(self, view: str, x: float, y: float) -> MarkPlace:
         """The side, region and nearest trigger point of a point; InvalidValue if it is off the body."""
         view = _checked_view(view)
         for name, v in (("x", x), ("y", y)):
@@ -109,7 +113,7 @@ class Placer:
             region = index.regions[int(near[0])]
         side = side_of(view, x)
         trp, distance = self._nearest_trp(index, x, y, side)
-        return Placement(
+        return MarkPlace(
             view,
             x,
             y,
@@ -154,9 +158,9 @@ class Placer:
             geom = geom.intersection(index.outline)
         if geom.is_empty:
             return None
-        parts = polygon_parts(shapely.normalize(shapely.set_precision(geom, GRID)))
+        parts = polygon_parts(shapely.normalize(shapely.set_precision(geom, STORAGE_GRID)))
         clipped = MultiPolygon(parts)
-        if not parts or clipped.area < MIN_AREA:
+        if not parts or clipped.area < MIN_STORED_AREA:
             return None
         stored = shapely.from_geojson(shapely.to_geojson(clipped))
         assert isinstance(stored, MultiPolygon)  # GeoJSON gives back the type it was written from

@@ -44,7 +44,7 @@ from .model import (
     stored,
 )
 from .paths import default_database
-from .placement import Placement, Placer
+from .placement import MarkPlace, Placer
 from .schema import TABLES, consents, drawings, marks, patients, screens, visits
 
 if TYPE_CHECKING:
@@ -669,7 +669,7 @@ class Store:
         return [] if found == ["ok"] else found
 
 
-def _placement(p: Placement) -> dict[str, Any]:
+def _placement(p: MarkPlace) -> dict[str, Any]:
     return {
         "view": p.view,
         "x": p.x,

@@ -23,7 +23,7 @@ BAR = QColor("#cfd8e3")
 BAR_EDGE = QColor("#8a9bb0")
 TEXT = QColor("#1d1d1d")
 MUTED = QColor("#5f6368")
-GRID = QColor("#e3e5e8")
+GRID_LINE = QColor("#e3e5e8")
 AXIS = QColor("#80868b")
 
 EMPTY_TEXT = "No visits yet: the course of care appears here once a visit is recorded."
@@ -140,7 +140,7 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
     painter.setFont(small)
     for v in range(0, 11, 2):
         y = y_pain(v)
-        painter.setPen(QPen(GRID, d(0.8)))
+        painter.setPen(QPen(GRID_LINE, d(0.8)))
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         painter.setPen(MUTED)
         painter.drawText(

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from bodymap.core.records import commands as cmd
-from bodymap.core.records.model import AfterEffects, Drawing, Visit
+from bodymap.core.records.model import SYMPTOMS, AfterEffects, Drawing, Visit
 from bodymap.core.records.safety import needling_warnings
 
 from ..chart.marks_layer import MarksLayer
@@ -42,8 +42,6 @@ from ..chart.pain_layer import PainLayer
 from ..undo import run
 from .dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_text, to_date, to_qdate
 
-SYMPTOMS = ("pain", "ache", "burning", "numbness", "tingling", "stiffness")
-SYMPTOM_NAMES = {"tingling": "tingling / pins and needles"}
 NOT_SET = -1  # spin boxes show "—" at this value: not examined / not asked
 FINDING_KEYS = (  # (field, value or None to toggle, text, button text, shortcut)
     ("status", "active", "Active TrP", "Active", "A"),
@@ -172,8 +170,8 @@ class RecordsPanel(QWidget):
         dl = QHBoxLayout()
         box_layout.addLayout(dl)
         self.symptom = QComboBox()
-        for s in SYMPTOMS:
-            self.symptom.addItem(SYMPTOM_NAMES.get(s, s).capitalize(), s)
+        for s, words in SYMPTOMS.items():
+            self.symptom.addItem(words.capitalize(), s)
         self.intensity = _spin(10)
         self.extent = QLabel()
         self.extent.setWordWrap(True)  # a long line would widen the whole panel
