@@ -152,10 +152,12 @@ def test_heights(body, outline):
     ],
 )
 def test_landmark_heights(body, landmark, y, tol):
-    for view in ("front", "back"):
-        m = body[view].landmark(landmark, "right")
-        if m is not None:
-            assert m.point[1] == pytest.approx(y, abs=tol), (view, landmark)
+    found = [
+        m for m in (body[view].landmark(landmark, "right") for view in ("front", "back")) if m is not None
+    ]
+    assert found, f"{landmark} is on neither the front nor the back view"
+    for m in found:
+        assert m.point[1] == pytest.approx(y, abs=tol), (m.view, landmark)
 
 
 def test_gaps_for_marking(outline):

@@ -122,8 +122,9 @@ def test_landmarks_lie_on_the_body(body, view):
 )
 def test_landmark_falls_in_its_region(body, view, landmark, region):
     tester = HitTester(body[view])
-    for m in body[view].landmarks:
-        if m.id == landmark:
-            hit = tester.region_at(*m.point)
-            assert hit is not None and hit.id == region, (landmark, m.side, hit and hit.id)
-            assert hit.side in (m.side, "midline")
+    found = [m for m in body[view].landmarks if m.id == landmark]
+    assert found, f"{landmark} is not on the {view} view"
+    for m in found:
+        hit = tester.region_at(*m.point)
+        assert hit is not None and hit.id == region, (landmark, m.side, hit and hit.id)
+        assert hit.side in (m.side, "midline")

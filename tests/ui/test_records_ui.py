@@ -5,7 +5,9 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
+from bodymap.core.chart.frame import x_sign
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Patient, Screen
 from bodymap.ui.chart.layout import PLACEMENTS
@@ -83,7 +85,13 @@ def test_move_and_delete_a_mark(clinic, qtbot):
     assert w.store.marks(panel.visit_id) == []
     w.actions_by_name["undo"].trigger()
     assert len(w.store.marks(panel.visit_id)) == 1  # nothing is lost: a delete is undone
-    assert m.side == "left"
+    # The mark clicked on the left landmark is the patient's left by the laterality rule (on the back view
+    # the left is x < 0), and undo brought it back where it was moved to.
+    restored = w.store.mark(mark.id)
+    assert restored.side == "left" and restored.x * x_sign("back", "left") > 0
+    assert (restored.x, restored.y) == (moved.x, moved.y) and restored.x == pytest.approx(
+        m.point[0], abs=0.01
+    )
 
 
 def test_drawing_goes_to_the_open_visit(clinic):
@@ -111,7 +119,8 @@ def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
     assert "nticoagulant" in blocker.args[0]
     assert w.store.marks(panel.visit_id)[0].findings.needled is True
     assert panel.needling_banner.isVisible() and "nticoagulant" in panel.needling_banner.text()
-    assert w.isActiveWindow() or w.focusWidget() is not None  # the warning took no keyboard focus
+    # The warning took no keyboard focus: the chart, which had it, keeps it (the next key acts on the mark).
+    assert QApplication.focusWidget() is w.chart and QApplication.activeModalWidget() is None
 
 
 def test_previous_visit_shown_faintly_and_course(clinic, qtbot):

@@ -9,6 +9,7 @@ from shapely.geometry import Point
 
 from bodymap.core.atlas import load_atlas
 from bodymap.core.chart.body import load_body
+from bodymap.core.chart.frame import x_sign
 from bodymap.core.records import Patient, Store, Visit
 from bodymap.core.records.placement import Placer
 
@@ -81,7 +82,11 @@ def visit(store, patient):
 def region(view, region_id, side):
     """A region of the body charts (for points and drawings that lie where a test says)."""
     r = load_body()[view].region(region_id, side)
-    assert r is not None and r.side == side, (view, region_id, side)
+    assert r is not None, (view, region_id, side)
+    # On the patient's `side` by the laterality rule, not just found under that side (a lookup by side
+    # answers a midline region for any side, and half of a paired one for the midline).
+    x = r.geometry.centroid.x
+    assert abs(x) < 1e-6 if side == "midline" else x * x_sign(view, side) > 0, (view, region_id, side)
     return r
 
 
