@@ -1,10 +1,11 @@
 """Run every benchmark: `make bench` (or `python -m benchmarks`)."""
 
-from . import atlas, chart, lookup
+from . import atlas, chart, lookup, study
 
 chart.main()
 atlas.main()
 lookup.main()
+study.main()
 try:
     from . import records
 except ImportError:  # pragma: no cover

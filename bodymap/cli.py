@@ -197,6 +197,141 @@ def cmd_export(args) -> int:
     return 0
 
 
+# --- study (issue 13): cards, scoring an answer, the Anki deck and printed flashcards -----------------
+
+
+def _study_deck():
+    from bodymap.core.atlas import load_atlas
+    from bodymap.core.chart.body import load_body
+    from bodymap.core.lookup import Lookup
+    from bodymap.core.study import Deck
+
+    atlas = load_atlas()
+    return Deck.build(atlas, Lookup(atlas, load_body()))
+
+
+def _read_json(path: str):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+
+
+def cmd_study_cards(args) -> int:
+    from bodymap.core.chart.geojson import collection, feature
+
+    deck = _study_deck()
+    muscles = {m.id for m in find_muscles(args.muscle)[1]} if args.muscle else None
+    out = []
+    for card in deck.select(args.kind, muscles):
+        d = card.as_dict()
+        if card.kind in ("reverse", "name"):
+            choices = deck.choices(card)
+            d["options"] = [{"id": m, "name": deck.name(m)} for m in choices.options]
+        if args.geometry and card.kind in ("reverse", "name") and card.muscle:
+            essential, spillover = deck.shown(card)
+            feats = [feature(g, kind="essential", view=v) for v, g in essential.items()]
+            feats += [feature(g, kind="spillover", view=v) for v, g in spillover.items()]
+            d["shown"] = collection(feats)
+        out.append(d)
+    _print_json({"count": len(out), "cards": out})
+    return 0
+
+
+def cmd_study_score(args) -> int:
+    from bodymap.core.study import AnswerError, UnknownCard
+
+    deck = _study_deck()
+    try:
+        card = deck.card(args.card)
+    except UnknownCard as exc:
+        raise UsageError(str(exc)) from None
+    from bodymap.core.study import Grader
+
+    grader = Grader(deck)
+    try:
+        answer = grader.read_answer(card, _read_json(args.answer))
+        score = grader.grade(card, answer)
+    except AnswerError as exc:
+        raise UsageError(f"{args.answer}: {exc}") from None
+    _print_json({"card": card.id, "kind": card.kind, **score.as_dict()})
+    return 0
+
+
+def cmd_study_export(args) -> int:
+    out = Path(args.out)
+    suffix = {"apkg": ".apkg", "pdf": ".pdf"}[args.format]
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"--format {args.format} writes a {suffix} file, not {out.name!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder {str(out.parent)!r} does not exist")
+    if args.width < 200 or args.width > 3000:
+        raise UsageError("--width must be between 200 and 3000 pixels")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.core.atlas import load_atlas
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.study.images import Pictures
+
+    atlas = load_atlas()
+    muscles = find_muscles(args.muscle)[1] if args.muscle else list(atlas.muscles.values())
+    sides = ("right", "left") if args.side == "both" else (args.side,)
+    trps = [t for m in muscles for side in sides for t in m.trps(side)]
+    app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
+    pictures = Pictures(load_body(), width_px=args.width)
+    if args.format == "apkg":
+        from bodymap.core.study.deck import write_apkg
+
+        write_apkg(atlas, trps, pictures.render, out)
+    else:
+        from bodymap.ui.study.flashcards import write_flashcards
+
+        write_flashcards(atlas, pictures, trps, out)
+    print(str(out))
+    return 0
+
+
+def _study_needs_a_verb(args) -> int:
+    raise UsageError("`bodymap study` needs a command: cards, score or export")
+
+
+def add_study_parser(sub) -> None:
+    st = sub.add_parser(
+        "study", help="study cards: list them, score an answer, export an Anki deck or flashcards"
+    )
+    verbs = st.add_subparsers(dest="study_command", parser_class=_Parser)
+    st.set_defaults(func=_study_needs_a_verb)
+    c = verbs.add_parser("cards", help="the study cards as JSON")
+    c.add_argument("--kind", choices=("zone", "point", "reverse", "name"))
+    c.add_argument("--muscle", action="append", help="only cards about this muscle (repeatable)")
+    c.add_argument("--geometry", action="store_true", help="add what reverse and name cards show (GeoJSON)")
+    c.set_defaults(func=cmd_study_cards)
+    s = verbs.add_parser("score", help="score an answer to a card")
+    s.add_argument("card", help="a card id from `bodymap study cards`")
+    s.add_argument(
+        "--answer",
+        required=True,
+        help="GeoJSON (body frame, properties.view): polygons for zone cards, a Point for point cards; "
+        "a JSON list of muscle ids or names for reverse and name cards",
+    )
+    s.set_defaults(func=cmd_study_score)
+    e = verbs.add_parser("export", help="write an Anki deck (.apkg) or printable flashcards (.pdf)")
+    e.add_argument("--format", choices=("apkg", "pdf"), required=True)
+    e.add_argument("--out", required=True, help="FILE.apkg or FILE.pdf (replaced atomically)")
+    e.add_argument(
+        "--muscle", action="append", help="only this muscle (repeatable; default: the whole atlas)"
+    )
+    e.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
+    e.add_argument("--width", type=int, default=560, help="picture width in pixels")
+    e.set_defaults(func=cmd_study_export)
+
+
 def build_parser() -> _Parser:
     parser = _Parser(prog="bodymap", description="Trigger-point body map. Without a command, opens the app.")
     parser.add_argument(
@@ -240,6 +375,7 @@ def build_parser() -> _Parser:
     e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
     e.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
     e.set_defaults(func=cmd_export)
+    add_study_parser(sub)
     return parser
 
 
