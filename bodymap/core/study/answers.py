@@ -47,7 +47,7 @@ Answer = Drawing | PointAnswer | Choice
 
 def drawing_from_geojson(obj: object) -> Drawing:
     try:
-        return Drawing(pain_from_geojson(obj))  # type: ignore[arg-type]
+        return Drawing(pain_from_geojson(obj))
     except LookupInputError as exc:
         raise AnswerError(str(exc)) from None
     except (KeyError, TypeError, AttributeError):

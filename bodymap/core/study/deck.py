@@ -22,11 +22,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import genanki
 
 from bodymap.core.atlas import Atlas, TriggerPoint
+from bodymap.core.files import replacing
 
 MODEL_ID = 1_734_019_201  # chosen once; never change (Anki matches the note type by it)
 DECK_ID = 1_734_019_202
@@ -161,16 +161,6 @@ def write_apkg(
             )
             if progress is not None:
                 progress(i + 1, len(trps))
-        _write_atomically(genanki.Package(deck, media_files=media), out)
+        with replacing(out) as tmp_out:
+            genanki.Package(deck, media_files=media).write_to_file(str(tmp_out))
     return len(trps)
-
-
-def _write_atomically(package: Any, out: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}-", suffix=".part")
-    os.close(fd)
-    try:
-        package.write_to_file(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

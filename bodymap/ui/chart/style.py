@@ -18,12 +18,14 @@ class Layer(IntEnum):
     LINES = 15
     LANDMARKS = 18
     ZONES = 20  # the atlas overlay: zones, hazards and muscle outlines, painted by one item per view
+    STUDY = 22  # study mode: the progress heat map, a card's pattern or pain area (ui/study/layer.py)
     HAZARDS = 30
     MUSCLES = 40
     TRPS = 50
     PREVIOUS = 54  # the previous visit's drawing and marks, faint
     PAIN = 56  # a pain drawing (the visit's or the lookup's)
     UNEXPLAINED = 57  # what no lookup candidate explains
+    ANSWER = 58  # study mode: the student's drawing or click, the feedback, the trigger points shown
     MARKS = 60
     POINT = 65  # where the Point tool was last clicked
     HOVER = 70

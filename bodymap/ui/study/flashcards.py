@@ -9,9 +9,7 @@ each answer behind its question; cut along the grey lines.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from bodymap.core.atlas import Atlas, TriggerPoint
+from bodymap.core.files import replacing
 
 from .images import Pictures
 
@@ -35,14 +34,8 @@ def write_flashcards(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the flashcards of these trigger points to `out` (replaced atomically); the number of cards."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}-", suffix=".part")
-    os.close(fd)
-    try:
-        _write(atlas, pictures, trps, Path(tmp), progress)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp:
+        _write(atlas, pictures, trps, tmp, progress)
     return len(trps)
 
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsLineItem,
-    QGraphicsScene,
     QGraphicsSimpleTextItem,
 )
 
@@ -25,6 +24,7 @@ from ..chart import style
 from ..chart.layout import PLACEMENTS
 from ..chart.overlay import AreasItem, XMark
 from ..chart.paths import area_path
+from ..chart.scene import ChartScene
 
 HIT = QColor("#009E73")
 MISSED = QColor("#D55E00")
@@ -61,27 +61,22 @@ def heat_colour(r: float) -> QColor:
 
 
 class StudyLayer:
-    """Owns study's items in a scene, in named parts that are set and cleared independently."""
+    """Owns study's items on a chart scene, in named parts that are set and cleared independently.
+
+    Each part's areas are painted by one cached item per view, in that view's layer (ChartScene.layer):
+    the heat map and a card's pattern in "study", above the atlas's zones; the student's answer and the
+    feedback in "answer", above pain drawings. So they show exactly when their view does, and the
+    window can hide every other overlay while a card is open without hiding these."""
 
     PARTS = ("heat", "shown", "drawing", "feedback", "marks")
+    LAYER = {"heat": "study", "shown": "study", "drawing": "answer", "feedback": "answer", "marks": "answer"}
 
-    def __init__(self, scene: QGraphicsScene):
+    def __init__(self, scene: ChartScene):
         self.scene = scene
-        self._areas: dict[str, AreasItem] = {}
+        self._areas: dict[tuple[str, View], AreasItem] = {}
         self._items: dict[str, list[QGraphicsItem]] = {p: [] for p in self.PARTS}
-        self._entries: dict[str, list] = {p: [] for p in self.PARTS}
+        self._entries: dict[str, dict[View, list]] = {p: {} for p in self.PARTS}
         self._visible = True
-        z = {
-            "heat": style.Layer.ZONES - 1,
-            "shown": style.Layer.ZONES,
-            "drawing": style.Layer.MARKS - 1,
-            "feedback": style.Layer.MARKS - 0.5,
-            "marks": style.Layer.TRPS,
-        }
-        for part in self.PARTS:
-            item = AreasItem(z[part])
-            scene.addItem(item)
-            self._areas[part] = item
 
     # -- parts -----------------------------------------------------------------------------------
 
@@ -90,30 +85,43 @@ class StudyLayer:
             for item in self._items[part]:
                 self.scene.removeItem(item)
             self._items[part] = []
-            self._entries[part] = []
-            self._areas[part].set_entries([])
+            for view in self._entries[part]:
+                self._areas[(part, view)].set_entries([])
+            self._entries[part] = {}
 
     def count(self, part: str) -> int:
         """How many areas and items a part shows (tests)."""
-        return len(self._entries[part]) + len(self._items[part])
+        return sum(len(e) for e in self._entries[part].values()) + len(self._items[part])
+
+    def _areas_item(self, part: str, view: View) -> AreasItem:
+        key = (part, view)
+        if key not in self._areas:
+            item = AreasItem(self.PARTS.index(part))  # z within the layer: the parts' order
+            item.setParentItem(self.scene.layer(view, self.LAYER[part]))
+            item.setVisible(self._visible)
+            self._areas[key] = item
+        return self._areas[key]
 
     def _area(self, part: str, views: dict, brush: QBrush, pen: QPen) -> None:
         for view, g in views.items():
-            if g is not None and not g.is_empty:
-                self._entries[part].append((area_path(g, PLACEMENTS[view]), brush, pen))
-        self._areas[part].set_entries(list(self._entries[part]))
+            if g is None or g.is_empty:
+                continue
+            entries = self._entries[part].setdefault(view, [])
+            entries.append((area_path(g, PLACEMENTS[view]), brush, pen))
+            self._areas_item(part, view).set_entries(list(entries))
 
-    def _item(self, part: str, item: QGraphicsItem, z: float) -> None:
+    def _item(self, part: str, view: View, item: QGraphicsItem, z: float = 10.0) -> None:
         item.setZValue(z)
         item.setVisible(self._visible)
-        self.scene.addItem(item)
+        item.setParentItem(self.scene.layer(view, self.LAYER[part]))
         self._items[part].append(item)
 
     def setVisible(self, visible: bool) -> None:
         self._visible = visible
-        for part in self.PARTS:
-            self._areas[part].setVisible(visible)
-            for item in self._items[part]:
+        for item in self._areas.values():
+            item.setVisible(visible)
+        for items in self._items.values():
+            for item in items:
                 item.setVisible(visible)
 
     def isVisible(self) -> bool:
@@ -142,7 +150,7 @@ class StudyLayer:
         mark = XMark(color, tip)
         mark.setScale(scale)  # a picture's X grows with the picture (it keeps its screen size on the chart)
         mark.setPos(*PLACEMENTS[view].to_scene(x, y))
-        self._item("marks", mark, style.Layer.TRPS)
+        self._item("marks", view, mark)
 
     def show_drawing(self, views: dict) -> None:
         self.clear("drawing")
@@ -161,7 +169,7 @@ class StudyLayer:
         dot.setBrush(QBrush(CLICK))
         dot.setPen(QPen(QColor("white"), 2.0))
         dot.setPos(*PLACEMENTS[view].to_scene(x, y))
-        self._item("drawing", dot, style.Layer.HOVER)
+        self._item("drawing", view, dot)
 
     def show_feedback(self, hit: dict, missed: dict, extra: dict, essential: dict, spillover: dict) -> None:
         """Hits, missed essential zone and extra area, then the true pattern's outline on top."""
@@ -188,7 +196,7 @@ class StudyLayer:
         place = PLACEMENTS[view]
         line = QGraphicsLineItem(QLineF(QPointF(*place.to_scene(*a)), QPointF(*place.to_scene(*b))))
         line.setPen(style.cosmetic(CLICK, 1.6, Qt.PenStyle.DashLine))
-        self._item("feedback", line, style.Layer.HOVER)
+        self._item("feedback", view, line)
         label = QGraphicsSimpleTextItem(text)
         font = QFont()
         font.setPointSizeF(11)
@@ -198,7 +206,7 @@ class StudyLayer:
         label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         mid = QPointF(*place.to_scene((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))
         label.setPos(mid + QPointF(6, -6))
-        self._item("feedback", label, style.Layer.HOVER)
+        self._item("feedback", view, label)
 
     def show_heat(self, shapes: list[tuple[View, object, float | None, str]]) -> None:
         """Muscle outlines filled by retrievability (None: not studied, outlined only), largest first so
