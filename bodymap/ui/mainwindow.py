@@ -1,4 +1,5 @@
-"""The main window. It only assembles parts: the chart, its toolbar, the panels, menus, status bar.
+"""The main window. It only assembles parts: the chart with its actions, the panels in docks, the menus
+and the status bar; the parts talk through signals it connects here.
 
 It opens in steps, so the body shows at once: the window first paints the chart's first frame (a
 cached recording, chart/first_frame.py); right after, assemble() builds the interactive chart, the
@@ -11,12 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar
 
 from bodymap import __version__
-from bodymap.core.chart.frame import View
 
 from .chart.first_frame import FirstFrame, Recording
 
@@ -24,18 +24,12 @@ if TYPE_CHECKING:
     from bodymap.core.chart.body import Body
     from bodymap.core.chart.hittest import Hit
 
-    from .chart.pain_layer import PainLayer
     from .chart.paint import ChartPaint
-    from .chart.scene import ChartScene
-    from .chart.tools import Tool
-    from .chart.view import ChartView
 
-VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
-    ("All views", "1", ("front", "back", "plantar")),
-    ("Front", "2", ("front",)),
-    ("Back", "3", ("back",)),
-    ("Soles", "4", ("plantar",)),
-)
+# Docks are found by these names (saved with the window's layout), never by their titles.
+ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK = "atlas", "lookup", "patient"
+CHART_SHARE = 0.5  # the chart keeps at least this share of the window's width; the panels share the rest
+NARROW = 1100  # below this width the panels share one column of tabs
 
 
 class MainWindow(QMainWindow):
@@ -48,57 +42,52 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"bodymap {__version__}")
         self.setCentralWidget(FirstFrame(first_frame))
         # Built by assemble(), right after the first paint:
-        self.scene: ChartScene | None = None
-        self.chart: ChartView | None = None
-        self.pain_layer: PainLayer | None = None
+        self.scene = self.chart = self.pain_layer = self.router = None
         self.actions_by_name: dict[str, QAction] = {}
         self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
-        self.store = self.records = self.records_dock = None
+        self.session = self.store = self.records = self.records_dock = self.records_layers = None
+        self.records_actions = None
+        self.records_error = ""
         self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    @property
+    def undo_stack(self):
+        """The undo history in use: the open patient's (records/session.py)."""
+        return self.undo_group.activeStack()
 
     def assemble(self, paint: ChartPaint | None = None) -> None:
         """Build the interactive chart in place of the first frame (from `paint`, else from the
         chart's cache), with the status bar, the menus and the toolbar."""
         if self.chart is not None:
             return
+        from .chart.actions import ChartActions
         from .chart.pain_layer import PainLayer
         from .chart.paint import load_chart_paint
         from .chart.scene import ChartScene
         from .chart.view import ChartView
+        from .help import HelpMenu
+        from .records.session import NO_PATIENT, history
+        from .text import PlainLabel
 
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.setActiveStack(history(self.undo_group, NO_PATIENT))
         self.scene = ChartScene(paint or load_chart_paint(self.geometry_core), self, self.body)
         self.chart = ChartView(self.scene, self)
         self.setCentralWidget(self.chart)  # the first frame is deleted
-        self.hover_label = QLabel("")
+        self.hover_label = PlainLabel()
         self.statusBar().addWidget(self.hover_label, 1)
-        self.zoom_label = QLabel("")
+        self.zoom_label = PlainLabel()
         self.statusBar().addPermanentWidget(self.zoom_label)
-        self.patient_label = QLabel("")
+        self.patient_label = PlainLabel()
+        self.patient_label.setMaximumWidth(520)
         self.statusBar().addPermanentWidget(self.patient_label)
         self.pain_layer = PainLayer(self.scene)
         self.chart.hovered.connect(self._show_hover)
         self.chart.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
-        self._build_menus()
 
-    # -- menus and toolbar -----------------------------------------------------------------------
-
-    def _action(self, name: str, text: str, keys=(), slot=None, checkable=False, tip: str = "") -> QAction:
-        act = QAction(text, self, checkable=checkable)
-        act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
-        if tip:
-            key = keys[0] if keys and isinstance(keys[0], str) else ""
-            act.setToolTip(f"{tip} ({key})" if key else tip)
-        if slot is not None:
-            (act.toggled if checkable else act.triggered).connect(slot)
-        self.actions_by_name[name] = act
-        return act
-
-    def _build_menus(self) -> None:
-        # The usual order; the records add their commands to File, and a Findings menu, later.
         self.file_menu = self.menuBar().addMenu("&File")
         edit = self.menuBar().addMenu("&Edit")
         view_menu = self.menuBar().addMenu("&View")
@@ -106,79 +95,30 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Chart", self)
         bar.setObjectName("chart_toolbar")
         self.addToolBar(bar)
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.undo_group.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.undo_group.createRedoAction(self, "&Redo")
         redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
         edit.addActions([undo, redo])
         self.actions_by_name.update(undo=undo, redo=redo)
-
-        group = QActionGroup(self)
-        for label, key, views in VIEW_CHOICES:
-            act = self._action(
-                label,
-                label,
-                [key],
-                lambda on, v=views: on and self.chart.show_views(v),
-                checkable=True,
-                tip=f"Show {label.lower()}",
-            )
-            group.addAction(act)
-            bar.addAction(act)
-            view_menu.addAction(act)
-        self.actions_by_name["All views"].setChecked(True)
-        bar.addSeparator()
-        view_menu.addSeparator()
-        for name, label, key, on in (
-            ("regions", "Regions", "R", True),
-            ("landmarks", "Landmarks", "L", False),
-        ):
-            act = self._action(
-                label,
-                label,
-                [key],
-                lambda visible, n=name: self.scene.set_layer_visible(n, visible),
-                checkable=True,
-                tip=f"Show or hide {label.lower()}",
-            )
-            act.setChecked(on)
-            bar.addAction(act)
-            view_menu.addAction(act)
-        bar.addSeparator()
-        view_menu.addSeparator()
-        for label, keys, slot in (
-            ("Zoom in", [QKeySequence.StandardKey.ZoomIn, "+"], self.chart.zoom_in),
-            ("Zoom out", [QKeySequence.StandardKey.ZoomOut, "-"], self.chart.zoom_out),
-            ("Fit", ["0"], self.chart.fit),
-        ):
-            act = self._action(label, label, keys, slot)
-            bar.addAction(act)
-            view_menu.addAction(act)
-        bar.addSeparator()
-        from .chart.tools import TOOL_CHOICES
-
-        tool_group = QActionGroup(self)
-        for tool, label, key, tip in TOOL_CHOICES:
-            act = self._action(
-                f"tool:{tool.value}",
-                label,
-                [key],
-                lambda on, t=tool: on and self._set_tool(t),
-                checkable=True,
-                tip=tip,
-            )
-            tool_group.addAction(act)
-            bar.addAction(act)
-            tools.addAction(act)
-        self.actions_by_name["tool:navigate"].setChecked(True)
-        quit_act = self._action("quit", "Quit", [QKeySequence.StandardKey.Quit], self.close)
+        self.chart_actions = ChartActions(self.chart, self.scene, view_menu, tools, bar, self._set_tool)
+        self.actions_by_name.update(self.chart_actions.by_name)
+        quit_act = QAction("Quit", self)
+        quit_act.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_act.triggered.connect(self.close)
         self.file_menu.addAction(quit_act)
+        self.actions_by_name["quit"] = quit_act
         self.panels_menu = view_menu.addMenu("Panels")
+        self.help = HelpMenu(self)
 
-    def _set_tool(self, tool: Tool) -> None:
+    def _set_tool(self, tool) -> None:
+        from .chart.tools import Tool
+
         self.chart.set_tool(tool)
         if self.lookup_panel is not None:
             self.chart.brush_radius = self.lookup_panel.brush_radius()
+        if tool in (Tool.BRUSH, Tool.LASSO, Tool.ERASER) and self.router is not None:
+            self.statusBar().showMessage(self.router.target_text(), 6000)
 
     @classmethod
     def for_body(cls, body: Body, settings: QSettings | None = None) -> MainWindow:
@@ -224,6 +164,7 @@ class MainWindow(QMainWindow):
 
         from .atlas_panel import AtlasPanel
         from .chart.overlay import AtlasOverlay
+        from .gestures import GestureRouter
         from .lookup_panel import LookupPanel
 
         self.geometry_core()
@@ -240,15 +181,22 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("The atlas is ready.", 5000)
         self.lookup = Lookup(self.atlas, self.body)
         self.overlay = AtlasOverlay(self.scene)
-        self.overlay.legend_visible = False  # the panel's list shows the colours on screen
+        self.overlay.legend_visible = False  # the panel lists the colours on screen
         self.overlay.hazards = list(self.atlas.hazards.values())
         self.atlas_panel = AtlasPanel(self.atlas)
-        self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_stack)
-        left = self._dock("Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1")
-        right = self._dock(
-            "Where does it hurt?", self.lookup_panel, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"
+        self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_group)
+        self.router = GestureRouter(self.chart, self.scene, self.lookup_panel)
+        left = self._dock(
+            ATLAS_DOCK, "Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"
         )
-        self.resizeDocks([left, right], [290, 430], Qt.Orientation.Horizontal)
+        right = self._dock(
+            LOOKUP_DOCK,
+            "Where does it hurt?",
+            self.lookup_panel,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            "Ctrl+2",
+        )
+        self.resizeDocks([left, right], [290, 400], Qt.Orientation.Horizontal)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -260,16 +208,23 @@ class MainWindow(QMainWindow):
         self.lookup_panel.candidateChosen.connect(self._show_candidate)
         self.lookup_panel.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.lookup_panel.size.valueChanged.connect(lambda v: setattr(self.chart, "brush_radius", v / 1000.0))
-        self.chart.drawn.connect(self._drawn)
+        self.router.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.router.lookupWanted.connect(lambda: self.dock(LOOKUP_DOCK).raise_())
         self.chart.pointed.connect(self._show_hazards_under)
-        self.chart.clicked.connect(self._clicked)
-        find = self._action("find", "Find muscle", [QKeySequence.StandardKey.Find], self._focus_search)
+        find = QAction("Find muscle", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
+        self.actions_by_name["find"] = find
+        self._fit_docks()
         self.atlasReady.emit()
 
-    def _dock(self, title: str, widget, area, key: str) -> QDockWidget:
+    def dock(self, name: str) -> QDockWidget:
+        return self.findChild(QDockWidget, name)
+
+    def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(title)
+        dock.setObjectName(name)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         toggle = dock.toggleViewAction()
@@ -278,7 +233,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _focus_search(self) -> None:
-        self.atlas_panel.parentWidget().show()
+        self.dock(ATLAS_DOCK).show()
+        self.dock(ATLAS_DOCK).raise_()
         self.atlas_panel.search.setFocus()
         self.atlas_panel.search.selectAll()
 
@@ -293,38 +249,35 @@ class MainWindow(QMainWindow):
         self.atlas_panel.side.setCurrentIndex(index)
         self.atlas_panel.select([candidate.muscle])
 
-    def _clicked(self, view: str, x: float, y: float) -> None:
-        from .chart.tools import Tool
+    # -- the chart keeps most of the window ------------------------------------------------------
 
-        if self.chart.tool is Tool.MARK:
-            if self.records is not None:
-                self.records.add_mark(view, x, y)
-            else:
-                self.statusBar().showMessage("Patient records are not open.", 5000)
-        elif (
-            self.chart.tool is Tool.NAVIGATE
-            and self.lookup_panel is not None
-            and self.lookup_panel.pain.is_empty
-        ):
-            self.lookup_panel.set_point(view, x, y)
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_docks()
 
-    def _drawn(self, tool: str, view: str, shape) -> None:
-        """A stroke goes where the user is looking: to the lookup when its panel is on top, else to the
-        open visit's drawing (or to the lookup when no visit is open)."""
-        lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
-        to_visit = (
-            self.records is not None
-            and self.records.visit_id is not None
-            and not (
-                lookup_dock is not None
-                and lookup_dock.isVisible()
-                and not lookup_dock.visibleRegion().isEmpty()
-            )
-        )
-        if to_visit:
-            self.records.apply_gesture(tool, view, shape)
-        else:
-            self.lookup_panel.apply_gesture(tool, view, shape)
+    def _fit_docks(self) -> None:
+        """Keep the chart the main thing on screen: in a narrow window the panels share one column of
+        tabs, and no panel column takes more than its share of the width."""
+        if self.atlas_panel is None:  # the first paint: no panels yet (and no Qt namespace: first_frame.py)
+            return
+        from PySide6.QtCore import Qt
+
+        docks = [d for d in (self.dock(ATLAS_DOCK), self.dock(LOOKUP_DOCK), self.dock(PATIENT_DOCK)) if d]
+        if self.width() < NARROW and self.dockWidgetArea(docks[0]) != self.dockWidgetArea(docks[-1]):
+            for d in docks:
+                if d.isFloating():
+                    continue
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d)
+            for d in docks[1:]:
+                self.tabifyDockWidget(docks[0], d)
+            (self.dock(PATIENT_DOCK) or docks[0]).raise_()
+        visible = [d for d in docks if d.isVisible() and not d.isFloating()]
+        areas = {self.dockWidgetArea(d) for d in visible}
+        if not areas:
+            return
+        room = self.width() * (1 - CHART_SHARE) / len(areas)
+        for d in visible:
+            d.setMaximumWidth(max(220, int(room)))
 
     # -- records -----------------------------------------------------------------------------------
 
@@ -332,86 +285,104 @@ class MainWindow(QMainWindow):
         """Open the patient records (the user's database, or `location`); report, never alter, a bad file."""
         from PySide6.QtCore import Qt
 
-        from bodymap.core.records import Store
         from bodymap.core.records.model import RecordsError
         from bodymap.core.records.placement import Placer
 
-        from .chart.marks_layer import MarksLayer
-        from .chart.pain_layer import PainLayer
         from .records.actions import RecordsActions
-        from .records.lock import RecordsLock
+        from .records.chart_layers import RecordsChartLayers
         from .records.panel import RecordsPanel
+        from .records.session import RecordsSession
+        from .shortcuts import scope
 
-        self.records_lock = RecordsLock(location)
-        busy = self.records_lock.acquire()
-        if busy is not None:
-            return self._records_not_opened(busy, busy, QMessageBox.Icon.Information)
         try:
-            self.store = Store.open(location, placer=Placer(self.body, self.atlas))
+            self.session = RecordsSession.open(location, Placer(self.body, self.atlas), self.undo_group, self)
         except RecordsError as exc:
-            self.records_lock.release()
+            busy = "open in another bodymap window" in str(exc)
             return self._records_not_opened(
-                f"Patient records not opened: {exc}",
-                f"The patient records could not be opened, and were left as they are.\n\n{exc}",
+                str(exc) if busy else f"Patient records not opened: {exc}",
+                str(exc)
+                if busy
+                else f"The patient records could not be opened, and were left as they are.\n\n{exc}",
+                QMessageBox.Icon.Information if busy else QMessageBox.Icon.Critical,
             )
-        self.marks_layer = MarksLayer(self.scene)
-        self.visit_pain = PainLayer(self.scene)
-        self.records = RecordsPanel(
-            self.store, self.undo_stack, self.marks_layer, self.visit_pain, self.atlas
-        )
+        session = self.session
+        self.store = session.store
+        self.records_layers = RecordsChartLayers(self.scene, session)
+        self.marks_layer = self.records_layers.marks
+        self.records = RecordsPanel(session)
         self.records_dock = self._dock(
-            "Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3"
+            PATIENT_DOCK, "Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3"
         )
-        lookup_dock = self.findChild(QDockWidget, "Where does it hurt?")
-        self.tabifyDockWidget(lookup_dock, self.records_dock)
-        self.resizeDocks([self.records_dock], [430], Qt.Orientation.Horizontal)
-        QTimer.singleShot(0, self.records_dock.raise_)  # once tabified and shown: the patient first
-        findings = self.menuBar().addMenu("F&indings")
-        for act in self.records.finding_actions:
-            self.addAction(act)
-            findings.addAction(act)
-        self.records.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.records.warning.connect(self._needling_warning)
-        self.records.patientChanged.connect(self._patient_status)
-        self.records.visitOpened.connect(lambda _v: self._patient_status())
-        self.chart.mark_finder = lambda view, x, y, tol: (lambda m: m.id if m else None)(
-            self.marks_layer.mark_at(view, x, y, tol)
+        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.records_dock)
+        self.records_dock.raise_()  # the patient first
+        self.menuBar().insertMenu(self.help_menu_action(), self._findings_menu())
+        self.router.attach_records(session, self.records.drawing, self.records_layers)
+        chart_keys = [*self.records.findings.actions, self.records_layers.show_previous]
+        scope(chart_keys, self.chart)
+        scope([self.records.findings.delete], self.chart, self.records.marks_table)
+        self.records_actions = RecordsActions(self, session)
+        session.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.records.findings.warning.connect(self._needling_warning)
+        session.patientOpened.connect(lambda _p: self._patient_status())
+        session.changed.connect(
+            lambda c: self._patient_status() if c.kind in ("patient", "screen", "consent") else None
         )
-        self.chart.markDragged.connect(self._preview_mark)
-        self.chart.markDropped.connect(lambda mid, x, y: self.records.move_mark(mid, x, y))
-        self.records_actions = RecordsActions(self, self.store, self.records)
+        session.patientOpened.connect(self.lookup_panel.set_context)
+        self.lookup_panel.follow_visit(self._visit_drawing)
+        session.visitOpened.connect(lambda _v: self.lookup_panel.visit_changed())
+        session.changed.connect(
+            lambda c: self.lookup_panel.visit_changed() if c.kind in ("drawing", "visit") else None
+        )
+        self._fit_docks()
         return True
+
+    def _findings_menu(self):
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu("F&indings", self)
+        menu.addActions(self.records.findings.actions)
+        menu.addSeparator()
+        menu.addAction(self.records.findings.delete)
+        menu.addAction(self.records_layers.show_previous)
+        return menu
+
+    def help_menu_action(self) -> QAction:
+        return self.menuBar().actions()[-1]  # Help stays last
+
+    def _visit_drawing(self):
+        """The open visit's pain drawing for the lookup: its label and areas, or None."""
+        from bodymap.core.records.metrics import union_areas
+
+        s = self.session
+        if s is None or s.visit_id is None:
+            return None
+        p = s.patient()
+        return f"visit {s.visit_number()} ({p.name})", union_areas(s.store.drawings(s.visit_id))
 
     def _records_not_opened(self, status: str, text: str, icon=QMessageBox.Icon.Critical) -> bool:
         """Say so in the status bar and in a box that does not block the window (atlas and lookup work)."""
+        from .text import tell
+
+        self.session = None
         self.statusBar().showMessage(status)
-        box = QMessageBox(icon, "Patient records", text, QMessageBox.StandardButton.Ok, self)
-        box.setModal(False)
-        box.show()
+        tell(self, "Patient records", text, icon)
         self.records_error = text
         return False
 
-    def _preview_mark(self, mark_id, x: float, y: float) -> None:
-        from .chart.layout import PLACEMENTS
-
-        for item in self.marks_layer.items:
-            if item.mark.id == mark_id:
-                item.setPos(*PLACEMENTS[item.mark.view].to_scene(x, y))
-
     def _patient_status(self) -> None:
-        r = self.records
-        if r is None or r.patient_id is None:
+        """The title, the status bar and the panel name the same, open patient."""
+        p = self.session.patient() if self.session is not None else None
+        if p is None:
             self.patient_label.setText("")
             self.setWindowTitle(f"bodymap {__version__}")
             return
-        p = self.store.patient(r.patient_id)
-        self.patient_label.setText(f"{p.given_name} {p.family_name} — {r.banner.text()}")
-        self.setWindowTitle(f"{p.given_name} {p.family_name} — bodymap")
+        self.patient_label.setText(f"{p.name} — {self.records.patients.banner.text()}")
+        self.setWindowTitle(f"{p.name} — bodymap")
 
     def _needling_warning(self, text: str) -> None:
-        """Needling over a hazard or with a precaution: shown prominently in the panel and the status
-        bar, but it neither blocks nor takes the keyboard (the therapist's hands are busy)."""
-        self.statusBar().showMessage(text, 15000)
+        """Needling over a hazard or with a precaution: shown beside the mark and in the panel, said in the
+        status bar; it neither blocks nor takes the keyboard (the therapist's hands are busy)."""
+        self.statusBar().showMessage(text.replace("\n", " "), 15000)
         QApplication.beep()
 
     # -- status ----------------------------------------------------------------------------------
@@ -427,9 +398,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 4000)
 
     def closeEvent(self, event) -> None:
-        if self.records is not None:
-            self.records.commit_pending()
-            self.records_lock.release()
+        if self.session is not None:
+            self.session.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.atlas_panel is not None:  # closed during start-up, the state would have no panels in it
             self.settings.setValue("window/state", self.saveState())

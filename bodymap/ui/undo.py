@@ -1,15 +1,18 @@
 """The QUndoStack adapter for the core's record commands (bodymap.core.records.commands).
 
 A command is carried out *before* it goes on the stack, so a refused value (pain 11, a point off the
-body) raises at once and never sits on the stack; QUndoStack's first redo() is then skipped."""
+body) raises at once and never sits on the stack; QUndoStack's first redo() is then skipped.
+
+Which steps merge into one (a drag, typing in a field, ticks of a number) is the core's decision
+(Command.merge): every command here has the same merge id, so QUndoStack asks the core each time."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from bodymap.core.records.commands import Command, MoveMark, UpdateMark
+from bodymap.core.records.commands import Command
 
-MERGE_IDS = {MoveMark: 1, UpdateMark: 2}  # command types whose consecutive steps merge (a drag)
+MERGE_ID = 1
 
 
 class StoreCommand(QUndoCommand):
@@ -28,7 +31,7 @@ class StoreCommand(QUndoCommand):
         self.command.undo(self.store)
 
     def id(self) -> int:
-        return MERGE_IDS.get(type(self.command), -1)
+        return MERGE_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, StoreCommand) or other.store is not self.store:

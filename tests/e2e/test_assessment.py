@@ -37,22 +37,21 @@ def test_whole_assessment(window, qtbot, tmp_path):
     assert w.open_records(tmp_path / "clinic.sqlite")
     qtbot.waitUntil(lambda: w.records_dock.isVisible())  # the Patient panel comes to the top
     panel = w.records
-    # Finding keys are window shortcuts: they need the window to be the active one (a bare X server
-    # without a window manager does not activate windows by itself).
+    # Finding keys act while the chart has the focus, which needs the window to be the active one (a
+    # bare X server without a window manager does not activate windows by itself).
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
     shot(w, "01_start")
 
     # New patient, screened (on an anticoagulant) and consenting.
-    new = cmd.CreatePatient(
+    s = w.session
+    new_id = s.create_patient(
         Patient(given_name="Maria", family_name="Okafor", date_of_birth=date(1968, 3, 14), sex="female")
     )
-    assert panel.do(new)
-    panel.refresh_patients()
-    panel.open_patient(new.id)
-    assert panel.do(cmd.RecordScreen(Screen(patient_id=new.id, screened_on=date.today(), anticoagulant=True)))
-    assert panel.do(cmd.RecordConsent(Consent(patient_id=new.id, consented_on=date.today())))
-    assert "Anticoagulant" in panel.banner.text() and "consent" in panel.banner.text()
+    assert new_id
+    assert s.run(cmd.RecordScreen(Screen(patient_id=new_id, screened_on=date.today(), anticoagulant=True)))
+    assert s.run(cmd.RecordConsent(Consent(patient_id=new_id, consented_on=date.today())))
+    assert "Anticoagulant" in panel.patients.banner.text() and "consent" in panel.patients.banner.text()
     shot(w, "02_patient_screened")
 
     body = w.body
@@ -61,10 +60,10 @@ def test_whole_assessment(window, qtbot, tmp_path):
     for n, (days_ago, pain_before, pain_after, shrink) in enumerate(
         ((14, 7, 5, 0.0), (7, 5, 3, 0.004), (0, 3, 1, 0.008)), 1
     ):
-        panel.create_visit()
-        assert panel.visit_id is not None
-        visit = w.store.visit(panel.visit_id)
-        assert panel.do(
+        qtbot.mouseClick(panel.visit_bar.new_visit, Qt.MouseButton.LeftButton)
+        assert s.visit_id is not None
+        visit = w.store.visit(s.visit_id)
+        assert s.run(
             cmd.UpdateVisit(
                 visit.id,
                 visited_on=date.today() - timedelta(days=days_ago),
@@ -81,21 +80,21 @@ def test_whole_assessment(window, qtbot, tmp_path):
             w.chart.setFocus()
             qtbot.keyClick(w.chart, Qt.Key.Key_A if n < 3 or landmark == "angle_of_neck" else Qt.Key.Key_D)
             qtbot.keyClick(w.chart, Qt.Key.Key_T)
-        assert len(w.store.marks(panel.visit_id)) == 2
+        assert len(w.store.marks(s.visit_id)) == 2
         # Needling the first mark (over the lung apex, with an anticoagulant): a warning, not a block.
-        panel.select_mark(w.store.marks(panel.visit_id)[0].id)
-        with qtbot.waitSignal(panel.warning):
+        s.select_mark(w.store.marks(s.visit_id)[0].id)
+        with qtbot.waitSignal(panel.findings.warning):
             qtbot.keyClick(w.chart, Qt.Key.Key_N)
-        assert w.store.marks(panel.visit_id)[0].findings.needled
+        assert w.store.marks(s.visit_id)[0].findings.needled
         # Pain drawing: the right posterior neck and temple region, smaller each visit.
         w.actions_by_name["tool:lasso"].trigger()
         neck = body["back"].region("posterior_neck", "right").geometry.buffer(-shrink)
-        w._drawn("lasso", "back", neck)
+        w.router.drawn("lasso", "back", neck)
         temple = body["front"].region("temple", "right").geometry.buffer(-shrink / 2)
-        w._drawn("lasso", "front", temple)
-        drawn_areas.append(w.store.drawings(panel.visit_id))
+        w.router.drawn("lasso", "front", temple)
+        drawn_areas.append(w.store.drawings(s.visit_id))
         assert drawn_areas[-1]
-        panel.show_previous.setChecked(n > 1)
+        w.records_layers.show_previous.setChecked(n > 1)
         w.actions_by_name["Back"].trigger()
         qtbot.wait(10)
         shot(w, f"03_visit{n}")
@@ -104,11 +103,12 @@ def test_whole_assessment(window, qtbot, tmp_path):
     assert len(w.marks_layer.previous) == 2
     from bodymap.core.records.metrics import course_of_care
 
-    rows = course_of_care(w.store, new.id)
+    rows = course_of_care(w.store, new_id)
     assert [r.number for r in rows] == [1, 2, 3]
     assert rows[0].pain_before > rows[-1].pain_before
     assert rows[1].overlap is not None and 0 < rows[1].overlap <= 1
-    assert "Visit 3" in panel.course.text()
+    panel.tabs.setCurrentWidget(panel.course)
+    qtbot.waitUntil(lambda: "Visit 3" in panel.course.text.text())
     w.actions_by_name["All views"].trigger()
     shot(w, "04_compare")
 

@@ -136,7 +136,7 @@ def test_window_paints_the_first_frame_then_assembles_the_chart_in_the_same_plac
     window.assemble(paint)
     window.attach_body(body)
     assert isinstance(window.centralWidget(), ChartView) and window.chart is window.centralWidget()
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Tools"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Tools", "&Help"]
     # The first frame shows what the fitted chart shows: no jump when one replaces the other.
     shown = window.scene.views_rect()
     _, rect = recording

@@ -20,13 +20,10 @@ def clinic(window, qtbot, tmp_path):
     assert window.open_records(tmp_path / "clinic.sqlite")
     qtbot.waitUntil(lambda: window.records_dock.isVisible())  # the Patient panel comes to the top
     panel = window.records
-    command = cmd.CreatePatient(
+    assert window.session.create_patient(
         Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
     )
-    assert panel.do(command)
-    panel.refresh_patients()
-    panel.open_patient(command.id)
-    panel.create_visit()
+    qtbot.mouseClick(panel.visit_bar.new_visit, Qt.MouseButton.LeftButton)
     window.actions_by_name["Back"].trigger()
     window.actions_by_name["tool:mark"].trigger()
     return window
@@ -45,10 +42,10 @@ def click_mark(window, qtbot, view, landmark, side):
 def test_mark_and_two_keystrokes(clinic, qtbot):
     w, panel = clinic, clinic.records
     click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
-    marks = w.store.marks(panel.visit_id)
+    marks = w.store.marks(w.session.visit_id)
     assert len(marks) == 1 and marks[0].side == "right" and marks[0].region_id == "infraspinous"
     assert marks[0].trp_muscle is not None  # the nearest atlas trigger point is known
-    assert panel.selected_mark == marks[0].id
+    assert w.session.mark_id == marks[0].id
     w.chart.setFocus()
     qtbot.keyClick(w.chart, Qt.Key.Key_A)  # active
     qtbot.keyClick(w.chart, Qt.Key.Key_T)  # local twitch response
@@ -61,30 +58,29 @@ def test_mark_and_two_keystrokes(clinic, qtbot):
     assert w.store.mark(marks[0].id).findings.twitch is None
     w.actions_by_name["undo"].trigger()
     w.actions_by_name["undo"].trigger()
-    assert w.store.marks(panel.visit_id) == []
+    assert w.store.marks(w.session.visit_id) == []
     w.actions_by_name["redo"].trigger()
-    assert len(w.store.marks(panel.visit_id)) == 1
+    assert len(w.store.marks(w.session.visit_id)) == 1
 
 
 def test_move_and_delete_a_mark(clinic, qtbot):
-    w, panel = clinic, clinic.records
+    w = clinic
     m = click_mark(w, qtbot, "back", "spine_of_scapula", "left")
-    mark = w.store.marks(panel.visit_id)[0]
+    mark = w.store.marks(w.session.visit_id)[0]
     start = vp(w.chart, "back", mark.x, mark.y)
     qtbot.mousePress(w.chart.viewport(), Qt.MouseButton.LeftButton, pos=start)
     for i in range(1, 6):
         qtbot.mouseMove(w.chart.viewport(), start + QPoint(0, 4 * i))
     qtbot.mouseRelease(w.chart.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(0, 20))
     moved = w.store.mark(mark.id)
-    assert moved.y < mark.y and len(w.store.marks(panel.visit_id)) == 1
+    assert moved.y < mark.y and len(w.store.marks(w.session.visit_id)) == 1
     assert w.undo_stack.undoText() == "Move mark"
-    panel.delete_selected_mark() if panel.selected_mark else (
-        panel.select_mark(mark.id),
-        panel.delete_selected_mark(),
-    )
-    assert w.store.marks(panel.visit_id) == []
+    w.session.select_mark(mark.id)
+    w.chart.setFocus()
+    qtbot.keyClick(w.chart, Qt.Key.Key_Delete)
+    assert w.store.marks(w.session.visit_id) == []
     w.actions_by_name["undo"].trigger()
-    assert len(w.store.marks(panel.visit_id)) == 1  # nothing is lost: a delete is undone
+    assert len(w.store.marks(w.session.visit_id)) == 1  # nothing is lost: a delete is undone
     # The mark clicked on the left landmark is the patient's left by the laterality rule (on the back view
     # the left is x < 0), and undo brought it back where it was moved to.
     restored = w.store.mark(mark.id)
@@ -98,27 +94,29 @@ def test_drawing_goes_to_the_open_visit(clinic):
     w, panel = clinic, clinic.records
     from shapely.geometry import box
 
-    w._drawn("lasso", "back", box(0.0, 0.53, 0.05, 0.58))
-    drawings = w.store.drawings(panel.visit_id)
+    w.router.drawn("lasso", "back", box(0.0, 0.53, 0.05, 0.58))
+    drawings = w.store.drawings(w.session.visit_id)
     assert len(drawings) == 1 and drawings[0].symptom == "pain"
-    assert "% of the chart" in panel.extent.text() and "CHOIR" in panel.extent.text()
+    assert "% of the chart" in panel.drawing.extent.text() and "CHOIR" in panel.drawing.extent.text()
     w.records_actions.actions["lookup"].trigger()
     assert w.lookup_panel.candidates
 
 
 def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
     w, panel = clinic, clinic.records
-    panel.do(
-        cmd.RecordScreen(Screen(patient_id=panel.patient_id, screened_on=date.today(), anticoagulant=True))
+    w.session.run(
+        cmd.RecordScreen(
+            Screen(patient_id=w.session.patient_id, screened_on=date.today(), anticoagulant=True)
+        )
     )
-    assert "Anticoagulant" in panel.banner.text() and "Anticoagulant" in w.patient_label.text()
+    assert "Anticoagulant" in panel.patients.banner.text() and "Anticoagulant" in w.patient_label.text()
     click_mark(w, qtbot, "back", "supraspinous_fossa", "right")
-    with qtbot.waitSignal(panel.warning) as blocker:
-        w.chart.setFocus()
+    w.chart.setFocus()
+    with qtbot.waitSignal(panel.findings.warning) as blocker:
         qtbot.keyClick(w.chart, Qt.Key.Key_N)
     assert "nticoagulant" in blocker.args[0]
-    assert w.store.marks(panel.visit_id)[0].findings.needled is True
-    assert panel.needling_banner.isVisible() and "nticoagulant" in panel.needling_banner.text()
+    assert w.store.marks(w.session.visit_id)[0].findings.needled is True
+    assert panel.findings.warnings.isVisible() and "nticoagulant" in panel.findings.warnings.text()
     # The warning took no keyboard focus: the chart, which had it, keeps it (the next key acts on the mark).
     assert QApplication.focusWidget() is w.chart and QApplication.activeModalWidget() is None
 
@@ -126,12 +124,14 @@ def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
 def test_previous_visit_shown_faintly_and_course(clinic, qtbot):
     w, panel = clinic, clinic.records
     click_mark(w, qtbot, "back", "infraspinous_fossa", "right")
-    panel.create_visit()
-    assert panel.visits.count() == 2
-    panel.show_previous.setChecked(True)
+    qtbot.mouseClick(panel.visit_bar.new_visit, Qt.MouseButton.LeftButton)
+    assert panel.visit_bar.count() == 2
+    w.chart.setFocus()
+    qtbot.keyClick(w.chart, Qt.Key.Key_V)
     assert len(w.marks_layer.previous) == 1 and len(w.marks_layer.items) == 0
-    qtbot.waitUntil(lambda: "Visit 2" in panel.course.text())  # recomputed after the change, once
-    assert "Visit 2" in panel.course.text()
+    panel.tabs.setCurrentWidget(panel.course)  # the course is computed while it is on screen
+    qtbot.waitUntil(lambda: "Visit 2" in panel.course.text.text())  # recomputed after the change, once
+    assert "Visit 2" in panel.course.text.text()
 
 
 def test_export_and_import(clinic, qtbot, tmp_path):
@@ -161,7 +161,8 @@ def test_a_corrupt_database_is_reported_and_left_alone(window, qtbot, tmp_path):
 
 
 def test_patient_dialog_builds_and_refuses(qtbot):
-    from bodymap.ui.records.dialogs import ConsentDialog, PatientDialog, ScreenDialog, precautions_text
+    from bodymap.core.records.content import precaution_summary
+    from bodymap.ui.records.dialogs import ConsentDialog, PatientDialog, ScreenDialog
 
     d = PatientDialog()
     qtbot.addWidget(d)
@@ -169,49 +170,67 @@ def test_patient_dialog_builds_and_refuses(qtbot):
     assert "given name is required" in d.error.text() and d.result_value is None
     qtbot.keyClicks(d.given, "Ann")
     qtbot.keyClicks(d.family, "Lee")
+    d._accept()  # no date of birth is invented: it must be typed
+    assert "date of birth is required" in d.error.text() and d.result_value is None
+    qtbot.keyClicks(d.birth.edit, "1975-06-14")
     d._accept()
     assert d.result_value.given_name == "Ann" and d.result_value.family_name == "Lee"
+    assert d.result_value.date_of_birth == date(1975, 6, 14)
     s = ScreenDialog(1)
     qtbot.addWidget(s)
     s.boxes["pregnancy"].setChecked(True)
     s._accept()
     c = ConsentDialog(1)
     qtbot.addWidget(c)
+    c._accept()  # consent starts unanswered: it is refused until the therapist says
+    assert c.result_value is None and "consent" in c.error.text()
+    c.given.setCurrentIndex(c.given.findData(True))
     c._accept()
-    text, warn = precautions_text(s.result_value, c.result_value)
+    text, warn = precaution_summary(s.result_value, c.result_value)
     assert "Pregnancy" in text and warn
-    text, warn = precautions_text(None, None)
+    text, warn = precaution_summary(None, None)
     assert "no precaution screen" in text and "no consent" in text and warn
 
 
-def test_visit_form_follows_changes_and_undo(clinic):
-    w, panel = clinic, clinic.records
-    assert panel.do(cmd.UpdateVisit(panel.visit_id, complaint="Neck pain", pain_before=6))
-    assert panel.complaint.text() == "Neck pain" and panel.pain_before.value() == 6
+def type_into(qtbot, field, text: str) -> None:
+    """Replace what a field holds with `text`, typed, then Enter (as a user does)."""
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_visit_form_follows_changes_and_undo(clinic, qtbot):
+    w, form = clinic, clinic.records.visit_form
+    assert w.session.run(cmd.UpdateVisit(w.session.visit_id, complaint="Neck pain", pain_before=6))
+    assert form.complaint.text() == "Neck pain" and form.pain_before.value() == 6
     w.actions_by_name["undo"].trigger()
-    assert panel.complaint.text() == "" and panel.pain_before.text() == "—"
-    panel.pain_before.setValue(11)  # the spin box cannot go past 10
-    assert panel.pain_before.value() == 10
+    assert form.complaint.text() == "" and form.pain_before.value() is None
+    assert form.pain_before.text() == "" and form.pain_before.placeholderText() == "—"
+    w.records.tabs.setCurrentIndex(1)
+    type_into(qtbot, form.pain_before, "11")  # refused where it is typed, with the reason: nothing stored
+    assert w.store.visit(w.session.visit_id).pain_before is None
+    assert "0 to 10" in form.error.text() and "'11' was not recorded" in form.error.text()
 
 
 def test_visit_date_is_editable_and_checked(clinic, qtbot):
-    from PySide6.QtCore import QDate
-
-    panel = clinic.records
-    panel.visited_on.setDate(QDate(2026, 10, 1))
-    assert clinic.store.visit(panel.visit_id).visited_on == date(2026, 10, 1)
-    with qtbot.waitSignal(panel.message) as blocker:
-        panel.visited_on.setDate(QDate(1960, 1, 1))  # before the patient was born: refused, with a message
+    w, form = clinic, clinic.records.visit_form
+    w.records.tabs.setCurrentIndex(1)
+    type_into(qtbot, form.visited_on.edit, "2026-10-01")
+    assert w.store.visit(w.session.visit_id).visited_on == date(2026, 10, 1)
+    with qtbot.waitSignal(w.session.message) as blocker:
+        type_into(qtbot, form.visited_on.edit, "1960-01-01")  # before the patient was born: refused
     assert "birth" in blocker.args[0]
-    assert clinic.store.visit(panel.visit_id).visited_on == date(2026, 10, 1)
-    assert panel.visited_on.date() == QDate(2026, 10, 1)
+    assert w.store.visit(w.session.visit_id).visited_on == date(2026, 10, 1)
+    assert form.visited_on.value() == date(2026, 10, 1) and form.visited_on.text() == "2026-10-01"
 
 
 def test_text_being_typed_is_kept_on_close(clinic, qtbot):
-    panel = clinic.records
-    panel.complaint.setText("Headache behind the right eye")  # typed; the field was never left
+    form = clinic.records.visit_form
+    visit_id = clinic.session.visit_id
+    form.complaint.setText("Headache behind the right eye")  # typed; the field was never left
     clinic.close()
-    assert clinic.store.visit(panel.visit_id).complaint == "Headache behind the right eye"
+    assert clinic.store.visit(visit_id).complaint == "Headache behind the right eye"
 
 
 def test_one_window_at_a_time_records_on_a_database(clinic, qtbot, tmp_path, settings):

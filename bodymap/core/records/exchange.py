@@ -26,6 +26,7 @@ from bodymap.core.files import write_atomic
 
 from .fhir import fhir_bundle
 from .model import (
+    ADDED_PRECAUTIONS,
     AFTER_EFFECTS,
     PRECAUTIONS,
     AfterEffects,
@@ -450,7 +451,8 @@ def _screen(o: _Obj) -> Screen:
         Screen,
         patient_id=None,
         screened_on=o.day("screened_on"),
-        **{k: o.flag(k, required=False) for k in PRECAUTIONS},
+        # An item missing from an older export was not asked: None, never "no".
+        **{k: o.flag(k, required=False, optional=k in ADDED_PRECAUTIONS) for k in PRECAUTIONS},
         other=o.text("other", required=False),
         created_at=o.stamp("created_at"),
         deleted_at=o.stamp("deleted_at"),

@@ -38,7 +38,8 @@ class NotFound(RecordsError):
 
 SEXES = ("female", "male", "other", "unknown")  # as FHIR administrative gender, for exports
 
-# The precaution screen: field -> the words shown to people.
+# The precaution screen: field -> the words shown to people. The items clinicians screen for before dry
+# needling, from the guidelines in PRECAUTION_SOURCES.
 PRECAUTIONS: dict[str, str] = {
     "bleeding_disorder": "bleeding disorder",
     "anticoagulant": "anticoagulant or antiplatelet medication",
@@ -49,6 +50,53 @@ PRECAUTIONS: dict[str, str] = {
     "implanted_device": "implanted device",
     "metal_allergy": "metal allergy",
     "recent_surgery": "recent surgery",
+    "diabetes": "diabetes or impaired healing",
+    "epilepsy": "epilepsy",
+    "malignancy": "active malignancy",
+    "vascular_disease": "vascular disease",
+    "skin_lesion": "local skin infection or lesion",
+    "cannot_consent": "unable to give informed consent",
+}
+
+# Screens recorded before these items were asked hold None for them: "not asked", never "no".
+ADDED_PRECAUTIONS = (
+    "diabetes",
+    "epilepsy",
+    "malignancy",
+    "vascular_disease",
+    "skin_lesion",
+    "cannot_consent",
+)
+
+_ISCP = (
+    "McEvoy J, et al. Guidelines for Dry Needling Practice. Irish Society of Chartered Physiotherapists, "
+    "Dublin, 2012: contraindications and precautions"
+)
+_AHPCSA = (
+    "Allied Health Professions Council of South Africa. Board Notice 121: Dry needling, section 3 "
+    "(contra-indications), 2014"
+)
+_MCEVOY = (
+    "McEvoy J. Trigger point dry needling: safety guidelines. In: Dommerholt J, Fernández-de-las-Peñas C, "
+    "eds. Trigger Point Dry Needling. Churchill Livingstone, 2013, ch. 5"
+)
+# Where each item comes from (shown beside the question in the screen).
+PRECAUTION_SOURCES: dict[str, str] = {
+    "bleeding_disorder": f"{_AHPCSA} 3.2.1; {_MCEVOY}",
+    "anticoagulant": f"{_AHPCSA} 3.1.5 and 3.2.1; {_MCEVOY}",
+    "pregnancy": f"{_ISCP}; {_MCEVOY}",
+    "needle_phobia": f"{_AHPCSA} 3.1.1; {_MCEVOY}",
+    "immunosuppression": f"{_AHPCSA} 3.2.2; {_MCEVOY}",
+    "lymphoedema": f"{_AHPCSA} 3.1.4 and 3.2.4; {_MCEVOY}",
+    "implanted_device": f"{_ISCP}; {_MCEVOY}",
+    "metal_allergy": f"{_ISCP}; {_MCEVOY}",
+    "recent_surgery": f"{_ISCP}",
+    "diabetes": f"{_AHPCSA} 3.2.5 (poor peripheral circulation, compromised tissue healing); {_MCEVOY}",
+    "epilepsy": f"{_ISCP}; {_MCEVOY}",
+    "malignancy": f"{_AHPCSA} 3.2.2; {_ISCP}",
+    "vascular_disease": f"{_AHPCSA} 3.2.3 (bleeding, tissue trauma and infection); {_MCEVOY}",
+    "skin_lesion": f"{_ISCP}: never needle through infected or broken skin; {_MCEVOY}",
+    "cannot_consent": f"{_AHPCSA} 3.1.1 (absolute: unwilling or unable to consent); {_MCEVOY}",
 }
 
 # What happened after the last visit: field -> words.
@@ -266,6 +314,12 @@ class Screen:
     implanted_device: bool = False
     metal_allergy: bool = False
     recent_surgery: bool = False
+    diabetes: bool | None = False  # None: not asked (a screen recorded before the item was added)
+    epilepsy: bool | None = False
+    malignancy: bool | None = False
+    vascular_disease: bool | None = False
+    skin_lesion: bool | None = False
+    cannot_consent: bool | None = False
     other: str = ""  # any other precaution, in words
     id: int | None = None
     created_at: datetime | None = None
@@ -275,13 +329,18 @@ class Screen:
         check_id("patient id", self.patient_id)
         check_date("screen date", self.screened_on)
         for key, words in PRECAUTIONS.items():
-            check_flag(words, getattr(self, key))
+            check_flag(words, getattr(self, key), optional=key in ADDED_PRECAUTIONS)
         _set(self, "other", check_text("other precaution", self.other, limit=MAX_NAME * 5))
 
     @property
     def precautions(self) -> tuple[str, ...]:
         """The precautions present, in words (empty when the screen is clear)."""
         return _in_words(self, PRECAUTIONS)
+
+    @property
+    def not_asked(self) -> tuple[str, ...]:
+        """The items this (older) screen did not ask about, in words."""
+        return tuple(words for key, words in PRECAUTIONS.items() if getattr(self, key) is None)
 
 
 def _in_words(record: Screen | AfterEffects, flags: dict[str, str]) -> tuple[str, ...]:
@@ -512,6 +571,8 @@ __all__ = [
     "NotFound",
     "SEXES",
     "PRECAUTIONS",
+    "PRECAUTION_SOURCES",
+    "ADDED_PRECAUTIONS",
     "AFTER_EFFECTS",
     "STATUSES",
     "SYMPTOMS",

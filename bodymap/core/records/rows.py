@@ -16,6 +16,7 @@ from sqlalchemy.engine import RowMapping
 from bodymap.core.chart.frame import VIEWS, View
 
 from .model import (
+    ADDED_PRECAUTIONS,
     FINDINGS,
     PRECAUTIONS,
     AfterEffects,
@@ -142,7 +143,7 @@ def screen_from(r: RowMapping) -> Screen:
         other=r["other"],
         created_at=r["created_at"],
         deleted_at=r["deleted_at"],
-        **{k: bool(r[k]) for k in PRECAUTIONS},
+        **{k: _opt_bool(r[k]) if k in ADDED_PRECAUTIONS else bool(r[k]) for k in PRECAUTIONS},
     )
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
 # loading Alembic at all when the schema is current (most opens).
-REVISION = "0001"
+REVISION = "0002"
 
 # Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
 # recognised as foreign.
@@ -85,6 +85,13 @@ screens = sa.Table(
     sa.Column("implanted_device", sa.Boolean, nullable=False),
     sa.Column("metal_allergy", sa.Boolean, nullable=False),
     sa.Column("recent_surgery", sa.Boolean, nullable=False),
+    # Added in 0002; NULL: not asked (a screen recorded before they were).
+    sa.Column("diabetes", sa.Boolean, nullable=True),
+    sa.Column("epilepsy", sa.Boolean, nullable=True),
+    sa.Column("malignancy", sa.Boolean, nullable=True),
+    sa.Column("vascular_disease", sa.Boolean, nullable=True),
+    sa.Column("skin_lesion", sa.Boolean, nullable=True),
+    sa.Column("cannot_consent", sa.Boolean, nullable=True),
     sa.Column("other", sa.Text, nullable=False),
     *_timestamps(updated=False),
     sa.Index(None, "patient_id", "screened_on"),

@@ -5,9 +5,10 @@ marks can be shown faintly underneath."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
+from ..text import plain_tip
 from .layout import PLACEMENTS
 from .scene import ChartScene
 
@@ -16,14 +17,15 @@ ACTIVE = QColor("#c0392b")
 LATENT = QColor("#d35400")
 UNSET = QColor("#7f8c8d")
 SELECTED = QColor("#2f6db5")
+WARNING = QColor("#c0392b")
 
 
 class MarkItem(QGraphicsItem):
     """One mark, a constant size on screen whatever the zoom."""
 
-    def __init__(self, mark, number: int, faint: bool = False):
+    def __init__(self, mark, number: int, faint: bool = False, warning: str = ""):
         super().__init__()
-        self.mark, self.number, self.faint = mark, number, faint
+        self.mark, self.number, self.faint, self.warning = mark, number, faint, warning
         self.selected = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         f = mark.findings
@@ -41,7 +43,15 @@ class MarkItem(QGraphicsItem):
         tip = f"Mark {number}: {status}" + (f", {', '.join(extra)}" if extra else "")
         if f.tenderness is not None:
             tip += f", tenderness {f.tenderness}/10"
-        self.setToolTip(("Previous visit — " if faint else "") + tip)
+        if warning:
+            tip += "\n" + warning
+        self.setToolTip(plain_tip(("Previous visit — " if faint else "") + tip))
+
+    def shape(self) -> QPainterPath:
+        """What a click must hit to take this mark: the disc, with a little slack (not its number)."""
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), RADIUS + 3, RADIUS + 3)
+        return path
 
     def boundingRect(self) -> QRectF:
         r = RADIUS + 16
@@ -69,6 +79,21 @@ class MarkItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(QColor("white") if f.status == "active" else color))
             painter.drawEllipse(QPointF(0, 0), 2.2, 2.2)
+        if self.warning and not self.faint:
+            # Needled with a warning: a red triangle beside the mark, so it is seen where it was needled.
+            tri = QPolygonF(
+                [
+                    QPointF(-RADIUS - 9, -RADIUS - 1),
+                    QPointF(-RADIUS - 3, -RADIUS - 12),
+                    QPointF(-RADIUS + 3, -RADIUS - 1),
+                ]
+            )
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(QBrush(WARNING))
+            painter.drawPolygon(tri)
+            painter.setPen(QPen(QColor("white"), 1.6))
+            painter.drawLine(QPointF(-RADIUS - 3, -RADIUS - 9), QPointF(-RADIUS - 3, -RADIUS - 5))
+            painter.drawPoint(QPointF(-RADIUS - 3, -RADIUS - 2.8))
         if not self.faint:
             font = QFont()
             font.setPointSizeF(8)
@@ -91,12 +116,13 @@ class MarksLayer:
         item.setPos(*PLACEMENTS[item.mark.view].to_scene(item.mark.x, item.mark.y))
         item.setParentItem(self.scene.layer(item.mark.view, "previous" if item.faint else "marks"))
 
-    def set_marks(self, marks, selected_id: int | None = None) -> None:
+    def set_marks(self, marks, selected_id: int | None = None, warnings: dict | None = None) -> None:
+        """Show a visit's marks, numbered from 1; `warnings` maps a mark id to its needling warning."""
         for item in self.items:
             self.scene.removeItem(item)
         self.items = []
         for n, m in enumerate(marks, 1):
-            item = MarkItem(m, n)
+            item = MarkItem(m, n, warning=(warnings or {}).get(m.id, ""))
             item.selected = selected_id is not None and m.id == selected_id
             self._place(item)
             self.items.append(item)

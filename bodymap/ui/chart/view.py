@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsView, QPinchGesture
 from bodymap.core.chart.frame import View
 
 from .layout import PLACEMENTS, view_at
+from .marks_layer import MarkItem
 from .scene import ChartScene
 from .tools import Gesture, Tool
 
@@ -32,8 +33,9 @@ class ChartView(QGraphicsView):
     clicked = Signal(str, float, float)  # view, x, y in the body frame
     zoomChanged = Signal(float)
     drawn = Signal(str, str, object)  # tool ("brush" / "lasso" / "eraser"), view, shapely geometry
+    markClicked = Signal(object)  # mark id: a mark clicked with the Mark tool (not dragged)
     markDragged = Signal(object, float, float)  # mark id, x, y while dragging (preview)
-    markDropped = Signal(object, float, float)  # mark id, x, y where it was let go
+    markDropped = Signal(object, float, float)  # mark id, x, y where it was let go, after a real drag
 
     def __init__(self, scene: ChartScene, parent=None):
         super().__init__(scene, parent)
@@ -46,9 +48,9 @@ class ChartView(QGraphicsView):
         self.tool = Tool.NAVIGATE
         self.brush_radius = 0.012  # body units: about 2 cm on a 170 cm adult
         self._gesture: Gesture | None = None
-        # With the Mark tool, a press on an existing mark drags it: the window supplies the lookup.
-        self.mark_finder = None  # callable(view, x, y, tolerance) -> mark id | None
-        self._mark_drag: tuple[object, str] | None = None
+        # With the Mark tool, a press on a mark of the open visit selects it, and dragging moves it.
+        self._mark_drag: tuple[object, str, QPoint] | None = None  # mark id, view, where pressed
+        self._mark_moved = False
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # zoom_by anchors itself
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -202,17 +204,22 @@ class ChartView(QGraphicsView):
         cursor = Qt.CursorShape.ArrowCursor if tool is Tool.NAVIGATE else Qt.CursorShape.CrossCursor
         self.viewport().setCursor(cursor)
 
+    def mark_under(self, pos: QPoint) -> MarkItem | None:
+        """The open visit's mark under a viewport position (within the hover tolerance), if any."""
+        r = HOVER_TOLERANCE_PX
+        for item in self.items(pos.x() - r, pos.y() - r, 2 * r, 2 * r):
+            if isinstance(item, MarkItem) and not item.faint and item.isVisible():
+                return item
+        return None
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.tool is Tool.MARK and self.mark_finder:
-            where = self.body_point(event.position().toPoint())
-            if where is not None:
-                view, x, y = where
-                tol = PLACEMENTS[view].body_length(HOVER_TOLERANCE_PX / self.transform().m11())
-                found = self.mark_finder(view, x, y, tol)
-                if found is not None:
-                    self._mark_drag = (found, view)
-                    event.accept()
-                    return
+        if event.button() == Qt.MouseButton.LeftButton and self.tool is Tool.MARK:
+            item = self.mark_under(event.position().toPoint())
+            if item is not None:
+                self._mark_drag = (item.mark.id, item.mark.view, event.position().toPoint())
+                self._mark_moved = False
+                event.accept()
+                return
         if event.button() == Qt.MouseButton.LeftButton and self.tool not in (Tool.NAVIGATE, Tool.MARK):
             where = self.body_point(event.position().toPoint())
             if where is not None:
@@ -232,9 +239,13 @@ class ChartView(QGraphicsView):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
         if self._mark_drag is not None:
+            mark_id, view, pressed = self._mark_drag
+            if not self._mark_moved and (pos - pressed).manhattanLength() < DRAG_THRESHOLD_PX:
+                return  # not a drag yet: a click on a mark moves nothing
+            self._mark_moved = True
             sp = self.mapToScene(pos)
-            x, y = PLACEMENTS[self._mark_drag[1]].to_body(sp.x(), sp.y())
-            self.markDragged.emit(self._mark_drag[0], x, y)
+            x, y = PLACEMENTS[view].to_body(sp.x(), sp.y())
+            self.markDragged.emit(mark_id, x, y)
             return
         if self._gesture is not None:
             sp = self.mapToScene(pos)
@@ -258,9 +269,12 @@ class ChartView(QGraphicsView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._mark_drag is not None and event.button() == Qt.MouseButton.LeftButton:
-            (mark_id, view), self._mark_drag = self._mark_drag, None
-            sp = self.mapToScene(event.position().toPoint())
-            self.markDropped.emit(mark_id, *PLACEMENTS[view].to_body(sp.x(), sp.y()))
+            (mark_id, view, _pressed), self._mark_drag = self._mark_drag, None
+            if self._mark_moved:
+                sp = self.mapToScene(event.position().toPoint())
+                self.markDropped.emit(mark_id, *PLACEMENTS[view].to_body(sp.x(), sp.y()))
+            else:
+                self.markClicked.emit(mark_id)
             event.accept()
             return
         if self._gesture is not None and event.button() == Qt.MouseButton.LeftButton:

@@ -1,5 +1,7 @@
 """File menu actions for patient records: visit reports (PDF, print), marks (CSV), the whole record
-(JSON) and importing one. Long exports show progress and can be cancelled."""
+(JSON, FHIR) and importing one. They are enabled only while there is something to export; file dialogs
+open in the folder used last; long exports show progress and can be cancelled; every failure is one
+plain line, and nothing is half written."""
 
 from __future__ import annotations
 
@@ -7,12 +9,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
+
+from ..text import tell
+from .session import RecordsSession
+
+LAST_FOLDER = "files/last_folder"
 
 
 class RecordsActions:
-    def __init__(self, window, store, panel):
-        self.window, self.store, self.panel = window, store, panel
+    def __init__(self, window, session: RecordsSession):
+        self.window, self.session = window, session
+        self.last_message = ""
         menu = window.file_menu
         first = menu.actions()[0] if menu.actions() else None
         self.actions: dict[str, QAction] = {}
@@ -27,8 +35,9 @@ class RecordsActions:
             ("print", "Print visit report…", QKeySequence.StandardKey.Print, self.print_report),
             ("csv", "Export marks (CSV)…", None, lambda: self.export("csv")),
             ("json", "Export record (JSON)…", None, lambda: self.export("json")),
+            ("fhir", "Export record (FHIR R4 bundle)…", None, lambda: self.export("fhir")),
             ("import", "Import record (JSON)…", None, self.import_json),
-            ("lookup", "Look up this visit's drawing", "Ctrl+L", self.lookup_visit),
+            ("lookup", "Rank this visit's drawing", "Ctrl+L", self.lookup_visit),
         ):
             act = QAction(text, window)
             if key is not None:
@@ -36,13 +45,21 @@ class RecordsActions:
             act.triggered.connect(slot)
             menu.insertAction(first, act)
             self.actions[name] = act
+            window.actions_by_name[f"file:{name}"] = act
         menu.insertSeparator(first)
+        session.patientOpened.connect(lambda _p: self._enable())
+        session.visitOpened.connect(lambda _v: self._enable())
+        self._enable()
+
+    def _enable(self) -> None:
+        patient, visit = self.session.patient_id is not None, self.session.visit_id is not None
+        for name in ("csv", "json", "fhir", "report_all"):
+            self.actions[name].setEnabled(patient)
+        for name in ("report", "print", "lookup"):
+            self.actions[name].setEnabled(visit)
 
     def tell(self, title: str, text: str) -> None:
-        """A message the user must see, in a window that does not stop their work (or a test)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setModal(False)
-        box.show()
+        tell(self.window, title, text)
         self.last_message = text
 
     def _progress(self, text: str):
@@ -59,33 +76,42 @@ class RecordsActions:
 
         return dialog, progress
 
+    # -- files -------------------------------------------------------------------------------------
+
     def _folder(self) -> str:
+        """The folder used last for an export or import, else the user's documents."""
+        last = self.window.settings.value(LAST_FOLDER)
+        if last and Path(str(last)).is_dir():
+            return str(last)
         return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(
             Path.home()
         )
 
+    def _remember(self, path: str | Path) -> None:
+        self.window.settings.setValue(LAST_FOLDER, str(Path(path).parent))
+
+    def _name(self, suffix: str) -> str:
+        p = self.session.patient()
+        return str(Path(self._folder()) / f"{p.family_name}_{p.given_name}{suffix}".replace(" ", "_"))
+
     def _need(self, visit: bool = True) -> bool:
-        if self.panel.patient_id is None or (visit and self.panel.visit_id is None):
+        s = self.session
+        if s.patient_id is None or (visit and s.visit_id is None):
             self.window.statusBar().showMessage(
                 "Open a patient" + (" and a visit" if visit else "") + " first.", 5000
             )
             return False
         return True
 
-    def _visit_number(self) -> int:
-        ids = [v.id for v in self.store.visits(self.panel.patient_id)]
-        return ids.index(self.panel.visit_id) + 1
-
-    def _name(self, suffix: str) -> str:
-        p = self.store.patient(self.panel.patient_id)
-        return f"{self._folder()}/{p.family_name}_{p.given_name}{suffix}".replace(" ", "_")
+    # -- exports -----------------------------------------------------------------------------------
 
     def export_pdf(self, all_visits: bool = False, path: str | None = None) -> Path | None:
         if not self._need(visit=not all_visits):
             return None
         from .report import ReportCancelled, write_report
 
-        suffix = "_visits.pdf" if all_visits else f"_visit{self._visit_number()}.pdf"
+        number = self.session.visit_number()
+        suffix = "_visits.pdf" if all_visits else f"_visit{number}.pdf"
         path = (
             path
             or QFileDialog.getSaveFileName(
@@ -94,20 +120,21 @@ class RecordsActions:
         )
         if not path:
             return None
+        self._remember(path)
         dialog, progress = self._progress("Writing the report…")
         try:
             out = write_report(
-                self.store,
-                self.panel.patient_id,
+                self.session.store,
+                self.session.patient_id,
                 Path(path),
-                visit_number=None if all_visits else self._visit_number(),
+                visit_number=None if all_visits else number,
                 progress=progress,
             )
         except ReportCancelled:
             self.window.statusBar().showMessage("Export cancelled; no file was written.", 6000)
             return None
-        except OSError as exc:
-            self.tell("Export", f"Could not write {path}: {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:
+            self.tell("Export", f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
             return None
         finally:
             dialog.close()
@@ -126,11 +153,17 @@ class RecordsActions:
             return
         dialog, progress = self._progress("Printing…")
         try:
-            print_report(self.store, self.panel.patient_id, printer, [self.panel.visit_id], progress=progress)
+            print_report(
+                self.session.store,
+                self.session.patient_id,
+                printer,
+                [self.session.visit_id],
+                progress=progress,
+            )
         except ReportCancelled:
             self.window.statusBar().showMessage("Printing cancelled.", 6000)
-        except OSError as exc:
-            self.tell("Print", f"Could not print: {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:
+            self.tell("Print", f"Could not print: {getattr(exc, 'strerror', None) or exc}")
         finally:
             dialog.close()
 
@@ -139,16 +172,22 @@ class RecordsActions:
             return None
         from bodymap.core.records.exchange import export_file
 
+        kind = {"csv": "CSV", "json": "JSON", "fhir": "FHIR JSON"}[fmt]
+        suffix = ".fhir.json" if fmt == "fhir" else f".{fmt}"
         path = (
             path
             or QFileDialog.getSaveFileName(
-                self.window, f"Export {fmt.upper()}", self._name(f".{fmt}"), f"{fmt.upper()} (*.{fmt})"
+                self.window,
+                f"Export {kind}",
+                self._name(suffix),
+                f"{kind} (*{'.json' if fmt == 'fhir' else suffix})",
             )[0]
         )
         if not path:
             return None
+        self._remember(path)
         try:
-            out = export_file(self.store, self.panel.patient_id, path, fmt)
+            out = export_file(self.session.store, self.session.patient_id, path, fmt)
         except (OSError, ValueError) as exc:
             self.tell("Export", str(exc))
             return None
@@ -164,24 +203,27 @@ class RecordsActions:
         )
         if not path:
             return None
+        self._remember(path)
         try:
-            patient = import_record(self.store, Path(path))
+            patient = import_record(self.session.store, Path(path))
         except (OSError, ValueError) as exc:  # a malformed file imports nothing and says why
             self.tell("Import", f"Nothing was imported.\n\n{exc}")
             return None
-        self.panel.refresh_patients()
-        self.panel.open_patient(patient.id)
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile file finds: one line, nothing imported
+            self.tell("Import", f"Nothing was imported: the file could not be read ({type(exc).__name__}).")
+            return None
+        self.session.open_patient(patient.id)  # the list, title, panel and status bar all follow
         self.window.statusBar().showMessage(f"Imported {patient.given_name} {patient.family_name}", 8000)
         return patient
 
     def lookup_visit(self) -> None:
-        pain = self.panel.visit_pain()
-        if not pain:
-            self.window.statusBar().showMessage("This visit has no pain drawing yet.", 5000)
-            return
-        from bodymap.core.pain import PainArea
+        """Let the lookup rank the open visit's drawing (it is not an undo step: nothing is changed)."""
+        from ..lookup_panel import VISIT
 
-        self.window.lookup_panel.use_pain(PainArea(pain))
-        dock = self.window.findChild(type(self.window.records_dock), "Where does it hurt?")
-        if dock is not None:
-            dock.raise_()
+        if not self._need():
+            return
+        panel = self.window.lookup_panel
+        panel.source.setCurrentIndex(max(0, panel.source.findData(VISIT)))
+        if not panel.ranked_pain():
+            self.window.statusBar().showMessage("This visit has no pain drawing yet.", 5000)
+        self.window.dock("lookup").raise_()

@@ -1,42 +1,56 @@
 """Dialogs for a patient's details, precaution screen and consent. They return plain core records;
-the panel turns them into commands (so they can be undone)."""
+the panel turns them into commands (so they can be undone). Nothing is answered for the user: a new
+patient has no date of birth until one is typed, and consent starts unanswered."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
+    QGridLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
 )
 
-from bodymap.core.records.model import PRECAUTIONS, Consent, Patient, Screen
+from bodymap.core.records.model import (
+    PRECAUTION_SOURCES,
+    PRECAUTIONS,
+    Consent,
+    InvalidValue,
+    Patient,
+    Screen,
+    check_text,
+)
+
+from ..fields import DateField
+from ..text import PlainLabel
 
 SEXES = (("unknown", "Not stated"), ("female", "Female"), ("male", "Male"), ("other", "Other"))
 
 
-def to_date(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
+def _date_field(value: date | None, name: str) -> DateField:
+    field = DateField(required=True, name=name)
+    field.set_value(value)
+    return field
 
 
-def to_qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
+def _typed_date(field: DateField) -> date:
+    """The date typed in a dialog's field (checked when OK is pressed, not only when the field is left)."""
+    from ..fields import parse_date
 
-
-def _date_edit(value: date) -> QDateEdit:
-    edit = QDateEdit(to_qdate(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+    try:
+        value = parse_date(field.text())
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
+    if value is None:
+        raise InvalidValue(f"the {field.name} is required")
+    return value
 
 
 class _Dialog(QDialog):
@@ -44,7 +58,7 @@ class _Dialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form = QFormLayout()
-        self.error = QLabel()
+        self.error = PlainLabel()
         self.error.setStyleSheet("color: #b03a2e")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -76,7 +90,7 @@ class PatientDialog(_Dialog):
         self.patient = patient
         self.given = QLineEdit(patient.given_name if patient else "")
         self.family = QLineEdit(patient.family_name if patient else "")
-        self.birth = _date_edit(patient.date_of_birth if patient else date(1980, 1, 1))
+        self.birth = _date_field(patient.date_of_birth if patient else None, "date of birth")
         self.sex = QComboBox()
         for key, label in SEXES:
             self.sex.addItem(label, key)
@@ -95,10 +109,13 @@ class PatientDialog(_Dialog):
             self.form.addRow(label, w)
 
     def build(self) -> Patient:
+        given, family = self.given.text().strip(), self.family.text().strip()
+        check_text("given name", given, required=True)  # the names first, as the form reads
+        check_text("family name", family, required=True)
         return Patient(
-            given_name=self.given.text().strip(),
-            family_name=self.family.text().strip(),
-            date_of_birth=to_date(self.birth.date()),
+            given_name=given,
+            family_name=family,
+            date_of_birth=_typed_date(self.birth),
             sex=self.sex.currentData(),
             contact=self.contact.text().strip(),
             notes=self.notes.toPlainText().strip(),
@@ -109,14 +126,18 @@ class ScreenDialog(_Dialog):
     def __init__(self, patient_id: int, previous: Screen | None = None, parent=None):
         super().__init__("Precaution screen", parent)
         self.patient_id = patient_id
-        self.on = _date_edit(date.today())
+        self.on = _date_field(date.today(), "screen date")
         self.form.addRow("Screened on", self.on)
+        self.form.addRow(PlainLabel("Tick what applies (each item's source is in its tooltip):"))
         self.boxes: dict[str, QCheckBox] = {}
-        for key, words in PRECAUTIONS.items():
-            box = QCheckBox(words.capitalize())
+        grid = QGridLayout()
+        for i, (key, words) in enumerate(PRECAUTIONS.items()):
+            box = QCheckBox(words[:1].upper() + words[1:])
             box.setChecked(bool(previous and getattr(previous, key)))
+            box.setToolTip(f"Source: {PRECAUTION_SOURCES[key]}")
             self.boxes[key] = box
-            self.form.addRow(box)
+            grid.addWidget(box, i // 2, i % 2)
+        self.form.addRow(grid)
         self.other = QLineEdit(previous.other if previous else "")
         self.other.setPlaceholderText("any other precaution")
         self.form.addRow("Other", self.other)
@@ -124,7 +145,7 @@ class ScreenDialog(_Dialog):
     def build(self) -> Screen:
         return Screen(
             patient_id=self.patient_id,
-            screened_on=to_date(self.on.date()),
+            screened_on=_typed_date(self.on),
             other=self.other.text().strip(),
             **{k: b.isChecked() for k, b in self.boxes.items()},
         )
@@ -134,8 +155,9 @@ class ConsentDialog(_Dialog):
     def __init__(self, patient_id: int, parent=None):
         super().__init__("Consent to dry needling", parent)
         self.patient_id = patient_id
-        self.on = _date_edit(date.today())
+        self.on = _date_field(date.today(), "consent date")
         self.given = QComboBox()
+        self.given.addItem("— choose —", None)  # unanswered until the therapist says
         self.given.addItem("Consent given", True)
         self.given.addItem("Consent withdrawn", False)
         self.notes = QLineEdit()
@@ -143,28 +165,11 @@ class ConsentDialog(_Dialog):
             self.form.addRow(label, w)
 
     def build(self) -> Consent:
+        if self.given.currentData() is None:
+            raise InvalidValue("say whether consent was given or withdrawn")
         return Consent(
             patient_id=self.patient_id,
-            consented_on=to_date(self.on.date()),
+            consented_on=_typed_date(self.on),
             given=self.given.currentData(),
             notes=self.notes.text().strip(),
         )
-
-
-def precautions_text(screen: Screen | None, consent: Consent | None) -> tuple[str, bool]:
-    """The one-line precautions banner and whether it needs attention."""
-    if screen is None:
-        items, warn = ["no precaution screen on record"], True
-    else:
-        items = [p[:1].upper() + p[1:] for p in screen.precautions]
-        warn = bool(items)
-        items = items or [f"no precautions (screened {screen.screened_on.isoformat()})"]
-    if consent is None:
-        items.append("no consent to dry needling on record")
-        warn = True
-    elif not consent.given:
-        items.append(f"consent withdrawn {consent.consented_on.isoformat()}")
-        warn = True
-    else:
-        items.append(f"consent {consent.consented_on.isoformat()}")
-    return "Precautions: " + "; ".join(items), warn

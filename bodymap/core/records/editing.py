@@ -1,0 +1,66 @@
+"""The rules of editing a record from the chart and the panel, as core functions (the window only calls
+them): what a new visit starts with, what a finding key does, and which command a brush, lasso or
+eraser stroke becomes on a visit's pain drawing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+from bodymap.core.chart.body import Body
+from bodymap.core.chart.frame import View
+from bodymap.core.pain import PainArea
+
+from . import commands as cmd
+from .model import AfterEffects, Drawing, Findings, Visit
+from .store import Store
+
+
+def new_visit(store: Store, patient_id: int, today: date) -> Visit:
+    """A new visit: today, with the last visit's therapist; after the first visit the after-effects are
+    asked, starting from "nothing reported"."""
+    previous = store.visits(patient_id)
+    return Visit(
+        patient_id=patient_id,
+        visited_on=today,
+        therapist=previous[-1].therapist if previous else "",
+        after=AfterEffects() if previous else None,
+    )
+
+
+def toggled(findings: Findings, field: str, value: Any = None) -> Any:
+    """What a finding key sets. A status key (`value` "active" / "latent") sets that status, and clears
+    it when pressed again; a yes / no key (`value` None) turns the finding on, or off when it is on."""
+    current = getattr(findings, field)
+    if value is not None:
+        return None if current == value else value
+    return not bool(current)
+
+
+def stroke(
+    store: Store,
+    body: Body,
+    visit_id: int,
+    symptom: str,
+    tool: str,
+    view: View,
+    shape: BaseGeometry,
+    intensity: int | None = None,
+) -> cmd.Command | None:
+    """The command a drawing gesture makes on the visit's drawing of `symptom` (brush or lasso add to it,
+    the eraser takes away); None when it changes nothing. The first stroke of a symptom adds its
+    drawing, with `intensity`."""
+    existing = next((d for d in store.drawings(visit_id) if d.symptom == symptom), None)
+    before = PainArea(dict(existing.areas)) if existing else PainArea()
+    after = before.erase(view, shape) if tool == "eraser" else before.add(body, view, shape)
+    if after.views == before.views:
+        return None
+    if existing is None:
+        return cmd.AddDrawing(
+            Drawing(visit_id=visit_id, symptom=symptom, areas=after.views, intensity=intensity)
+        )
+    if after.is_empty:
+        return cmd.DeleteDrawing(existing.id)  # all of it erased: the drawing goes (undo brings it back)
+    return cmd.UpdateDrawing(existing.id, areas=after.views)

@@ -1,0 +1,164 @@
+"""The findings of the selected mark: the finding keys (A active, D latent, T twitch, F familiar pain,
+X referral, N needled), tenderness, pressure-pain threshold, notes, and the needling warnings that apply.
+
+The keys are actions of the chart: they act only while the chart has the keyboard focus (see
+ui/shortcuts.py), so typing in a list or a field never records a finding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
+
+from bodymap.core.records import commands as cmd
+from bodymap.core.records.editing import toggled
+from bodymap.core.records.model import MAX_PPT_KPA, check_number, check_score
+
+from ..fields import NotesField, NumberField
+from ..text import PlainLabel
+from .marks_table import visit_mark_rows
+from .session import RecordsSession
+
+# (field, value or None to toggle, text, button text, key)
+FINDING_KEYS = (
+    ("status", "active", "Active TrP", "Active", "A"),
+    ("status", "latent", "Latent TrP", "Latent", "D"),
+    ("twitch", None, "Local twitch response", "Twitch", "T"),
+    ("familiar_pain", None, "Familiar pain reproduced", "Familiar", "F"),
+    ("referral", None, "Referral reproduced", "Referral", "X"),
+    ("needled", None, "Needled", "Needled", "N"),
+)
+WARNING_STYLE = "background: #fadbd8; color: #78281f; padding: 4px; border-left: 4px solid #c0392b"
+
+
+def _ppt(value: Any) -> None:
+    if value is not None:
+        check_number("pressure-pain threshold", value, 0, MAX_PPT_KPA, lo_open=True, unit=" kPa")
+
+
+class FindingsBox(QGroupBox):
+    warning = Signal(str)  # a needling warning, said when the mark is needled
+
+    def __init__(self, session: RecordsSession, parent: QWidget | None = None):
+        super().__init__("Findings of the selected mark", parent)
+        self.session = session
+        self.actions: list[QAction] = []
+        self.buttons: list[QPushButton] = []
+        buttons = QGridLayout()
+        buttons.setSpacing(2)
+        for i, (field, value, text, short, key) in enumerate(FINDING_KEYS):
+            act = QAction(f"{text}", self)
+            act.setShortcut(QKeySequence(key))
+            act.setCheckable(True)
+            act.setToolTip(f"{text} ({key}, with the chart in focus)")
+            act.triggered.connect(lambda _on=False, f=field, v=value: self.toggle(f, v))
+            self.actions.append(act)
+            b = QPushButton(f"{short} [{key}]")
+            b.setToolTip(act.toolTip())
+            b.setCheckable(True)
+            b.clicked.connect(act.trigger)
+            act.toggled.connect(b.setChecked)
+            self.buttons.append(b)
+            buttons.addWidget(b, i // 3, i % 3)
+        self.tenderness = NumberField(lambda v: check_score("tenderness", v))
+        self.tenderness.setToolTip("Tenderness 0-10; empty: not examined. Up / Down to step.")
+        self.ppt = NumberField(_ppt, whole=False, unit="kPa", width=80)
+        self.ppt.setToolTip("Pressure-pain threshold in kPa; empty: not measured")
+        self.notes = NotesField("notes on this mark", rows=2)
+        self.delete = QAction("Delete mark", self)
+        self.delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete.triggered.connect(self.delete_selected)
+        delete_button = QPushButton("Delete mark")
+        delete_button.setToolTip("Delete the selected mark (Delete, in the chart or the table)")
+        delete_button.clicked.connect(self.delete.trigger)
+        self.delete_button = delete_button
+        self.warnings = PlainLabel(wrap=True)  # the needling warnings of the selected mark
+        self.warnings.setStyleSheet(WARNING_STYLE)
+        self.warnings.hide()
+        self.error = PlainLabel(wrap=True)
+        self.error.setStyleSheet("color: #b03a2e")
+
+        lay = QGridLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setVerticalSpacing(3)
+        lay.addLayout(buttons, 0, 0, 1, 2)
+        row = QHBoxLayout()
+        row.addWidget(PlainLabel("Tenderness"))
+        row.addWidget(self.tenderness)
+        row.addWidget(PlainLabel("PPT"))
+        row.addWidget(self.ppt)
+        row.addStretch(1)
+        row.addWidget(delete_button)
+        lay.addLayout(row, 1, 0, 1, 2)
+        lay.addWidget(self.notes, 2, 0, 1, 2)
+        lay.addWidget(self.error, 3, 0, 1, 2)
+        lay.addWidget(self.warnings, 4, 0, 1, 2)
+
+        self.tenderness.committed.connect(lambda v: self.set_finding("tenderness", v))
+        self.ppt.committed.connect(lambda v: self.set_finding("ppt_kpa", v))
+        self.notes.committed.connect(lambda t: self.set_finding("notes", t))
+        for field in (self.tenderness, self.ppt):
+            field.refused.connect(self._refused)
+        session.markSelected.connect(lambda _m: self.load())
+        session.visitOpened.connect(lambda _v: self.load())
+        session.changed.connect(lambda c: self.load() if c.kind in ("mark", "screen", "consent") else None)
+        session.on_commit(self.notes.commit)
+        self.load()
+
+    def load(self) -> None:
+        mid = self.session.mark_id
+        m = self.session.store.mark(mid) if mid is not None else None
+        enabled = m is not None
+        self.setEnabled(enabled)
+        for act in (*self.actions, self.delete):
+            act.setEnabled(enabled)
+        f = m.findings if m else None
+        for (field, value, *_rest), act in zip(FINDING_KEYS, self.actions, strict=True):
+            current = getattr(f, field) if f else None
+            act.setChecked(bool(current == value if value is not None else current))
+        self.tenderness.set_value(f.tenderness if f else None)
+        self.ppt.set_value(f.ppt_kpa if f else None)
+        self.notes.set_value(f.notes if f else "")
+        self.error.setText("")
+        text = self.warning_text(mid)
+        self.warnings.setText(text)
+        self.warnings.setVisible(bool(text))
+        title = "Findings of the selected mark"
+        if m is not None:
+            number = next(
+                (r.number for r in visit_mark_rows(self.session, m.visit_id) if r.mark.id == mid), None
+            )
+            title = f"Findings of mark {number}" if number else title
+        self.setTitle(title)
+
+    def warning_text(self, mark_id: int | None) -> str:
+        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
+        row = next((r for r in rows if r.mark.id == mark_id), None)
+        return "⚠ " + "\n⚠ ".join(w.message for w in row.warnings) if row and row.warnings else ""
+
+    def toggle(self, field: str, value: Any = None) -> None:
+        """A finding key on the selected mark."""
+        mid = self.session.mark_id
+        if mid is None:
+            return
+        self.set_finding(field, toggled(self.session.store.mark(mid).findings, field, value))
+
+    def set_finding(self, field: str, value: Any) -> None:
+        mid = self.session.mark_id
+        if mid is None or getattr(self.session.store.mark(mid).findings, field) == value:
+            return
+        if self.session.run(cmd.UpdateMark(mid, **{field: value})) and field == "needled" and value:
+            text = self.warning_text(mid)
+            if text:
+                self.warning.emit(text)
+
+    def delete_selected(self) -> None:
+        mid = self.session.mark_id
+        if mid is not None and self.session.run(cmd.DeleteMark(mid)):
+            self.session.select_mark(None)
+
+    def _refused(self, reason: str) -> None:
+        self.error.setText(reason[:1].upper() + reason[1:])
+        self.session.message.emit(reason)
