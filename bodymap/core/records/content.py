@@ -99,7 +99,7 @@ def precaution_summary(screen: Screen | None, consent: Consent | None) -> tuple[
 
 
 def region_name(body: Body, mark: Mark) -> str:
-    region = body[mark.view].region(mark.region_id, mark.side)  # type: ignore[arg-type]
+    region = body[mark.view].region(mark.region_id, mark.side)
     return region.name if region is not None else mark.region_id.replace("_", " ")
 
 
@@ -112,7 +112,8 @@ def trp_label(atlas: Atlas, mark: Mark) -> str:
     if muscle is None:  # an atlas of another version: say what was stored, in words
         label = f"{mark.trp_muscle.replace('_', ' ').capitalize()}, {(mark.trp_id or '').replace('_', ' ')}"
     else:
-        point = next((t for t in muscle.trps(mark.trp_side) if t.id == mark.trp_id), None)  # type: ignore[arg-type]
+        side = mark.trp_side if mark.trp_side in ("right", "left") else None
+        point = next((t for t in muscle.trps(side) if t.id == mark.trp_id), None)
         label = f"{muscle.name}, {point.name if point else (mark.trp_id or '').replace('_', ' ')}"
     if mark.trp_side and mark.trp_side != mark.side:
         label += f" ({mark.trp_side})"

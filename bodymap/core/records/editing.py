@@ -14,7 +14,7 @@ from bodymap.core.chart.frame import View
 from bodymap.core.pain import PainArea
 
 from . import commands as cmd
-from .model import AfterEffects, Drawing, Findings, Visit
+from .model import AfterEffects, Drawing, Findings, Visit, stored
 from .store import Store
 
 
@@ -62,5 +62,7 @@ def stroke(
             Drawing(visit_id=visit_id, symptom=symptom, areas=after.views, intensity=intensity)
         )
     if after.is_empty:
-        return cmd.DeleteDrawing(existing.id)  # all of it erased: the drawing goes (undo brings it back)
-    return cmd.UpdateDrawing(existing.id, areas=after.views)
+        return cmd.DeleteDrawing(
+            stored(existing.id)
+        )  # all of it erased: the drawing goes (undo brings it back)
+    return cmd.UpdateDrawing(stored(existing.id), areas=after.views)
