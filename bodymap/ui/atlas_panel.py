@@ -6,9 +6,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSlider,
     QSplitter,
     QTextBrowser,
@@ -74,6 +76,14 @@ class AtlasPanel(QWidget):
         self.hazards = QCheckBox("Needling hazards")
         self.hazards.setToolTip("Show where a needle can reach the pleura, nerves, vessels or kidneys")
         self.count = QLabel()
+        # What the chart shows, whatever the search lists: the legend of the overlay's colours.
+        self.shown = QListWidget()
+        self.shown.setToolTip("Shown on the chart. Click to read about it; Delete removes it.")
+        self.shown.setMaximumHeight(self.shown.fontMetrics().height() * 4 + 12)
+        self.shown.hide()
+        self.clear = QPushButton("Clear")
+        self.clear.setToolTip("Show no muscle")
+        self.clear.hide()
         self.info = QTextBrowser()
         self.info.setOpenExternalLinks(False)
 
@@ -93,6 +103,14 @@ class AtlasPanel(QWidget):
         row.addWidget(self.count)
         lay.addLayout(row)
         lay.addWidget(self.list, 1)
+        shown_row = QHBoxLayout()
+        self.shown_label = QLabel("Shown:")
+        self.shown_label.hide()
+        shown_row.addWidget(self.shown_label)
+        shown_row.addStretch(1)
+        shown_row.addWidget(self.clear)
+        lay.addLayout(shown_row)
+        lay.addWidget(self.shown)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.info)
@@ -109,6 +127,13 @@ class AtlasPanel(QWidget):
         self.side.currentIndexChanged.connect(lambda: self.sidesChanged.emit(self.side.currentData()))
         self.opacity.valueChanged.connect(lambda v: self.opacityChanged.emit(v / 100))
         self.hazards.toggled.connect(self.hazardsToggled.emit)
+        self.clear.clicked.connect(lambda: self.select([]))
+        self.shown.itemClicked.connect(lambda it: self._read(it.data(Qt.ItemDataRole.UserRole)))
+        remove = QAction("Remove from the chart", self.shown)
+        remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.triggered.connect(self._remove_current)
+        self.shown.addAction(remove)
         self.refilter()
         self.info.setHtml(_help_html())
 
@@ -169,8 +194,12 @@ class AtlasPanel(QWidget):
     def _selection_changed(self) -> None:
         now = [it.data(Qt.ItemDataRole.UserRole) for it in self.list.selectedItems()]
         listed = {self.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.list.count())}
-        # Keep muscles chosen earlier (and filtered out of view) and the order they were chosen in.
-        kept = [i for i in self._order if i in now or i not in listed]
+        adding = QApplication.keyboardModifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        # Ctrl / Shift + click adds to what is shown, keeping muscles the search now hides (and the
+        # order they were chosen in, which gives their colours); a plain click shows just what it chose.
+        kept = [i for i in self._order if i in now or (adding and i not in listed)]
         self._order = kept + [i for i in now if i not in kept]
         self._publish()
 
@@ -179,11 +208,27 @@ class AtlasPanel(QWidget):
         self.musclesChanged.emit(muscles)
         self.info.setHtml(muscle_html(self.atlas, muscles[-1]) if muscles else _help_html())
 
+    def _read(self, muscle_id: str) -> None:
+        self.info.setHtml(muscle_html(self.atlas, self.atlas.muscles[muscle_id]))
+
+    def _remove_current(self) -> None:
+        item = self.shown.currentItem()
+        if item is not None:
+            self.select([i for i in self._order if i != item.data(Qt.ItemDataRole.UserRole)])
+
     def set_colours(self, colour_of) -> None:
-        """Show each selected muscle's overlay colour beside its name."""
+        """Show each shown muscle's overlay colour beside its name, in the list and in the legend of
+        what is shown (which lists them even when the search hides them)."""
         for row in range(self.list.count()):
             item = self.list.item(row)
             item.setIcon(_swatch(colour_of(item.data(Qt.ItemDataRole.UserRole))))
+        self.shown.clear()
+        for mid in self._order:
+            item = QListWidgetItem(_swatch(colour_of(mid)), self.atlas.muscles[mid].name)
+            item.setData(Qt.ItemDataRole.UserRole, mid)
+            self.shown.addItem(item)
+        for w in (self.shown, self.shown_label, self.clear):
+            w.setVisible(bool(self._order))
 
 
 def _help_html() -> str:

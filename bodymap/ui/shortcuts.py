@@ -19,8 +19,13 @@ MODIFIERS = (
 
 
 def is_single_key(sequence: QKeySequence) -> bool:
-    """A shortcut without Ctrl, Alt or Meta (what typing produces)."""
-    return sequence.count() > 0 and not (sequence[0].keyboardModifiers() & MODIFIERS)
+    """A shortcut that typing produces: a character key (letters, digits, signs, space) without Ctrl,
+    Alt or Meta. F1 or Ctrl+Z are not typing."""
+    if sequence.count() == 0:
+        return False
+    combo = sequence[0]
+    text_key = Qt.Key.Key_Space.value <= combo.key().value <= Qt.Key.Key_ydiaeresis.value
+    return text_key and not (combo.keyboardModifiers() & MODIFIERS)
 
 
 def scope(actions: Iterable[QAction], *widgets: QWidget) -> None:

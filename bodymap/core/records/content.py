@@ -20,12 +20,12 @@ from typing import Any, TypeVar
 from bodymap.core.atlas import Atlas
 from bodymap.core.chart.body import Body
 
-from .model import Consent, Mark, Screen
+from .model import Consent, Mark, Record, Screen, VisitRecord
 from .safety import SafetyWarning, needling_warnings
 
 T = TypeVar("T", Screen, Consent)
 
-VIEW_NAMES = {"front": "Front", "back": "Back", "plantar": "Soles", "head": "Head"}
+VIEW_NAMES = {"front": "front", "back": "back", "plantar": "soles", "head": "head"}  # in a sentence or a cell
 
 
 def in_force(items: Sequence[T], when: date | None, attr: str) -> tuple[T | None, bool]:
@@ -130,7 +130,7 @@ class MarkRow:
 
     number: int  # as on the chart and in the table, from 1
     mark: Mark
-    view: str  # "Front", "Back", "Soles"
+    view: str  # "front", "back", "soles"
     side: str  # the patient's
     region: str
     trp: str  # the nearest trigger point in words, "" if none
@@ -180,6 +180,24 @@ def mark_rows(
             )
         )
     return rows
+
+
+def visit_warnings(
+    record: Record, vr: VisitRecord, atlas: Atlas | None = None
+) -> dict[int, list[SafetyWarning]]:
+    """The needling warnings of a visit's needled marks (by mark id), with the precaution screen and the
+    consent in force on the visit's date: which marks were needled over which hazard, or despite
+    which precaution. Marks with none are left out."""
+    screens = [s for s in record.screens if s.deleted_at is None]
+    consents = [c for c in record.consents if c.deleted_at is None]
+    screen, _later = in_force(screens, vr.visit.visited_on, "screened_on")
+    consent, _later = in_force(consents, vr.visit.visited_on, "consented_on")
+    out = {}
+    for m in vr.marks:
+        found = needling_warnings(m, screen, consent, atlas)
+        if found and m.id is not None:
+            out[m.id] = found
+    return out
 
 
 def warnings_json(row: MarkRow) -> list[dict[str, Any]]:

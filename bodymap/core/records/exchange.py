@@ -24,6 +24,7 @@ from bodymap.core.chart.frame import VIEWS
 from bodymap.core.data import JsonObject
 from bodymap.core.files import write_atomic
 
+from .content import visit_warnings
 from .fhir import fhir_bundle
 from .model import (
     ADDED_PRECAUTIONS,
@@ -41,7 +42,9 @@ from .model import (
     Screen,
     Visit,
     VisitRecord,
+    stored,
 )
+from .safety import SafetyWarning
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -78,7 +81,7 @@ def _stamps(r: Patient | Screen | Consent | Visit | Mark | Drawing, updated: boo
     return out
 
 
-def _mark_json(m: Mark) -> JsonObject:
+def _mark_json(m: Mark, warnings: list[SafetyWarning]) -> JsonObject:
     trp = None
     if m.trp_muscle:
         assert m.trp_distance is not None and m.trp_distance_cm is not None  # placed with the muscle
@@ -107,6 +110,9 @@ def _mark_json(m: Mark) -> JsonObject:
             "needled": f.needled,
             "notes": f.notes,
         },
+        # Derived, for the reader (an import works them out again): needled over which hazard, or
+        # despite which precaution in force on the visit's date.
+        "needling_warnings": [{"kind": w.kind, "id": w.id, "message": w.message} for w in warnings],
         **_stamps(m),
     }
 
@@ -121,8 +127,9 @@ def _drawing_json(d: Drawing) -> JsonObject:
     }
 
 
-def _visit_json(vr: VisitRecord) -> JsonObject:
+def _visit_json(record: Record, vr: VisitRecord) -> JsonObject:
     v = vr.visit
+    warnings = visit_warnings(record, vr)
     after = None
     if v.after is not None:
         after = {k: getattr(v.after, k) for k in (*AFTER_EFFECTS, "soreness_hours", "other")}
@@ -135,7 +142,7 @@ def _visit_json(vr: VisitRecord) -> JsonObject:
         "notes": v.notes,
         "after": after,
         **_stamps(v),
-        "marks": [_mark_json(m) for m in vr.marks],
+        "marks": [_mark_json(m, warnings.get(stored(m.id), [])) for m in vr.marks],
         "drawings": [_drawing_json(d) for d in vr.drawings],
     }
 
@@ -177,7 +184,7 @@ def record_json(record: Record) -> JsonObject:
             }
             for c in record.consents
         ],
-        "visits": [_visit_json(vr) for vr in record.visits],
+        "visits": [_visit_json(record, vr) for vr in record.visits],
     }
 
 
@@ -224,6 +231,7 @@ CSV_COLUMNS = (
     "needled",
     "notes",
     "created_at",
+    "needling_warnings",
 )
 
 
@@ -250,6 +258,7 @@ def write_marks_csv(
     writer.writerow(CSV_COLUMNS)
     count = 0
     for n, vr in chosen:
+        warnings = visit_warnings(record, vr, placer.atlas)
         for m in vr.marks:
             if m.deleted_at is not None:
                 continue
@@ -283,6 +292,7 @@ def write_marks_csv(
                     _yes_no(f.needled),
                     _cell(f.notes),
                     _stamp(m.created_at) or "",
+                    _cell("; ".join(w.message for w in warnings.get(stored(m.id), []))),
                 ]
             )
             count += 1
@@ -473,7 +483,7 @@ def _consent(o: _Obj) -> Consent:
 
 
 def _mark(o: _Obj, visit_path: str, placer: Placer) -> Mark:
-    o.known("view", "x", "y", "side", "region", "trp", "findings", *_STAMPS)
+    o.known("view", "x", "y", "side", "region", "trp", "findings", "needling_warnings", *_STAMPS)
     view, x, y, side = o.text("view"), o.number("x"), o.number("y"), o.text("side")
     try:
         placed = placer.place(view, x, y)

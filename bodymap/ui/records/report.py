@@ -48,6 +48,7 @@ from PySide6.QtGui import (
 from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
 from bodymap.core.files import replacing
+from bodymap.core.records.content import VIEW_NAMES, in_force, mark_rows, precaution_lines
 from bodymap.core.records.metrics import choir_codes, course_of_care, pain_extent, union_areas
 from bodymap.core.records.model import SYMPTOMS, RecordsError
 
@@ -71,7 +72,6 @@ ALERT = QColor("#9b2c20")  # precautions present, consent missing or withdrawn
 ALERT_BG = QColor("#fbeae7")
 CLEAR_BG = QColor("#f3f5f4")
 
-VIEW_NAMES = {"front": "front", "back": "back", "plantar": "soles"}
 
 # One style per pain drawing of a visit, in order: colour and hatch differ, so overlapping drawings
 # (pain and tingling, say) stay apart; the first is the chart's own pain style.
@@ -113,20 +113,6 @@ def _score(v: int | None) -> str:
 
 def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _in_force(items: Sequence, when: date | None, attr: str):
-    """The dated record in force on `when` (the latest on or before it), else the first one after it.
-
-    Returns (record or None, True when it dates from after `when`)."""
-    if not items:
-        return None, False
-    if when is None:
-        return items[-1], False
-    before = [i for i in items if getattr(i, attr) <= when]
-    if before:
-        return before[-1], False
-    return items[0], True
 
 
 # --- the chart --------------------------------------------------------------------------------------
@@ -484,6 +470,7 @@ class _Report:
         self.screens = [s for s in record.screens if s.deleted_at is None]
         self.consents = [c for c in record.consents if c.deleted_at is None]
         self.live = [vr for vr in record.visits if vr.visit.deleted_at is None]
+        self.visit_on = {vr.visit.id: vr.visit.visited_on for vr in self.live}
         by_id = {vr.visit.id: (n, vr) for n, vr in enumerate(self.live, 1)}
         self.chosen = []
         for vid in visit_ids:
@@ -561,28 +548,7 @@ class _Report:
     def precautions(self, when: date | None) -> None:
         """The screen and consent in force at the visit, highlighted when they call for care."""
         L = self.L
-        screen, screen_later = _in_force(self.screens, when, "screened_on")
-        consent, consent_later = _in_force(self.consents, when, "consented_on")
-        lines: list[tuple[str, bool]] = []  # (text, alert)
-        if screen is None:
-            lines.append(("No precaution screen on record.", True))
-        else:
-            on = f"screened {screen.screened_on.isoformat()}"
-            if screen_later:
-                on += " (after this visit)"
-            if screen.precautions:
-                lines.append((f"{on.capitalize()}: " + "; ".join(screen.precautions) + ".", True))
-            else:
-                lines.append((f"No precautions on the screen ({on}).", screen_later))
-        if consent is None:
-            lines.append(("No consent to dry needling on record.", True))
-        elif not consent.given:
-            lines.append((f"Consent to dry needling WITHDRAWN on {consent.consented_on.isoformat()}.", True))
-        elif consent_later:
-            given = f"Consent to dry needling given on {consent.consented_on.isoformat()}, after this visit."
-            lines.append((given, True))
-        else:
-            lines.append((f"Consent to dry needling given on {consent.consented_on.isoformat()}.", False))
+        lines = precaution_lines(self.screens, self.consents, when)
         alert = any(a for _t, a in lines)
         pad = L.mm(2.2)
         title_w = L.mm(26)
@@ -984,39 +950,27 @@ class _Report:
     def findings_table(self, marks, head: str):
         """The findings table's rows (cells, notes, emphasis), running head, title and key."""
         rows = []
-        for num, m in enumerate(marks, 1):
-            f = m.findings
-            region = self.body[m.view].region(m.region_id, m.side)
-            trp = "—"
-            if m.trp_muscle:
-                muscle = self.atlas.muscles.get(m.trp_muscle)
-                if muscle is not None:
-                    point = next((t for t in muscle.trps(m.trp_side) if t.id == m.trp_id), None)
-                    trp = f"{muscle.name}: {point.name if point else m.trp_id}"
-                else:
-                    trp = f"{m.trp_muscle} {m.trp_id}"
-                if m.trp_side != m.side:
-                    trp += f" ({m.trp_side})"
-            tender = []
-            if f.tenderness is not None:
-                tender.append(f"{f.tenderness}/10")
-            if f.ppt_kpa is not None:
-                tender.append(f"{f.ppt_kpa:g}\u00a0kPa")  # (no break before the unit)
+        when = self.visit_on.get(marks[0].visit_id) if marks else None
+        screen, _later = in_force(self.screens, when, "screened_on")
+        consent, _later = in_force(self.consents, when, "consented_on")
+        for r in mark_rows(marks, self.body, self.atlas, screen, consent):
             cells = [
-                str(num),
-                VIEW_NAMES[m.view],
-                m.side,
-                region.name if region else m.region_id,
-                trp,
-                "—" if m.trp_distance_cm is None else f"{m.trp_distance_cm:.1f}",
-                f.status or "not classified",
-                _yes_no(f.twitch),
-                _yes_no(f.familiar_pain),
-                _yes_no(f.referral),
-                "; ".join(tender) if tender else "—",
-                "yes" if f.needled else "no",
+                str(r.number),
+                r.view,
+                r.side,
+                r.region,
+                r.trp or "—",
+                "—" if r.distance_cm is None else f"{r.distance_cm:.1f}",
+                r.status,
+                r.twitch,
+                r.familiar_pain,
+                r.referral,
+                "; ".join(t for t in (r.tenderness, r.ppt.replace(" kPa", "\u00a0kPa")) if t != "—") or "—",
+                "yes" if r.needled else "no",
             ]
-            rows.append((cells, f"Notes: {f.notes.strip()}" if f.notes.strip() else "", f.status == "active"))
+            notes = [f"Notes: {r.notes.strip()}"] if r.notes.strip() else []
+            notes += [f"⚠ {w.message}" for w in r.warnings]
+            rows.append((cells, "\n".join(notes), r.status == "active" or bool(r.warnings)))
         active = sum(m.findings.status == "active" for m in marks)
         latent = sum(m.findings.status == "latent" for m in marks)
         needled = sum(bool(m.findings.needled) for m in marks)
