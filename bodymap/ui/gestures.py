@@ -10,6 +10,8 @@ happens to be visible:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
@@ -60,6 +62,8 @@ class GestureRouter(QObject):
         self.drawing_box = None
         self.chart_layers = None
         self.point: PointMarker | None = None
+        # Parts that may take the chart's clicks and strokes before anyone else (an open study card).
+        self.claims: list[Callable[[], bool]] = []
         chart.clicked.connect(self.clicked)
         chart.drawn.connect(self.drawn)
 
@@ -71,7 +75,12 @@ class GestureRouter(QObject):
 
     # -- clicks ------------------------------------------------------------------------------------
 
+    def claimed(self) -> bool:
+        return any(claim() for claim in self.claims)
+
     def clicked(self, view: str, x: float, y: float) -> None:
+        if self.claimed():
+            return
         if self.chart.tool is Tool.MARK:
             self.add_mark(view, x, y)
         elif self.chart.tool is Tool.NAVIGATE:
@@ -116,6 +125,8 @@ class GestureRouter(QObject):
         return "Drawing on the lookup's own drawing (not recorded)"
 
     def drawn(self, tool: str, view: str, shape) -> None:
+        if self.claimed():
+            return
         if self.draws_on_visit():
             s = self.session
             command = stroke(

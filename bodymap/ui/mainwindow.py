@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .chart.paint import ChartPaint
 
 # Docks are found by these names (saved with the window's layout), never by their titles.
-ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK = "atlas", "lookup", "patient"
+ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK, STUDY_DOCK = "atlas", "lookup", "patient", "study"
 CHART_SHARE = 0.5  # the chart keeps at least this share of the window's width; the panels share the rest
 NARROW = 1100  # below this width the panels share one column of tabs
 
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.session = self.store = self.records = self.records_dock = self.records_layers = None
         self.records_actions = None
         self.records_error = ""
+        self.study = None  # StudyMode (ui/study/mode.py), made with the atlas
         self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
             "Ctrl+2",
         )
         self.resizeDocks([left, right], [290, 400], Qt.Orientation.Horizontal)
+        self._add_study()
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -221,6 +223,36 @@ class MainWindow(QMainWindow):
 
     def dock(self, name: str) -> QDockWidget:
         return self.findChild(QDockWidget, name)
+
+    def _add_study(self) -> None:
+        """Study mode: its panel (a tab beside the lookup) and menu. While a card is open it hides the
+        panels that could give the answer away, and the chart's clicks and strokes answer the card."""
+        from .chart.actions import VIEW_CHOICES
+        from .study.mode import StudyMode
+
+        def show_views(views) -> None:  # through the view switch, so its buttons stay right
+            label = next((label for label, _key, v in VIEW_CHOICES if tuple(v) == tuple(views)), None)
+            if label is not None:
+                self.actions_by_name[label].setChecked(True)
+            else:
+                self.chart.show_views(views)
+
+        self.study = StudyMode(
+            self,
+            self.chart,
+            self.atlas,
+            self.lookup,
+            spoilers=[self.dock(ATLAS_DOCK), self.dock(LOOKUP_DOCK)],
+            choose_tool=lambda tool: self.actions_by_name[f"tool:{tool.value}"].setChecked(True),
+            show_views=show_views,
+            name=STUDY_DOCK,
+        )
+        self.panels_menu.addAction(self.study.dock.toggleViewAction())
+        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)
+        self.study.dock.hide()
+        self.router.claims.append(lambda: self.study.captures_chart)
+        self.study.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -262,7 +294,8 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtCore import Qt
 
-        docks = [d for d in (self.dock(ATLAS_DOCK), self.dock(LOOKUP_DOCK), self.dock(PATIENT_DOCK)) if d]
+        names = (ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK, STUDY_DOCK)
+        docks = [d for d in (self.dock(n) for n in names) if d]
         if self.width() < NARROW and self.dockWidgetArea(docks[0]) != self.dockWidgetArea(docks[-1]):
             for d in docks:
                 if d.isFloating():
@@ -315,6 +348,8 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.records_dock)
         self.records_dock.raise_()  # the patient first
+        if self.study is not None:
+            self.study.spoilers.append(self.records_dock)  # the marks table names trigger points
         self.menuBar().insertMenu(self.help_menu_action(), self._findings_menu())
         self.router.attach_records(session, self.records.drawing, self.records_layers)
         chart_keys = [*self.records.findings.actions, self.records_layers.show_previous]
@@ -398,6 +433,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 4000)
 
     def closeEvent(self, event) -> None:
+        if self.study is not None:
+            self.study.stop()  # shows the hidden panels again, so the saved layout has them
+            self.study.close()
         if self.session is not None:
             self.session.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
