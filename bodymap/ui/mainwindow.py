@@ -230,9 +230,9 @@ class MainWindow(QMainWindow):
         from .chart.actions import VIEW_CHOICES
         from .study.mode import StudyMode
 
-        def show_views(views) -> None:  # through the view switch, so its buttons stay right
+        def show_views(views) -> None:  # through the view switch when it can, so its buttons stay right
             label = next((label for label, _key, v in VIEW_CHOICES if tuple(v) == tuple(views)), None)
-            if label is not None:
+            if label is not None and not self.actions_by_name[label].isChecked():
                 self.actions_by_name[label].setChecked(True)
             else:
                 self.chart.show_views(views)

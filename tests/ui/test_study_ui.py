@@ -69,8 +69,8 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     card = study.card
     assert study.phase == "preview" and card.kind == "zone"
     # While a card is open nothing else gives the answer away.
-    atlas_dock = w.findChild(type(study.dock), "Atlas")
-    lookup_dock = w.findChild(type(study.dock), "Where does it hurt?")
+    atlas_dock = w.dock("atlas")
+    lookup_dock = w.dock("lookup")
     assert not atlas_dock.isVisible() and not lookup_dock.isVisible()
     assert not scene.layer_visible("zones") and not scene.layer_visible("trps")
     assert study.layer.count("shown") > 0  # Learn: the pattern first

@@ -459,7 +459,8 @@ class StudyMode(QObject):
                 t = deck.trigger_point(card)
                 self.layer.show_trp(t.view, *t.point, tip=deck.name(t.muscle))
         self.panel.show_feedback(score, feedback_legend(card.kind), correct)
-        self.panel.main.setFocus()
+        # The focus stays where the answer was given (the chart: its view keys and zoom work on the
+        # feedback; the list): Enter there goes on to the next card.
 
     def _press_main(self) -> None:
         if self.phase in ("preview", "ask", "feedback"):
