@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from bodymap.core.atlas import AREAS, Atlas, Muscle
 from bodymap.core.chart.frame import Side
 
+from .text import compact
+
 SIDE_CHOICES: tuple[tuple[str, tuple[Side, ...]], ...] = (
     ("Both sides", ("right", "left")),
     ("Patient's right", ("right",)),
@@ -55,18 +57,18 @@ class AtlasPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search muscles or synonyms…")
         self.search.setClearButtonEnabled(True)
-        self.area = QComboBox()
+        self.area = compact(QComboBox())
         self.area.addItem("All areas", None)
         for key, name in AREAS.items():
             self.area.addItem(name, key)
-        self.condition = QComboBox()
+        self.condition = compact(QComboBox())
         self.condition.addItem("All conditions", None)
         for c in sorted(atlas.conditions.values(), key=lambda c: c.name):
             self.condition.addItem(c.name, c.id)
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setToolTip("Click to show a muscle; Ctrl+click to show several")
-        self.side = QComboBox()
+        self.side = compact(QComboBox())
         for label, sides in SIDE_CHOICES:
             self.side.addItem(label, sides)
         self.opacity = QSlider(Qt.Orientation.Horizontal)

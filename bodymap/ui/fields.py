@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QSizePolicy,
     QToolButton,
     QToolTip,
     QWidget,
@@ -186,7 +187,7 @@ class DateField(QWidget):
         lay.setSpacing(2)
         lay.addWidget(self.edit)
         lay.addWidget(self.button)
-        lay.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # as wide as a date
         self.setFocusProxy(self.edit)
         self.edit.editingFinished.connect(self._finish)
 

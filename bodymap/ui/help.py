@@ -67,12 +67,15 @@ has their own history.</p>
 """
 
 
+SWATCH = (56, 34)  # pixels: a mark with its number and warning flag fits whole
+
+
 def _swatch(paint) -> QIcon:
-    pm = QPixmap(40, 28)
+    pm = QPixmap(*SWATCH)
     pm.fill(QColor("white"))
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.translate(20, 14)
+    p.translate(SWATCH[0] / 2, SWATCH[1] / 2)
     paint(p)
     p.end()
     return QIcon(pm)
@@ -96,7 +99,7 @@ def _mark(
     item.selected = selected
 
     def paint(p: QPainter) -> None:
-        p.translate(-6, 0)
+        p.translate(2, 3)
         item.paint(p, None)
 
     return paint
@@ -229,10 +232,10 @@ class HelpMenu:
         table = QTableWidget(len(rows), 1)
         table.horizontalHeader().setVisible(False)
         table.verticalHeader().setVisible(False)
-        table.setIconSize(QPixmap(40, 28).size())
+        table.setIconSize(QPixmap(*SWATCH).size())
         for r, (paint, text) in enumerate(rows):
             table.setItem(r, 0, QTableWidgetItem(_swatch(paint), text))
-            table.setRowHeight(r, 32)
+            table.setRowHeight(r, SWATCH[1] + 4)
         table.horizontalHeader().setStretchLastSection(True)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         return self._show("Legend of the chart", table)

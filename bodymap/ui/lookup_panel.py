@@ -32,7 +32,7 @@ from bodymap.core.pain import PainArea
 from bodymap.core.records.metrics import pain_extent
 
 from .chart.pain_layer import PainLayer
-from .text import PlainLabel
+from .text import PlainLabel, compact
 
 RESIZE_STEP = 0.004  # grow / shrink by about 7 mm
 UNEXPLAINED_MIN_AREA = 2e-6  # about 0.6 cm² on a 170 cm adult
@@ -69,9 +69,9 @@ class LookupPanel(QWidget):
         self._visit: Callable[[], tuple[str, dict] | None] | None = None  # the open visit's drawing
         self._prefer_own = False  # the user chose the lookup's own drawing while a visit was open
 
-        self.source = QComboBox()
+        self.source = compact(QComboBox(), 16)
         self.source.setToolTip("What is ranked, and what the brush, lasso and eraser draw on")
-        self.condition = QComboBox()
+        self.condition = compact(QComboBox())
         self.condition.addItem("Any condition", None)
         for c in sorted(lookup.atlas.conditions.values(), key=lambda c: c.name):
             self.condition.addItem(c.name, c.id)

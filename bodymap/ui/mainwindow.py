@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QToolBar
 
 from bodymap import __version__
 
@@ -49,7 +49,11 @@ class MainWindow(QMainWindow):
         self.records_actions = None
         self.records_error = ""
         self.study = None  # StudyMode (ui/study/mode.py), made with the atlas
-        self.resize(1400, 900)
+        # A first start fills at most the screen (a laptop's 1366 x 768 included); later starts reopen
+        # the window as it was left.
+        screen = QApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        self.resize(min(1400, room.width()) if room else 1400, min(900, room.height()) if room else 900)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -187,6 +191,8 @@ class MainWindow(QMainWindow):
         self.atlas_panel = AtlasPanel(self.atlas)
         self.lookup_panel = LookupPanel(self.lookup, self.pain_layer, self.undo_group)
         self.router = GestureRouter(self.chart, self.scene, self.lookup_panel)
+        # Tabs of panels that share a column sit at its top, where the eye looks for them.
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         left = self._dock(
             ATLAS_DOCK, "Atlas", self.atlas_panel, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"
         )
@@ -255,9 +261,19 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QScrollArea
+
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        # A panel scrolls inside its dock rather than hold the window taller or wider than the screen
+        # (800 x 600 included): the chart keeps its room.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # panels fit the width
+        scroll.setWidget(widget)
+        dock.setWidget(scroll)
         self.addDockWidget(area, dock)
         toggle = dock.toggleViewAction()
         toggle.setShortcut(QKeySequence(key))
@@ -347,7 +363,7 @@ class MainWindow(QMainWindow):
             PATIENT_DOCK, "Patient", self.records, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+3"
         )
         self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.records_dock)
-        self.records_dock.raise_()  # the patient first
+        QTimer.singleShot(0, self.records_dock.raise_)  # once tabified and shown: the patient first
         if self.study is not None:
             self.study.spoilers.append(self.records_dock)  # the marks table names trigger points
         self.menuBar().insertMenu(self.help_menu_action(), self._findings_menu())

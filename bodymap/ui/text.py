@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 
 class PlainLabel(QLabel):
@@ -34,3 +34,11 @@ def plain_tip(text: str) -> str:
     """A tooltip that shows `text` as written. Qt shows a tooltip as rich text when it looks like HTML,
     and has no plain-text switch: so the text is always escaped and marked up."""
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>" if text else ""
+
+
+def compact(combo: QComboBox, chars: int = 12) -> QComboBox:
+    """A combo box that does not widen its panel to its longest entry (long entries are elided; the
+    list that opens shows them whole)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
