@@ -18,7 +18,6 @@ from bodymap.core.records.model import MAX_PPT_KPA, check_number, check_score
 
 from ..fields import NotesField, NumberField
 from ..text import PlainLabel
-from .marks_table import visit_mark_rows
 from .session import RecordsSession
 
 # (field, value or None to toggle, text, button text, key)
@@ -126,16 +125,13 @@ class FindingsBox(QGroupBox):
         self.warnings.setText(text)
         self.warnings.setVisible(bool(text))
         title = "Findings of the selected mark"
-        if m is not None:
-            number = next(
-                (r.number for r in visit_mark_rows(self.session, m.visit_id) if r.mark.id == mid), None
-            )
-            title = f"Findings of mark {number}" if number else title
+        row = self.session.mark_row(mid)
+        if row is not None:
+            title = f"Findings of mark {row.number}"
         self.setTitle(title)
 
     def warning_text(self, mark_id: int | None) -> str:
-        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
-        row = next((r for r in rows if r.mark.id == mark_id), None)
+        row = self.session.mark_row(mark_id)
         return "⚠ " + "\n⚠ ".join(w.message for w in row.warnings) if row and row.warnings else ""
 
     def toggle(self, field: str, value: Any = None) -> None:
