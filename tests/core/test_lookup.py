@@ -271,7 +271,7 @@ def test_bad_input_is_refused(lookup, call, message):
                 "properties": {"view": "front"},
                 "geometry": {"type": "Polygon", "coordinates": "x"},
             },
-            "not a valid geometry",
+            "not a valid GeoJSON geometry",
         ),
     ],
 )

@@ -52,8 +52,9 @@ def test_spillover_alone_earns_nothing_and_costs_nothing(deck, grader):
     assert grader.grade(card, Drawing(only)).score <= 0.05
     half = {v: g.intersection(box(-1, 0, 1, g.centroid.y)) for v, g in t.essential.items()}
     with_spill = {v: half.get(v, shapely.Polygon()).union(only.get(v, shapely.Polygon())) for v in only}
+    # Equal up to the storage grid (a drawing is cleaned onto a 1e-6 grid before it is scored).
     assert grader.grade(card, Drawing(with_spill)).score == pytest.approx(
-        grader.grade(card, Drawing(half)).score, abs=1e-6
+        grader.grade(card, Drawing(half)).score, abs=1e-5
     )
 
 
