@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -122,6 +122,36 @@ class Body:
 CRUMB = 2e-5
 
 
+def _despike_ring(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The ring without needles: a vertex where the boundary runs out and straight back (an artefact of
+    overlaying curves that share a point) is dropped. A needle has no area, so nothing moves."""
+    pts = coords[:-1]
+    changed = True
+    while changed and len(pts) > 3:
+        changed = False
+        for i in range(len(pts)):
+            a, b, c = np.array(pts[i - 1]), np.array(pts[i]), np.array(pts[(i + 1) % len(pts)])
+            u, v = a - b, c - b
+            lu, lv = float(np.hypot(*u)), float(np.hypot(*v))
+            cross = abs(float(u[0] * v[1] - u[1] * v[0]))
+            # Out and back: the two edges leave the vertex in almost the same direction (< 0.5 degree).
+            if lu < 1e-12 or lv < 1e-12 or (float(u @ v) > 0 and cross < 0.009 * lu * lv):
+                del pts[i]
+                changed = True
+                break
+    return [*pts, pts[0]]
+
+
+def _despike(geom: BaseGeometry) -> BaseGeometry:
+    polys = []
+    for p in polygon_parts(geom):
+        shell = _despike_ring([(c[0], c[1]) for c in p.exterior.coords])
+        holes = [_despike_ring([(c[0], c[1]) for c in r.coords]) for r in p.interiors]
+        q = Polygon(shell, [h for h in holes if len(h) > 3])
+        polys.append(q if q.is_valid else q.buffer(0))
+    return unary_union(polys) if len(polys) != 1 else polys[0]
+
+
 def _one_piece_each(pieces: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
     """Give each region one piece: a crumb split off a region's main piece joins the neighbour it
     shares the longest border with, so the partition stays exact."""
@@ -136,13 +166,16 @@ def _one_piece_each(pieces: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
                 keep.append(crumb)
                 continue
             near = crumb.buffer(1e-6)
-            # The neighbour with the longest shared border, else (a crumb only touching the skin
-            # elsewhere) the nearest one.
-            best = max(
+            # The neighbour with the longest shared border that it joins into one piece, else (a crumb
+            # only touching the skin elsewhere) the nearest one.
+            ranked = sorted(
                 (o for o in out if o != rid),
                 key=lambda o: (near.intersection(out[o].boundary).length, -crumb.distance(out[o])),
+                reverse=True,
             )
-            out[best] = unary_union([out[best], crumb])
+            joined = [(o, unary_union([out[o], crumb])) for o in ranked[:3]]
+            best, whole = next(((o, g) for o, g in joined if isinstance(g, Polygon)), joined[0])
+            out[best] = whole
         out[rid] = unary_union(keep)
     return out
 
@@ -200,7 +233,7 @@ def _build_regions(
             pieces[rid] = piece
         if not left.is_empty and left.area > 1e-9:
             raise where(f"leaves {left.area:.2e} unassigned; its last region must take the rest")
-    pieces = _one_piece_each(pieces)
+    pieces = {rid: _despike(g) for rid, g in _one_piece_each(pieces).items()}
     regions: list[Region] = []
     for rid, piece in pieces.items():
         meta = info[rid]

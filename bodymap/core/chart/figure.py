@@ -26,6 +26,10 @@ from .spline import Points, catmull_rom, polyline_length
 
 Spec = JsonObject
 STEP = 0.002  # limb bands are sampled every STEP along the axis
+# Each profile of the head view is drawn as it is seen from its side (docs/design.md): someone at the
+# patient's right sees the face on their right, so the faces turn towards the view's middle, and a
+# profile's forward direction (a, to the face) runs to -u in the lateral frame.
+PROFILE_FORWARD = -1.0
 
 
 @dataclass(frozen=True)
@@ -349,29 +353,20 @@ class Figure:
         """The lateral-frame u of a point authored at `a` in the view's own frame.
 
         The soles are authored per sole (x lateral from the sole's centre line); the profiles per head
-        (a forwards from the ear canal). Each sits `center` away from the midline; a profile's face
-        turns away from the midline ("outward") or towards it ("inward") as figure.json says."""
+        (a forwards from the ear canal). Each sits `center_u` away from the view's midline."""
         if view == "plantar":
             return float(self.spec["plantar"]["center_u"]) + a
         if view == "head":
-            p = self.spec["profile"]
-            return float(p["center_u"]) + self.face_sign * a
+            return float(self.spec["profile"]["center_u"]) + PROFILE_FORWARD * a
         return a
-
-    @cached_property
-    def face_sign(self) -> int:
-        face = self.spec["profile"]["face"]
-        if face not in ("outward", "inward"):
-            raise ValueError(f"profile.face must be outward or inward, got {face!r}")
-        return 1 if face == "outward" else -1
 
     def to_lateral(self, view: View, geom: BaseGeometry) -> BaseGeometry:
         """Move a geometry authored in the view's own frame into its lateral frame."""
         if view == "plantar":
             return affinity.translate(geom, xoff=self.lateral_u(view, 0.0))
         if view == "head":
-            g = geom if self.face_sign > 0 else affinity.scale(geom, xfact=-1.0, yfact=1.0, origin=(0.0, 0.0))
-            return affinity.translate(g, xoff=self.lateral_u(view, 0.0))
+            turned = affinity.scale(geom, xfact=PROFILE_FORWARD, yfact=1.0, origin=(0.0, 0.0))
+            return affinity.translate(turned, xoff=self.lateral_u(view, 0.0))
         return geom
 
     def half_of(self, view: View) -> BaseGeometry:

@@ -2,7 +2,7 @@
 of care.
 
 - Pain extent, chart share: the drawn area (all symptoms together, overlaps counted once) as a share of
-  the whole chart (front + back + plantar outlines), as in Barbero et al. 2024.
+  the whole chart (the outlines of every view), as in Barbero et al. 2024.
 - Pain extent, body-surface share: each region weighted by its Lund & Browder (1944) share instead of
   its drawn area; see SEGMENTS and docs/records.md for the mapping.
 - CHOIR regions covered: the CHOIR Body Map codes (Scherrer et al. 2021) whose area the drawing covers
@@ -61,6 +61,10 @@ SEGMENT_OF_AREA: dict[str, str] = {
     "Face": "head",
     "Head": "head",
     "Neck": "neck",
+    # The head view's profiles name the back of the head and neck by the back figure's codes.
+    "Cranium (back)": "head",
+    "Head (back)": "head",
+    "Neck (back)": "neck",
     "Chest": "anterior trunk",
     "Abdomen": "anterior trunk",
     "Upper Back": "posterior trunk",
@@ -161,7 +165,7 @@ def _region_index(body: Body) -> _RegionIndex:
 @dataclass(frozen=True)
 class Extent:
     area: float  # drawn area in body units² (stature 1.0), all views
-    chart_share: float  # area / the whole chart's area (front + back + plantar), 0-1
+    chart_share: float  # area / the whole chart's area (every view's outline), 0-1
     body_share: float  # Lund & Browder weighted share of the body surface, 0-1
 
 

@@ -42,7 +42,7 @@ def view_labels(view: View) -> list[Label]:
     place = PLACEMENTS[view]
     title_y, letter_size, letters = {
         "plantar": (0.185, 16, (0.105, 0.07)),
-        "head": (1.06, 20, (0.09, 0.795)),
+        "head": (1.06, 20, (0.11, 0.795)),
     }.get(view, (1.06, 26, (0.2, 0.93)))
     tx, ty = place.to_scene(0.0, title_y)
     title = _centred(place.title, 22, style.TITLE_COLOR, tx, ty)
