@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
 # loading Alembic at all when the schema is current (most opens).
-REVISION = "0002"
+REVISION = "0003"
 
 # Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
 # recognised as foreign.

@@ -1,7 +1,7 @@
 """The head view: marks may be on it, and a pain drawing keeps an area on it.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2025-06-01
 
 The chart gained a fourth view, `head` (both profiles of the head and neck). A mark's view may now be
@@ -11,8 +11,8 @@ The chart gained a fourth view, `head` (both profiles of the head and neck). A m
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
