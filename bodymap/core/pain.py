@@ -80,7 +80,12 @@ def clean(geom: BaseGeometry, outline: BaseGeometry, on_body: BaseGeometry) -> M
     if np.abs(coords).max() > REACH:
         geom = shapely.transform(geom, lambda c: np.clip(c, -REACH, REACH))
     # Snapped to the grid first (cheap, and it merges vertices closer than a grid step), then repaired.
-    geom = repair(shapely.transform(geom, lambda c: np.round(c * _SCALE) / _SCALE))
+    try:
+        geom = repair(shapely.transform(geom, lambda c: np.round(c * _SCALE) / _SCALE))
+    except shapely.errors.GEOSException:
+        # Rounding can make two near-coincident edges of a valid area cross in a way GEOS cannot
+        # repair ("side location conflict"): repair first, then snap-round, which keeps it valid.
+        geom = polygonal(shapely.set_precision(repair(geom), STORAGE_GRID))
     if geom.is_empty:
         return None
     if not on_body.covers(geom):

@@ -143,3 +143,20 @@ def test_a_detailed_valid_drawing_is_simplified_to_the_budget(back):
     assert shapely.get_num_coordinates(out) <= pain.VERTEX_BUDGET
     assert out.area == pytest.approx(drawn.intersection(back[0]).area, rel=0.02)
     assert_fixed_point(*back, out)
+
+
+def test_every_referral_pattern_can_be_drawn_as_it_is(body, back):
+    """An area whose near-coincident edges cross once rounded to the grid ("side location conflict" in
+    GEOS) is still cleaned: each referral pattern of the atlas, drawn exactly, is kept (the study's
+    drawn answers are such areas)."""
+    from bodymap.core.atlas import load_atlas
+
+    for m in load_atlas().muscles.values():
+        for t in m.trps():
+            for view in set(t.essential) | set(t.spillover):
+                drawn = shapely.union_all(
+                    [z for z in (t.essential.get(view), t.spillover.get(view)) if z is not None]
+                )
+                outline = body[view].outline
+                out = canonical(outline, outline.buffer(pain.STORAGE_GRID), drawn)
+                assert out is not None and abs(out.area - drawn.area) < 1e-6, (m.id, t.id, view)

@@ -128,9 +128,9 @@ class Digit:
         w = np.array(self.half_widths, float)
         r = w[-1]
         cap = self.tip * r
-        s = np.linspace(0.0, self.length - cap, 12)
+        s = np.linspace(0.0, self.length - cap, max(4, len(w)))  # its sides are nearly straight
         hw = np.interp(s, np.linspace(0.0, self.length - cap, len(w)), w)
-        ang = np.linspace(0.0, np.pi, 15)[1:-1]
+        ang = np.linspace(0.0, np.pi, 11)[1:-1]
         tip = [(self.length - cap + cap * np.sin(a), r * np.cos(a)) for a in ang]
         # The base end tapers back into the palm or the foot, so no corner of it shows at the skin.
         base = [(-0.8 * w[0], -0.45 * w[0]), (-0.8 * w[0], 0.45 * w[0])]
@@ -172,6 +172,14 @@ def _smooth(geom: BaseGeometry, close: float, open_: float = 0.0) -> BaseGeometr
     if open_:
         g = g.buffer(-open_, quad_segs=8).buffer(open_, quad_segs=8)
     return g
+
+
+def _join_finely(body: BaseGeometry, digits: BaseGeometry, close: float) -> BaseGeometry:
+    """`body` with the `digits` joined to it: the webs between and beside them rounded by a closing of
+    radius `close`, nothing else of the body changed."""
+    joined = unary_union([body, digits])
+    webs = _smooth(joined, close).difference(joined).intersection(digits.buffer(3 * close))
+    return unary_union([joined, webs]).simplify(0.00002)
 
 
 @dataclass(frozen=True)
@@ -299,10 +307,11 @@ class Figure:
         sm = self.spec["smoothing"]
         whole = _smooth(unary_union(parts + [mirror(p) for p in parts]), sm["close"], sm["open"])
         whole = whole.simplify(0.0001)  # coarser leaves > 30 degree turns at the crotch
-        # The fingers and toes join with a finer closing: a coarse one would fill the gaps between them.
+        # The fingers and toes join with a finer closing (a coarse one would fill the gaps between them),
+        # applied only around them, so the rest of the outline keeps its vertices as they are.
         digits = [d.polygon() for d in (*self.fingers.values(), *self.toes.values())]
-        whole = unary_union([whole, *digits, *(mirror(d) for d in digits)])
-        whole = _smooth(whole, sm["fine_close"]).simplify(0.00002)
+        digits += [mirror(d) for d in digits]
+        whole = _join_finely(whole, unary_union(digits), sm["fine_close"])
         return whole.intersection(box(0.0, -1.0, 2.0, 2.0))
 
     @cached_property
@@ -317,9 +326,8 @@ class Figure:
         """One sole with its toes in its own frame (x lateral, y from the heel)."""
         p = self.spec["plantar"]
         body = Polygon(catmull_rom(np.array(p["sole"], float), closed=True, samples=8)).buffer(0)
-        toes = [t.polygon() for t in self.sole_toes.values()]
-        sm = self.spec["smoothing"]
-        return _smooth(unary_union([body, *toes]), sm["fine_close"]).simplify(0.00002)
+        toes = unary_union([t.polygon() for t in self.sole_toes.values()])
+        return _join_finely(body, toes, self.spec["smoothing"]["fine_close"])
 
     @cached_property
     def sole(self) -> BaseGeometry:
