@@ -309,9 +309,8 @@ class Figure:
         whole = whole.simplify(0.0001)  # coarser leaves > 30 degree turns at the crotch
         # The fingers and toes join with a finer closing (a coarse one would fill the gaps between them),
         # applied only around them, so the rest of the outline keeps its vertices as they are.
-        digits = [d.polygon() for d in (*self.fingers.values(), *self.toes.values())]
-        digits += [mirror(d) for d in digits]
-        whole = _join_finely(whole, unary_union(digits), sm["fine_close"])
+        one_side = unary_union([d.polygon() for d in (*self.fingers.values(), *self.toes.values())])
+        whole = _join_finely(whole, unary_union([one_side, mirror(one_side)]), sm["fine_close"])
         return whole.intersection(box(0.0, -1.0, 2.0, 2.0))
 
     @cached_property
