@@ -134,8 +134,9 @@ def _despike_ring(coords: list[tuple[float, float]]) -> list[tuple[float, float]
             u, v = a - b, c - b
             lu, lv = float(np.hypot(*u)), float(np.hypot(*v))
             cross = abs(float(u[0] * v[1] - u[1] * v[0]))
-            # Out and back: the two edges leave the vertex in almost the same direction (< 0.5 degree).
-            if lu < 1e-12 or lv < 1e-12 or (float(u @ v) > 0 and cross < 0.009 * lu * lv):
+            # Out and back: the two edges leave the vertex in almost the same direction (< 0.5 degree)
+            # and enclose no area to speak of (a needle, not a thin wedge of the region).
+            if lu < 1e-12 or lv < 1e-12 or (float(u @ v) > 0 and cross < min(0.009 * lu * lv, 1e-11)):
                 del pts[i]
                 changed = True
                 break

@@ -130,7 +130,7 @@ class Digit:
         cap = self.tip * r
         s = np.linspace(0.0, self.length - cap, max(4, len(w)))  # its sides are nearly straight
         hw = np.interp(s, np.linspace(0.0, self.length - cap, len(w)), w)
-        ang = np.linspace(0.0, np.pi, 11)[1:-1]
+        ang = np.linspace(0.0, np.pi, 15)[1:-1]
         tip = [(self.length - cap + cap * np.sin(a), r * np.cos(a)) for a in ang]
         # The base end tapers back into the palm or the foot, so no corner of it shows at the skin.
         base = [(-0.8 * w[0], -0.45 * w[0]), (-0.8 * w[0], 0.45 * w[0])]
@@ -264,9 +264,20 @@ class Figure:
             reach = float(np.interp(dig.web, np.linspace(0.0, dig.length, len(w)), w)) + 0.002
             return np.array(dig.point(dig.web, sign * reach)), np.array(dig.direction)
 
-        def divider(other: Digit) -> tuple[np.ndarray, np.ndarray]:
-            start = (np.array(dig.point(dig.web)) + np.array(other.point(other.web))) / 2
-            return start, _unit(np.array(dig.direction) + np.array(other.direction))
+        def facing(d: Digit, other: Digit, along: float) -> Points:
+            """The point of d's edge that faces `other`, `along` from d's base."""
+            toward = float(np.sign(np.dot(np.array(other.base) - np.array(d.base), np.array(d.lateral))))
+            w = np.array(d.half_widths)
+            half = float(np.interp(along, np.linspace(0.0, d.length, len(w)), w))
+            return np.array(d.point(along, toward * half))
+
+        def divider(other: Digit) -> tuple[Points, Points]:
+            # Down the middle of the slot between the two: from halfway between their facing edges at
+            # the web to halfway between them where the shorter one ends.
+            end = 0.8 * min(dig.length, other.length)
+            start = (facing(dig, other, dig.web) + facing(other, dig, other.web)) / 2
+            tip = (facing(dig, other, end) + facing(other, dig, end)) / 2
+            return start, _unit(tip - start)
 
         a = divider(row[i - 1]) if i > 0 else outer(first)
         b = divider(row[i + 1]) if i + 1 < len(row) else outer(-first)
