@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, x_sign
+from bodymap.core.chart.hittest import tester_for
 
 from .model import Drawing, Mark, Visit, stored
 
@@ -128,9 +129,10 @@ class _RegionIndex:
         self.regions: dict[View, list[Region]] = {}
         self.parts: dict[View, list[list[tuple[int, BaseGeometry]]]] = {}
         for v in VIEWS:
-            regs = list(body[v].regions)
+            hits = tester_for(body[v])  # the view's one region index (chart/hittest.py)
+            regs = hits.regions
             self.regions[v] = regs
-            self.trees[v] = STRtree([r.geometry for r in regs])
+            self.trees[v] = hits.tree
             for r in regs:
                 key = _segment(r)
                 self.density[(v, r.id, r.side)] = SEGMENTS[key[0]] / 100.0 / seg_area[key]

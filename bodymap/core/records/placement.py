@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from shapely import STRtree
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import Side, View, check_view, side_of
@@ -47,12 +46,10 @@ class _ViewIndex:
     """Regions and trigger points of one view, indexed for answers in well under a millisecond."""
 
     def __init__(self, body_view: BodyView, trps: list[TriggerPoint]):
-        from bodymap.core.chart.hittest import HitTester
+        from bodymap.core.chart.hittest import tester_for
 
         self.view = body_view
-        self.hits = HitTester(body_view)
-        self.regions = list(body_view.regions)
-        self.tree = STRtree([r.geometry for r in self.regions])
+        self.hits = tester_for(body_view)  # the view's one region index
         self.outline = body_view.outline
         # An area within one grid step of the outline is already on the body (see pain.clean).
         self.on_body = self.outline.buffer(STORAGE_GRID)
@@ -99,12 +96,9 @@ class Placer:
                 raise InvalidValue(f"the mark's {name} must be a number, got {quote(v)}")
         x, y = float(x), float(y)
         index = self._index(view)
-        region = index.hits.region_at(x, y)
+        region = index.hits.region_at(x, y) or index.hits.region_near(x, y, EDGE_TOLERANCE)
         if region is None:
-            near = index.tree.query_nearest(Point(x, y), max_distance=EDGE_TOLERANCE)
-            if not len(near):
-                raise InvalidValue(f"the point {point_text(x, y)} is outside the body on the {view} view")
-            region = index.regions[int(near[0])]
+            raise InvalidValue(f"the point {point_text(x, y)} is outside the body on the {view} view")
         side = side_of(view, x)
         trp, distance = self._nearest_trp(index, x, y, side)
         return MarkPlace(
