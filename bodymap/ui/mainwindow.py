@@ -254,10 +254,13 @@ class MainWindow(QMainWindow):
             name=STUDY_DOCK,
         )
         self.panels_menu.addAction(self.study.dock.toggleViewAction())
-        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)
-        self.study.dock.hide()
+        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)  # a tab students find
+        self.dock(LOOKUP_DOCK).raise_()
         self.router.claims.append(lambda: self.study.captures_chart)
         self.study.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        # One brush size: the study panel's slider moves the lookup's (which sets the chart's brush).
+        self.study.panel.brush.setValue(self.lookup_panel.size.value())
+        self.study.brushChanged.connect(lambda r: self.lookup_panel.size.setValue(round(r * 1000)))
         self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:

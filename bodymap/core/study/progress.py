@@ -1,5 +1,6 @@
-"""Progress: how likely the student is to remember each muscle today (FSRS retrievability), per muscle
-and side, per body area, and the weakest first.
+"""Progress: how likely the student is to remember each muscle today (FSRS retrievability at a given
+time; the window asks at the end of the student's day), per muscle and side, per body area, and the
+weakest first.
 
 A muscle's retrievability is the mean over its answered cards on that side (all four kinds), so a
 muscle whose zone is known but whose trigger point is not shows in between. Cards never answered do
