@@ -76,7 +76,7 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     assert study.layer.count("shown") > 0  # Learn: the pattern first
     qtbot.keyClick(chart, Qt.Key.Key_Return)
     assert study.phase == "ask" and study.layer.count("shown") == 0
-    assert study.captures_chart and chart.tool.value == "brush"
+    assert study.captures_chart and chart.tool.value == "lasso"  # outlining a zone is exact
     assert study.panel.brush.isVisible()
     study.panel.brush.setValue(16)  # one brush size in the window: the study's slider sets the chart's
     assert chart.brush_radius == pytest.approx(0.016) and w.lookup_panel.size.value() == 16
@@ -186,3 +186,18 @@ def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, q
     assert window.study.phase == "idle"
     assert "left untouched" in window.study.panel.home_message.text()
     assert bad.read_bytes() == b"not a database at all"
+
+
+def test_past_the_days_new_cards_the_student_may_ask_for_more(app_window, qtbot):
+    study = app_window.study
+    study.store()
+    study.study.new_per_day = 2
+    study.start("learn")
+    for _ in range(2):
+        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # past the pattern
+        qtbot.mouseClick(study.panel.give_up, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # next
+    assert study.phase == "idle" and "today's 2 new cards" in study.panel.home_message.text()
+    assert study.panel.more.isVisible()
+    qtbot.mouseClick(study.panel.more, Qt.MouseButton.LeftButton)
+    assert study.phase in ("preview", "ask") and study.study.new_per_day == 12

@@ -148,6 +148,11 @@ def _drawing_hint(
 # --- points ---------------------------------------------------------------------------------------
 
 
+def cm_text(distance_cm: float) -> str:
+    """A distance to one decimal, rounded up: 3.02 cm reads 3.1 cm, never a credited-looking 3.0."""
+    return f"{math.ceil(distance_cm * 10 - 1e-9) / 10:.1f} cm"
+
+
 def point_credit(distance_cm: float) -> float:
     if distance_cm <= POINT_FULL_CM:
         return 1.0
@@ -175,13 +180,13 @@ def score_point(view: View, x: float, y: float, trps: tuple[TriggerPoint, ...], 
     details: Details = {"distance_cm": round(cm, 2), "nearest": nearest.id}
     which = "" if nearest.id == asked.id else f" ({nearest.name})"
     if credit >= 1.0:
-        return Score(1.0, True, True, f"{cm:.1f} cm from the trigger point{which}: on it", details)
+        return Score(1.0, True, True, f"{cm_text(cm)} from the trigger point{which}: on it", details)
     if credit > 0:
         return Score(
             credit,
             True,
             False,
-            f"{cm:.1f} cm from the trigger point{which}: close (full credit within {POINT_FULL_CM:g} cm)",
+            f"{cm_text(cm)} from the trigger point{which}: close (full credit within {POINT_FULL_CM:g} cm)",
             details,
         )
     clicked = side_of(view, x)
@@ -196,7 +201,11 @@ def score_point(view: View, x: float, y: float, trps: tuple[TriggerPoint, ...], 
                 details,
             )
     return Score(
-        0.0, False, False, f"{cm:.1f} cm from the nearest trigger point (credit up to 3 cm)", details
+        0.0,
+        False,
+        False,
+        f"{cm_text(cm)} from the nearest trigger point (credit up to {POINT_PARTIAL_CM:g} cm)",
+        details,
     )
 
 

@@ -40,12 +40,13 @@ from bodymap.core.study import (
     StudyStore,
     progress,
 )
+from bodymap.core.study.scoring import cm_text
 
 from ..chart.layout import PLACEMENTS
 from ..chart.tools import Tool
 from .images import frame
 from .layer import OTHER_TRP, PATTERN, StudyLayer
-from .panel import StudyPanel, feedback_legend
+from .panel import MORE_NEW, StudyPanel, feedback_legend
 
 if TYPE_CHECKING:
     from bodymap.core.lookup import Lookup
@@ -67,8 +68,8 @@ def _scene_rect(view: View, bounds: tuple[float, float, float, float]) -> QRectF
 
 
 INSTRUCTIONS = {
-    "zone": "Shade where it refers on the chart: Brush (B), Lasso (S), Eraser (E), on any view; zoom with "
-    "the wheel. Then Enter.",
+    "zone": "Outline where it refers with the Lasso (S), or shade it with the Brush (B); Eraser (E). Any "
+    "view; zoom with the wheel. Then Enter.",
     "point": "Click the trigger point on the chart (Point tool, P); click again to move it. Then Enter.",
     "reverse": "Tick every muscle that could cause it (click, or keys 1-9). Then Enter.",
     "name": "Pick the muscle (click, or keys 1-9). Then Enter.",
@@ -184,6 +185,7 @@ class StudyMode(QObject):
         p.heatToggled.connect(lambda on: self.actions["heat"].setChecked(on))
         p.progressRequested.connect(self.show_progress)
         p.brushChanged.connect(self.brushChanged.emit)
+        p.moreNew.connect(self.learn_more)
         self.chart.drawn.connect(self._drawn)
         self.chart.clicked.connect(self._clicked)
         self.chart.installEventFilter(self)
@@ -225,7 +227,7 @@ class StudyMode(QObject):
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def _home(self, message: str = "") -> None:
+    def _home(self, message: str = "", offer_more: bool = False) -> None:
         if self.store() is None or self.study is None:
             return
         c = self.study.counts()
@@ -238,6 +240,7 @@ class StudyMode(QObject):
             f"{c.due} cards due now · {c.new_left} new cards left today · {c.answered} of {c.total} "
             f"cards answered.{when}",
             message,
+            offer_more,
         )
 
     def start(self, mode: str) -> None:
@@ -267,12 +270,14 @@ class StudyMode(QObject):
         else:
             card = self.study.next_card(self.mode or "quiz", self.previous)
             if card is None:
-                done = (
-                    "Nothing is due now: Learn brings new cards."
-                    if self.mode == "quiz"
-                    else "No more new cards today (20 a day); Quiz reviews the cards that are due."
-                )
-                self.stop(done)
+                if self.mode == "quiz":
+                    self.stop("Nothing is due now: Learn brings new cards.")
+                else:
+                    self.stop(
+                        f"That was today's {self.study.new_per_day} new cards. Quiz reviews the cards "
+                        "that are due; tomorrow brings more.",
+                        offer_more=True,
+                    )
                 return
         self.card = card
         if self.mode == "learn" and self.study.is_new(card):
@@ -342,7 +347,7 @@ class StudyMode(QObject):
             t = deck.trigger_point(card)
             self.layer.show_trp(t.view, *t.point)  # where the asked trigger point lies: not the answer
         if card.kind == "zone" and self.chart.tool not in (Tool.BRUSH, Tool.LASSO, Tool.ERASER):
-            self.choose_tool(Tool.BRUSH)
+            self.choose_tool(Tool.LASSO)  # outlining a zone is exact; the brush shades wider than it
         elif card.kind == "point" and self.chart.tool is not Tool.NAVIGATE:
             self.choose_tool(Tool.NAVIGATE)
         self.panel.show_card(
@@ -498,7 +503,7 @@ class StudyMode(QObject):
                 if here:
                     near = min(here, key=lambda o: (o.point[0] - a[0]) ** 2 + (o.point[1] - a[1]) ** 2)
                     cm = score.details.get("distance_cm")
-                    self.layer.show_distance(answer.view, a, near.point, f"{cm:.1f} cm")
+                    self.layer.show_distance(answer.view, a, near.point, cm_text(float(cm or 0.0)))
             views = tuple(v for v in VIEWS if v in wanted)
             if tuple(self.scene.shown_views) != views:
                 self.show_views(views)
@@ -550,7 +555,13 @@ class StudyMode(QObject):
         self._strokes = []
         self.click = None
 
-    def stop(self, message: str = "") -> None:
+    def learn_more(self) -> None:
+        """Past the day's limit of new cards, on the student's request (this session only)."""
+        if self.study is not None:
+            self.study.new_per_day += MORE_NEW
+            self.start("learn")
+
+    def stop(self, message: str = "", offer_more: bool = False) -> None:
         if self.exam is not None:
             self.finish_exam()
         self._exam_timer.stop()
@@ -560,7 +571,7 @@ class StudyMode(QObject):
         self.actions["main"].setEnabled(False)
         self.actions["stop"].setEnabled(False)
         self._show_spoilers()
-        self._home(message)
+        self._home(message, offer_more)
         if self.panel.heat.isChecked():
             self._heat(True)
 

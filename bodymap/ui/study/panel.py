@@ -28,6 +28,7 @@ from bodymap.core.study import KIND_NAMES, ExamResults, Progress, Score
 
 from .layer import EXTRA, HEAT_FLOOR, HIT, MISSED, PATTERN, heat_colour
 
+MORE_NEW = 10  # new cards a click on "Learn more" adds to today's limit
 MODE_NAMES = {"learn": "Learn", "quiz": "Quiz", "exam": "Exam"}
 MODE_TIPS = {
     "learn": "New cards: see the pattern, then recall it",
@@ -137,6 +138,7 @@ class StudyPanel(QWidget):
     heatToggled = Signal(bool)
     progressRequested = Signal()
     brushChanged = Signal(float)  # radius in body units
+    moreNew = Signal()  # the student asks for more new cards than the day's limit
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -187,6 +189,11 @@ class StudyPanel(QWidget):
         self.home_message.setWordWrap(True)
         self.home_message.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.home_message)
+        self.more = QPushButton(f"Learn {MORE_NEW} more new cards today")
+        self.more.setToolTip("Past the daily limit: more new cards mean more reviews in the coming days")
+        self.more.clicked.connect(self.moreNew.emit)
+        self.more.hide()
+        lay.addWidget(self.more)
         lay.addStretch(1)
         return page
 
@@ -327,9 +334,10 @@ class StudyPanel(QWidget):
 
     # -- what StudyMode shows --------------------------------------------------------------------
 
-    def show_home(self, summary: str, message: str = "") -> None:
+    def show_home(self, summary: str, message: str = "", offer_more: bool = False) -> None:
         self.summary.setText(summary)
         self.home_message.setText(message)
+        self.more.setVisible(offer_more)
         self.pages.setCurrentWidget(self.home)
 
     def show_card(

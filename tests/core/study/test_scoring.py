@@ -229,3 +229,9 @@ def test_far_point_on_the_body(deck, grader):
     card = deck.card("point:upper_trapezius:trp1:right")
     s = grader.grade(card, PointAnswer("back", 0.05, 0.3))
     assert s.score == 0 and "cm" in s.reason
+
+
+def test_distances_read_rounded_up():
+    from bodymap.core.study.scoring import cm_text
+
+    assert cm_text(3.02) == "3.1 cm" and cm_text(3.0) == "3.0 cm" and cm_text(1.449) == "1.5 cm"
