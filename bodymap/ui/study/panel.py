@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QStackedWidget,
     QTabWidget,
@@ -147,9 +148,14 @@ class StudyPanel(QWidget):
         self.tabs.addTab(self.pages, "Study")
         self.tabs.addTab(self._progress_page(), "Progress")
         self.tabs.currentChanged.connect(lambda i: i == 1 and self.progressRequested.emit())
+        # In a scroll area: the panel never holds the window bigger than a small screen (800 x 600).
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.tabs)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.tabs)
+        lay.addWidget(scroll)
         self.home = self._home_page()
         self.card = self._card_page()
         self.results = self._results_page()
@@ -311,7 +317,8 @@ class StudyPanel(QWidget):
         self.progress_summary.setWordWrap(True)
         self.progress_summary.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.progress_summary)
-        self.heat = QCheckBox("Show on the chart: how likely you are to remember each muscle today")
+        self.heat = QCheckBox("Show on the chart")  # short: a checkbox does not wrap (the panel's width)
+        self.heat.setToolTip("How likely you are to remember each muscle today")
         self.heat.toggled.connect(self.heatToggled.emit)
         lay.addWidget(self.heat)
         legend = QLabel(
@@ -319,7 +326,7 @@ class StudyPanel(QWidget):
                 _swatch(heat_colour(r), t)
                 for r, t in ((HEAT_FLOOR, f"{HEAT_FLOOR:.0%} or less"), (0.85, "85 %"), (1.0, "100 %"))
             )
-            + " · muscles not studied yet are not coloured"
+            + ": how likely you are to remember each muscle today (muscles not studied yet are not coloured)"
         )
         legend.setTextFormat(Qt.TextFormat.RichText)
         legend.setWordWrap(True)
