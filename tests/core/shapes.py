@@ -26,9 +26,18 @@ def interior_angles(poly: Polygon) -> list[tuple[float, tuple[float, float]]]:
     return out
 
 
-def steps(poly: Polygon, sharp: float = 45.0, near: float = 0.006) -> list[tuple[float, float]]:
-    """The steps of a staircase: a sharp turn one way followed within `near` (about 1 cm) by a sharp
-    turn the other way. Returns where each step starts."""
+def steps(
+    poly: Polygon,
+    sharp: float = 45.0,
+    near: float = 0.006,
+    skin: shapely.Geometry | None = None,
+    least: float = 0.0003,
+    near_skin: float = 1e-6,
+) -> list[tuple[float, float]]:
+    """The steps of a staircase: a sharp turn one way followed within `near` (about 1 cm) but not
+    closer than `least` (0.5 mm: a jog nobody can see at any zoom the chart allows) by a sharp turn the
+    other way. Returns where each step starts. A step whose middle lies within `near_skin` of `skin` (a
+    zone that reaches the edge of the body and follows it for a moment) is the body's shape, not a step."""
     found = []
     for ring in [poly.exterior, *poly.interiors]:
         p = np.asarray(shapely.remove_repeated_points(ring, 1e-9).coords)[:-1]
@@ -42,8 +51,10 @@ def steps(poly: Polygon, sharp: float = 45.0, near: float = 0.006) -> list[tuple
         for i in corners:
             for j in corners:
                 gap = (at[j] - at[i]) % total
-                if 0 < gap < near and np.sign(turn[i]) != np.sign(turn[j]):
-                    found.append((float(p[i][0]), float(p[i][1])))
+                if least <= gap < near and np.sign(turn[i]) != np.sign(turn[j]):
+                    middle = shapely.LinearRing(p).interpolate((at[i] + gap / 2) % total)
+                    if skin is None or middle.distance(skin) > near_skin:
+                        found.append((float(p[i][0]), float(p[i][1])))
     return found
 
 

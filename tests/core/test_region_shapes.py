@@ -116,3 +116,28 @@ def test_geometry_cli_writes_valid_polygons_after_rounding(capsys):
         tree = STRtree(geoms)
         for i, j in zip(*tree.query(geoms, predicate="intersects"), strict=True):
             assert geoms[i].intersection(geoms[j]).area >= 0
+
+
+def test_zones_have_no_staircase_no_sliver_no_speck(body):
+    """Referral zones are unions of these regions, bands and discs, rounded: no part of one has a
+    sharp corner, a step or a thin tail, and none is a speck. Where a zone follows the edge of the
+    body or stops at the midline (a one-sided pattern), that is the body's shape, not a step; so is the
+    rounding (atlas.anchors.SMOOTH) of a zone's corner where it meets them."""
+    from shapely.geometry import LineString
+
+    from bodymap.core.atlas import load_atlas
+    from bodymap.core.atlas.anchors import SMOOTH
+    from bodymap.core.geometry import polygon_parts
+
+    midline = LineString([(0, -1), (0, 2)])
+    for m in load_atlas().muscles.values():
+        for t in m.trps("right"):
+            for kind in ("essential", "spillover"):
+                for view, zone in t.zone(kind).items():
+                    skin = body[view].outline.boundary.union(midline)
+                    for part in polygon_parts(zone):
+                        where = (m.id, t.id, kind, view)
+                        assert part.area >= 1e-6, where
+                        assert min(interior_angles(part))[0] >= MIN_ANGLE, where
+                        assert steps(part, skin=skin, near_skin=SMOOTH) == [], where
+                        assert thin_share(part, THIN) <= MAX_THIN_SHARE, where

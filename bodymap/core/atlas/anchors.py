@@ -65,8 +65,10 @@ class Places:
                 raise where.error("'between' needs two landmarks and a fraction t")
             (u0, y0), (u1, y1) = (self.anchor(e, view, where) for e in ends)
             u, y = u0 + (u1 - u0) * t, y0 + (y1 - y0) * t
+        elif "digit" in spec:
+            u, y = self._digit(spec, view, where)
         else:
-            raise where.error(f"an anchor needs 'landmark' or 'between', got {sorted(spec)}")
+            raise where.error(f"an anchor needs 'landmark', 'between' or 'digit', got {sorted(spec)}")
         off = spec.get("offset", {})
         # On the head view a profile's own directions are forward (to the face) and up; its lateral
         # frame runs away from the view's midline, which is forward or backward as the profile faces.
@@ -75,6 +77,19 @@ class Places:
             raise where.error(f"offset takes only '{across}' and 'up' on the {view} view")
         sign = PROFILE_FORWARD if view == "head" else 1.0
         return u + sign * float(off.get(across, 0.0)), y + float(off.get("up", 0.0))
+
+    def _digit(self, spec: JsonObject, view: View, where: Where) -> tuple[float, float]:
+        """A point on a finger's or a toe's axis: `at` 0 at its web, 1 at its tip."""
+        figure = self.body.figure
+        name, at = spec["digit"], spec.get("at")
+        if not isinstance(at, (int, float)) or not 0 <= at <= 1:
+            raise where.error("a digit anchor needs 'at' from 0 (its web) to 1 (its tip)")
+        digits = {d.name: d for row, _first in figure.digit_rows(view) for d in row}
+        if name not in digits:
+            raise where.error(f"no digit {name!r} on the {view} view (it has: {', '.join(digits)})")
+        d = digits[name]
+        a, y = d.point(d.web + float(at) * (d.length - d.web))
+        return figure.lateral_u(view, a), y
 
     def point(self, spec: object, view: View, side: Side, where: Where) -> tuple[float, float]:
         """An anchor placed on `view` for the patient's `side`."""
