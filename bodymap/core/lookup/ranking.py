@@ -119,12 +119,14 @@ def _reason(point: bool, e: float, s: float, involved: float) -> str:
         where = "essential" if e >= s else "spillover"
         text = f"the point lies in its {where} zone"
         return text + ("" if where == "essential" else " (some patients)")
+    # A share that rounds to 0 % is a sliver along a zone's edge: the reason does not mention it.
+    e, s = (v if round(v * 100) > 0 else 0.0 for v in (e, s))
     parts = []
     if e > 0:
         parts.append(f"its essential zone covers {_pct(e)} of the shaded area")
     if s > 0:
         parts.append(f"its spillover zone {'another ' if e > 0 else 'covers '}{_pct(s)}")
-    text = "; ".join(parts) if parts else "no overlap"
+    text = "; ".join(parts) if parts else "it touches the shaded area only along an edge"
     return f"{text}; the pain involves {_pct(involved)} of its essential zone" if e > 0 else text
 
 
