@@ -70,7 +70,6 @@ def cmd_atlas(args) -> int:
 def cmd_lookup(args) -> int:
     from bodymap.core.atlas import load_atlas
     from bodymap.core.chart.body import load_body
-    from bodymap.core.jsonread import BadJSON, read_json
     from bodymap.core.lookup import Lookup, LookupInputError, pain_from_geojson
 
     given = [bool(args.landmark), bool(args.point), bool(args.area)]
@@ -95,7 +94,7 @@ def cmd_lookup(args) -> int:
             pain = lookup.landmark_pain(args.landmark, args.side)
         elif args.point:
             if not args.view:
-                raise UsageError(f"--point needs --view {'|'.join(VIEWS)}")
+                raise UsageError("--point needs --view front|back|plantar")
             try:
                 x, y = (float(v) for v in args.point.split(","))
             except ValueError:
@@ -104,9 +103,12 @@ def cmd_lookup(args) -> int:
         else:
             point = False
             try:
-                obj = read_json(args.area)
-            except BadJSON as exc:
-                raise UsageError(f"cannot read {args.area}: {exc}") from None
+                with open(args.area, encoding="utf-8") as fh:
+                    obj = json.load(fh)
+            except OSError as exc:
+                raise UsageError(f"cannot read {args.area}: {exc.strerror}") from None
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{args.area} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
             pain = lookup.clip(pain_from_geojson(obj))
         result = lookup.rank(pain, limit=args.limit, condition=args.condition, point=point)
     except LookupInputError as exc:

@@ -8,16 +8,6 @@ import tempfile  # noqa: E402
 os.environ.setdefault("BODYMAP_CACHE_DIR", tempfile.mkdtemp(prefix="bodymap-test-cache-"))
 
 import pytest  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-# Property-based tests (marked `fuzz`): a few dozen examples each in the suite, derandomized so that a
-# run never fails by chance; `make fuzz` runs the same tests with thousands each, freshly random.
-_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
-settings.register_profile(
-    "suite", max_examples=25, deadline=None, derandomize=True, suppress_health_check=_QUIET
-)
-settings.register_profile("fuzz", max_examples=2_000, deadline=None, suppress_health_check=_QUIET)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture
@@ -39,3 +29,37 @@ def window(qtbot, settings):
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+@pytest.fixture
+def answer_dialog(qtbot):
+    """answer_dialog(key, ...) before a key that opens a modal form: once the form is up, those keys
+    go to whatever has its keyboard focus (Qt.Key values, or text to type), as a user would press them."""
+    import shiboken6
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def answer(*keys):
+        tries = [200]  # 2 s: the form opens when the key that opens it is handled, after this is set up
+
+        def press():
+            dialog = QApplication.activeModalWidget()
+            if dialog is None:
+                tries[0] -= 1
+                assert tries[0] > 0, "no form opened"
+                QTimer.singleShot(10, press)
+                return
+            for key in keys:
+                target = dialog.focusWidget() or dialog  # the form's own focus (activation may lag)
+                if isinstance(key, str):
+                    qtbot.keyClicks(target, key)
+                else:
+                    qtbot.keyClick(target, key)
+            # Keys that did not close the form fail the test instead of leaving it waiting for ever.
+            QTimer.singleShot(
+                2000, lambda: shiboken6.isValid(dialog) and dialog.isVisible() and dialog.reject()
+            )
+
+        QTimer.singleShot(0, press)
+
+    return answer

@@ -46,9 +46,11 @@ shows what is in force, in orange when something needs care.</li>
 <i>Visit</i> tab; each field is saved when you leave it (there is no Save).</li>
 <li><b>Marks.</b> Choose the Mark tool (M) and click the chart where you palpate a trigger point. With the
 chart in focus, the finding keys act on the selected mark: A active, D latent, T local twitch response,
-F familiar pain, X referral reproduced, N needled. Drag a mark to move it; Delete deletes it.
-Needling over a hazard or despite a precaution flags the mark with a red triangle and is kept in the
-reports.</li>
+F familiar pain, X referral reproduced, N needled: the treated point's form opens with the last needle
+chosen (needle, depth, technique, passes, twitch responses, familiar pain, patient response, time in);
+Enter records it. Drag a mark to move it; Delete deletes it. Needling deeper than the atlas's safe depth
+for the muscle, over a hazard or despite a precaution flags the mark with a red triangle and is kept in
+the reports.</li>
 <li><b>Pain drawing.</b> Choose the brush (B), lasso (S) or eraser (E) and shade the pain; the symptom is
 chosen in the <i>Drawing</i> tab. The lookup (Ctrl+2) ranks the muscles that may cause the drawn pain.</li>
 <li><b>Compare and report.</b> V shows the previous visit faintly; the <i>Course</i> tab compares the
@@ -92,10 +94,13 @@ def _mark(
 
     from .chart.marks_layer import MarkItem
 
-    findings = SimpleNamespace(
-        status=status, twitch=None, familiar_pain=None, referral=None, tenderness=None, needled=needled
+    findings = SimpleNamespace(status=status, twitch=None, familiar_pain=None, referral=None, tenderness=None)
+    item = MarkItem(
+        SimpleNamespace(findings=findings, needled=needled),
+        1,
+        faint=faint,
+        warning="warning" if warning else "",
     )
-    item = MarkItem(SimpleNamespace(findings=findings), 1, faint=faint, warning="warning" if warning else "")
     item.selected = selected
 
     def paint(p: QPainter) -> None:

@@ -254,13 +254,10 @@ class MainWindow(QMainWindow):
             name=STUDY_DOCK,
         )
         self.panels_menu.addAction(self.study.dock.toggleViewAction())
-        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)  # a tab students find
-        self.dock(LOOKUP_DOCK).raise_()
+        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)
+        self.study.dock.hide()
         self.router.claims.append(lambda: self.study.captures_chart)
         self.study.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        # One brush size: the study panel's slider moves the lookup's (which sets the chart's brush).
-        self.study.panel.brush.setValue(self.lookup_panel.size.value())
-        self.study.brushChanged.connect(lambda r: self.lookup_panel.size.setValue(round(r * 1000)))
         self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
@@ -344,10 +341,13 @@ class MainWindow(QMainWindow):
         from .records.chart_layers import RecordsChartLayers
         from .records.panel import RecordsPanel
         from .records.session import RecordsSession
+        from .settings import ClinicSettings
         from .shortcuts import scope
 
         try:
-            self.session = RecordsSession.open(location, Placer(self.body, self.atlas), self.undo_group, self)
+            self.session = RecordsSession.open(
+                location, Placer(self.body, self.atlas), self.undo_group, self, ClinicSettings(self.settings)
+            )
         except RecordsError as exc:
             busy = "open in another bodymap window" in str(exc)
             return self._records_not_opened(

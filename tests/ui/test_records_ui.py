@@ -102,7 +102,7 @@ def test_drawing_goes_to_the_open_visit(clinic):
     assert w.lookup_panel.candidates
 
 
-def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
+def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot, answer_dialog):
     w, panel = clinic, clinic.records
     w.session.run(
         cmd.RecordScreen(
@@ -113,9 +113,10 @@ def test_needling_with_a_precaution_warns_but_does_not_block(clinic, qtbot):
     click_mark(w, qtbot, "back", "supraspinous_fossa", "right")
     w.chart.setFocus()
     with qtbot.waitSignal(panel.findings.warning) as blocker:
+        answer_dialog(Qt.Key.Key_Return)  # N opens the treated point with the needle chosen; Enter records
         qtbot.keyClick(w.chart, Qt.Key.Key_N)
     assert "nticoagulant" in blocker.args[0]
-    assert w.store.marks(w.session.visit_id)[0].findings.needled is True
+    assert w.store.marks(w.session.visit_id)[0].needled is True
     assert panel.findings.warnings.isVisible() and "nticoagulant" in panel.findings.warnings.text()
     # The warning took no keyboard focus: the chart, which had it, keeps it (the next key acts on the mark).
     assert QApplication.focusWidget() is w.chart and QApplication.activeModalWidget() is None
@@ -280,15 +281,3 @@ def test_a_lock_left_by_a_crashed_copy_does_not_keep_the_records_closed(window, 
         assert window.open_records(db)
     finally:
         holder.kill()
-
-
-def test_a_mark_on_the_head_view(clinic, qtbot):
-    """A mark on a profile is kept on the head view with the patient's side and region (the masseter's
-    trigger points are drawn there)."""
-    w = clinic
-    w.chart.setFocus()
-    qtbot.keyClick(w.chart, Qt.Key.Key_5)
-    m = click_mark(w, qtbot, "head", "angle_of_mandible", "left")
-    (mark,) = w.store.marks(w.session.visit_id)
-    assert (mark.view, mark.side, mark.region_id) == ("head", "left", "head_angle_of_jaw")
-    assert x_sign("head", "left") * mark.x > 0 and abs(mark.y - m.point[1]) < 0.002

@@ -19,10 +19,12 @@ from bodymap.core.records import (
     Consent,
     Drawing,
     Findings,
+    Needle,
     Patient,
     RecordsError,
     Screen,
     Store,
+    Treatment,
     Visit,
 )
 from bodymap.core.records.metrics import course_of_care
@@ -79,9 +81,9 @@ def build_record(store: Store, visits: int = 3) -> tuple[int, list[int]]:
                 familiar_pain=True,
                 referral=True,
                 tenderness=8,
-                needled=True,
                 notes="Reproduces the headache behind the right eye",
             ),
+            Treatment(needle=Needle(0.25, 30), depth_mm=12, technique="pistoning", passes=5, twitches=2),
         )
         store.add_mark(
             v.id,
@@ -94,7 +96,8 @@ def build_record(store: Store, visits: int = 3) -> tuple[int, list[int]]:
                 v.id,
                 "front",
                 *landmark("front", "lateral_epicondyle_of_humerus", "left"),
-                Findings(status="active" if n == 1 else "latent", twitch=False, needled=n == 1),
+                Findings(status="active" if n == 1 else "latent", twitch=False),
+                Treatment() if n == 1 else None,
             )
             store.add_mark(v.id, "plantar", *landmark("plantar", "calcaneus_plantar_surface", "right"))
         store.add_drawing(

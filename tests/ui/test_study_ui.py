@@ -76,10 +76,7 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     assert study.layer.count("shown") > 0  # Learn: the pattern first
     qtbot.keyClick(chart, Qt.Key.Key_Return)
     assert study.phase == "ask" and study.layer.count("shown") == 0
-    assert study.captures_chart and chart.tool.value == "lasso"  # outlining a zone is exact
-    assert study.panel.brush.isVisible()
-    study.panel.brush.setValue(16)  # one brush size in the window: the study's slider sets the chart's
-    assert chart.brush_radius == pytest.approx(0.016) and w.lookup_panel.size.value() == 16
+    assert study.captures_chart and chart.tool.value == "brush"
 
     answer_right(w, qtbot)  # a lasso round the essential zone, then Enter
     assert study.phase == "feedback"
@@ -168,12 +165,11 @@ def test_exam_then_results_by_area_and_kind_and_the_progress_heat_map(app_window
     table = study.panel.progress_table
     assert table.topLevelItem(0).childCount() > 0  # the weakest muscles
     study.panel.heat.setChecked(True)
-    heat = study.layer.count("heat")  # the outlines of the muscles studied (the four exam answers)
-    assert heat > 0
+    assert study.layer.count("heat") > 100
     study.start("learn")
     assert study.layer.count("heat") == 0  # muscle outlines would show where trigger points lie
     study.stop()
-    assert study.layer.count("heat") == heat
+    assert study.layer.count("heat") > 100
 
 
 def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, qtbot, tmp_path, monkeypatch):
@@ -186,18 +182,3 @@ def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, q
     assert window.study.phase == "idle"
     assert "left untouched" in window.study.panel.home_message.text()
     assert bad.read_bytes() == b"not a database at all"
-
-
-def test_past_the_days_new_cards_the_student_may_ask_for_more(app_window, qtbot):
-    study = app_window.study
-    study.store()
-    study.study.new_per_day = 2
-    study.start("learn")
-    for _ in range(2):
-        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # past the pattern
-        qtbot.mouseClick(study.panel.give_up, Qt.MouseButton.LeftButton)
-        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # next
-    assert study.phase == "idle" and "today's 2 new cards" in study.panel.home_message.text()
-    assert study.panel.more.isVisible()
-    qtbot.mouseClick(study.panel.more, Qt.MouseButton.LeftButton)
-    assert study.phase in ("preview", "ask") and study.study.new_per_day == 12

@@ -216,7 +216,9 @@ def test_out_of_range_findings_are_refused_where_typed(clinic, qtbot, field, typ
 # -- 7. safety is seen beside the mark and kept ------------------------------------------------------
 
 
-def test_needling_over_a_hazard_is_flagged_on_the_chart_and_kept_in_the_exports(clinic, qtbot, tmp_path):
+def test_needling_over_a_hazard_is_flagged_on_the_chart_and_kept_in_the_exports(
+    clinic, qtbot, tmp_path, answer_dialog
+):
     w = clinic
     s = w.session
     s.run(cmd.RecordScreen(Screen(patient_id=s.patient_id, screened_on=date.today(), anticoagulant=True)))
@@ -225,6 +227,7 @@ def test_needling_over_a_hazard_is_flagged_on_the_chart_and_kept_in_the_exports(
     click_at(w, qtbot, "back", apex.x, apex.y)
     mid = s.mark_id
     w.chart.setFocus()
+    answer_dialog(Qt.Key.Key_Return)
     qtbot.keyClick(w.chart, Qt.Key.Key_N)
     item = next(i for i in w.marks_layer.items if i.mark.id == mid)
     assert "lung" in item.warning.lower() and "nticoagulant" in item.warning  # beside the mark

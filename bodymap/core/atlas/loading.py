@@ -22,7 +22,19 @@ from bodymap.core.data import DataError, JsonObject, Where, data_root, load_json
 
 from .anchors import Places
 from .hazards import hazards_at
-from .model import AREAS, TRP_TOLERANCE, ZONE_KINDS, Atlas, Citation, Condition, Hazard, Muscle, TriggerPoint
+from .model import (
+    AREAS,
+    MAX_SAFE_DEPTH_MM,
+    TRP_TOLERANCE,
+    ZONE_KINDS,
+    Atlas,
+    Citation,
+    Condition,
+    Hazard,
+    Muscle,
+    SafeDepth,
+    TriggerPoint,
+)
 
 
 def _text(d: JsonObject, key: str, w: Where, required: bool = True) -> str:
@@ -50,6 +62,24 @@ def _citations(d: JsonObject, sources: dict[str, JsonObject], w: Where) -> tuple
             raise w.at(f"sources[{i}]").error(f"unknown source {ref!r} (add it to a file in atlas/sources/)")
         out.append(Citation(ref, sources[ref]["citation"], str(s.get("where", ""))))
     return tuple(out)
+
+
+def _safe_depth(d: object, sources: dict[str, JsonObject], w: Where) -> SafeDepth | None:
+    """`needling.safe_depth`: {"mm", "estimate", "source": {"ref", "where"}, "note"}; absent: none given."""
+    if d is None:
+        return None
+    if not isinstance(d, dict):
+        raise w.error("must be an object with mm, estimate, source and note")
+    mm = d.get("mm")
+    if isinstance(mm, bool) or not isinstance(mm, (int, float)) or not 0 < mm <= MAX_SAFE_DEPTH_MM:
+        raise w.at("mm").error(f"must be a number of millimetres above 0 and at most {MAX_SAFE_DEPTH_MM:g}")
+    if not isinstance(d.get("estimate"), bool):
+        raise w.at("estimate").error("must be true or false")
+    source = d.get("source")
+    (citation,) = _citations({"sources": [source]}, sources, w.at("source"))
+    if not citation.where.strip():
+        raise w.at("source.where").error("must say where in the source the depth comes from")
+    return SafeDepth(float(mm), d["estimate"], citation, _text(d, "note", w))
 
 
 class _Loader:
@@ -150,6 +180,7 @@ class _Loader:
         for h in needling.get("hazards", []):
             if h not in hazards:
                 raise w.at("needling.hazards").error(f"unknown hazard {h!r}")
+        safe_depth = _safe_depth(needling.get("safe_depth"), sources, w.at("needling.safe_depth"))
         outlines = self.outline(d.get("outline"), w.at("outline"))
         raw_trps = d.get("trigger_points")
         if not isinstance(raw_trps, list) or not raw_trps:
@@ -205,6 +236,7 @@ class _Loader:
             _text(d, "uncertainty", w, required=False),
             outlines,
             {s: tuple(v) for s, v in trps.items()},
+            safe_depth,
         )
 
     def conditions(self, sources: dict[str, JsonObject], muscles: set[str]) -> dict[str, Condition]:

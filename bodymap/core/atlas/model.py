@@ -40,6 +40,15 @@ class Citation:
     citation: str
     where: str
 
+    @property
+    def short(self) -> str:
+        """Author and year, as a warning names its source: "Seol et al. 2014"."""
+        authors = self.citation.split(".")[0]
+        first = authors.split(",")[0].split(" ")[0]
+        year = re.search(r"\b(19|20)\d\d\b", self.citation)
+        more = " et al." if "," in authors else ""
+        return f"{first}{more} {year.group(0)}" if year else first
+
 
 @dataclass(frozen=True)
 class TriggerPoint:
@@ -65,6 +74,21 @@ class TriggerPoint:
 
 
 @dataclass(frozen=True)
+class SafeDepth:
+    """How deep a needle may go in a muscle before it risks what lies beneath (the pleura, a nerve),
+    as the cited source measured or advises. `estimate` says when no source gives the number itself;
+    `note` says for which position, body build and technique it holds."""
+
+    mm: float
+    estimate: bool
+    source: Citation
+    note: str
+
+
+MAX_SAFE_DEPTH_MM = 100.0
+
+
+@dataclass(frozen=True)
 class Muscle:
     id: str
     name: str
@@ -85,6 +109,7 @@ class Muscle:
     trigger_points: dict[Side, tuple[TriggerPoint, ...]] = field(
         repr=False, compare=False, default_factory=dict
     )
+    safe_depth: SafeDepth | None = field(repr=False, compare=False, default=None)
 
     def trps(self, side: Side | None = None) -> tuple[TriggerPoint, ...]:
         if side is not None:

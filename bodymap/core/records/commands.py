@@ -23,7 +23,9 @@ from bodymap.core.records.model import (
     Findings,
     InvalidValue,
     Patient,
+    Plan,
     Screen,
+    Treatment,
     Visit,
     editable,
     stored,
@@ -54,6 +56,15 @@ _FIELD_TEXT = {
     "symptom": "Set symptom",
     "intensity": "Set intensity",
     "areas": "Draw",
+    "positioned": "Check positioning",
+    "skin_prepared": "Check skin preparation",
+    "needle": "Choose needle",
+    "reactions": "Record immediate reactions",
+    "advice_given": "Record aftercare advice",
+    "next_visit": "Set next visit",
+    "visits": "Set visits planned",
+    "goal": "Edit goal",
+    "planned_on": "Set plan date",
 }
 
 
@@ -296,9 +307,57 @@ class UpdateMark(_Update):
         store.update_mark(self.id, **values)
 
 
+class TreatMark(Command):
+    """Record how a mark was needled (a treated point), change it, or (None) say it was not needled."""
+
+    def __init__(self, mark_id: int, treatment: Treatment | None):
+        self.id, self.treatment = mark_id, treatment
+        self.before: Treatment | None = None
+        self.done = False
+        self.text = "Record treated point" if treatment is not None else "Not needled"
+
+    def do(self, store: Store) -> None:
+        if not self.done:
+            before = store.mark(self.id).treatment
+            store.treat_mark(self.id, self.treatment)
+            self.before, self.done = before, True
+        else:
+            store.treat_mark(self.id, self.treatment)
+
+    def undo(self, store: Store) -> None:
+        assert self.done, "undo() before do()"
+        store.treat_mark(self.id, self.before)
+
+
 class DeleteMark(_Delete):
     text = "Delete mark"
     kind = "mark"
+
+
+# --- course plans -----------------------------------------------------------------------------------
+
+
+class RecordPlan(_Add):
+    text = "Plan course"
+    kind = "plan"
+
+    def __init__(self, plan: Plan):
+        super().__init__()
+        self.plan = plan
+
+    def _add(self, store: Store) -> int:
+        return stored(store.add_plan(self.plan).id)
+
+
+class UpdatePlan(_Update):
+    kind = "plan"
+    _many_text = "Edit course plan"
+
+    def _read(self, store: Store) -> dict[str, Any]:
+        return _fields(store.plan(self.id), editable(Plan))
+
+    def _write(self, store: Store, values: dict[str, Any]) -> None:
+        store.update_plan(self.id, **values)
 
 
 # --- drawings ---------------------------------------------------------------------------------------
@@ -348,7 +407,10 @@ __all__ = [
     "AddMark",
     "MoveMark",
     "UpdateMark",
+    "TreatMark",
     "DeleteMark",
+    "RecordPlan",
+    "UpdatePlan",
     "AddDrawing",
     "UpdateDrawing",
     "DeleteDrawing",

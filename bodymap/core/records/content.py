@@ -6,8 +6,9 @@ CSV and JSON exports. One implementation, so the screen and the paper never disa
 - `trp_label`, `region_name`: a mark's place in people's words ("Upper trapezius, TrP1 (...)"), never
   an internal id;
 - `mark_rows`: a visit's marks as rows of words, with the needling warnings that applied to each
-  (over which hazard, despite which precaution), worked out with the screen and consent in force on
-  the visit's date.
+  (over which hazard, deeper than the muscle's safe depth, despite which precaution), worked out with
+  the screen and consent in force on the visit's date;
+- `treatment_rows`: the treated points among them, with needle, depth, technique and the rest.
 """
 
 from __future__ import annotations
@@ -20,17 +21,12 @@ from typing import Any, TypeVar
 from bodymap.core.atlas import Atlas
 from bodymap.core.chart.body import Body
 
-from .model import Consent, Mark, Record, Screen, VisitRecord
+from .model import RESPONSES, Consent, Mark, Record, Screen, Treatment, VisitRecord
 from .safety import SafetyWarning, needling_warnings
 
 T = TypeVar("T", Screen, Consent)
 
-VIEW_NAMES = {
-    "front": "front",
-    "back": "back",
-    "plantar": "soles",
-    "head": "head (sides)",
-}  # in a sentence or a cell
+VIEW_NAMES = {"front": "front", "back": "back", "plantar": "soles", "head": "head"}  # in a sentence or a cell
 
 
 def in_force(items: Sequence[T], when: date | None, attr: str) -> tuple[T | None, bool]:
@@ -179,7 +175,7 @@ def mark_rows(
                 yes_no(f.referral),
                 "—" if f.tenderness is None else f"{f.tenderness}/10",
                 "—" if f.ppt_kpa is None else f"{f.ppt_kpa:g} kPa",
-                f.needled,
+                m.needled,
                 f.notes,
                 tuple(needling_warnings(m, screen, consent, atlas)),
             )
@@ -208,3 +204,72 @@ def visit_warnings(
 def warnings_json(row: MarkRow) -> list[dict[str, Any]]:
     """A mark's needling warnings as export data (JSON)."""
     return [{"kind": w.kind, "id": w.id, "message": w.message} for w in row.warnings]
+
+
+def muscle_name(atlas: Atlas, muscle_id: str | None) -> str:
+    """A muscle in people's words; "" for none."""
+    if not muscle_id:
+        return ""
+    muscle = atlas.muscles.get(muscle_id)
+    return muscle.name if muscle else muscle_id.replace("_", " ").capitalize()
+
+
+def technique_words(t: Treatment) -> str:
+    """ "pistoning, 6 passes", "static", "—" when not recorded."""
+    if t.technique is None:
+        return "—"
+    if t.technique == "pistoning" and t.passes is not None:
+        return f"pistoning, {t.passes} pass{'es' if t.passes != 1 else ''}"
+    return t.technique
+
+
+@dataclass(frozen=True)
+class TreatmentRow:
+    """One treated point of a visit in words, as the treatment table shows it."""
+
+    number: int  # the mark's number, as on the chart and in the marks table
+    mark: Mark
+    muscle: str  # the muscle needled, in words ("" when not recorded and no trigger point is near)
+    side: str  # the patient's
+    needle: str  # "0.25 × 30 mm", "—"
+    depth: str  # "15 mm", "—"
+    technique: str
+    twitches: str  # "3", "—"
+    familiar_pain: str  # yes / no / —
+    responses: str  # "bleeding; unusual pain", "none"
+    minutes: str  # "10 min", "—"
+    notes: str
+    warnings: tuple[SafetyWarning, ...]
+    missing: tuple[str, ...]  # what the record does not say (needle, depth, technique)
+
+    @property
+    def warning_text(self) -> str:
+        return "; ".join(w.message for w in self.warnings)
+
+
+def treatment_rows(rows: Sequence[MarkRow], atlas: Atlas) -> list[TreatmentRow]:
+    """The treated points among a visit's mark rows (mark_rows), numbered as the marks."""
+    out = []
+    for r in rows:
+        t = r.mark.treatment
+        if t is None:
+            continue
+        out.append(
+            TreatmentRow(
+                r.number,
+                r.mark,
+                muscle_name(atlas, r.mark.muscle),
+                r.side,
+                t.needle.label if t.needle else "—",
+                "—" if t.depth_mm is None else f"{t.depth_mm:g} mm",
+                technique_words(t),
+                "—" if t.twitches is None else str(t.twitches),
+                yes_no(t.familiar_pain),
+                "; ".join(RESPONSES[k] for k in t.responses) or "none",
+                "—" if t.minutes is None else f"{t.minutes:g} min",
+                t.notes,
+                r.warnings,
+                t.missing,
+            )
+        )
+    return out

@@ -4,8 +4,8 @@ eraser stroke becomes on a visit's pain drawing."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from shapely.geometry.base import BaseGeometry
 
@@ -14,8 +14,11 @@ from bodymap.core.chart.frame import View
 from bodymap.core.pain import PainArea
 
 from . import commands as cmd
-from .model import AfterEffects, Drawing, Findings, Visit, stored
+from .model import AfterEffects, Drawing, Findings, Treatment, Visit, stored
 from .store import Store
+
+if TYPE_CHECKING:
+    from bodymap.core.settings import Settings
 
 
 def new_visit(store: Store, patient_id: int, today: date) -> Visit:
@@ -27,6 +30,28 @@ def new_visit(store: Store, patient_id: int, today: date) -> Visit:
         visited_on=today,
         therapist=previous[-1].therapist if previous else "",
         after=AfterEffects() if previous else None,
+    )
+
+
+def new_treatment(store: Store, mark_id: int, settings: Settings) -> Treatment:
+    """What a new treated point at a mark starts with, so that the same needle as last time takes one
+    keystroke to accept: the needle and technique of the visit's last treated point (else the needle
+    chosen in the visit's preparation, else the settings' last one), and the nearest trigger point's
+    muscle. Depth, twitches and the rest start unrecorded: they are the therapist's to say."""
+    mark = store.mark(mark_id)
+    visit = store.visit(stored(mark.visit_id))
+    last = max(
+        (m for m in store.marks(stored(visit.id)) if m.treatment is not None and m.id != mark_id),
+        key=lambda m: (m.updated_at or datetime.min, stored(m.id)),  # the one recorded last
+        default=None,
+    )
+    previous = last.treatment if last is not None else None
+    needle = (previous.needle if previous else None) or visit.needle or settings.preselected()
+    return Treatment(
+        muscle=mark.trp_muscle,
+        needle=needle,
+        technique=previous.technique if previous else None,
+        passes=previous.passes if previous else None,
     )
 
 

@@ -11,6 +11,12 @@ What goes in (deleted visits, marks and drawings are left out):
   not examined (None) has dataAbsentReason `not-performed`, which is not the same as "no".
 - `Observation` per drawing: the symptom (a distinct SNOMED CT code each), its intensity 0-10, and one
   "Body site" component per CHOIR region it covers.
+- `Procedure` per treated point (a mark that was needled): dry needling, completed, on the visit's
+  date, its body site the muscle needled on the patient's side (a BodyStructure with SNOMED CT
+  laterality), the needle as `usedCode`, the depth, technique, passes, twitch responses, familiar pain
+  and time in as extensions (R4 Procedure has no components; the URLs are ours, below), the patient's
+  responses as `complication`, the finding it treated as `reasonReference` (the mark's Observation),
+  and the needling warnings as notes. A detail not recorded is left out, never guessed.
 - `BodyStructure` per body site used, once per bundle: where, and on which of the patient's sides.
 
 Laterality is always the patient's, read from the stored `side` (never from the sign of x, which
@@ -37,10 +43,13 @@ from typing import TYPE_CHECKING
 
 from bodymap.core.data import JsonObject, load_json
 
+from .content import visit_warnings
 from .metrics import choir_codes
-from .model import SYMPTOMS, Drawing, Mark, Patient, RecordsError, VisitRecord
+from .model import RESPONSES, SYMPTOMS, TECHNIQUES, Drawing, Mark, Patient, RecordsError, VisitRecord
+from .safety import SafetyWarning
 
 if TYPE_CHECKING:
+    from bodymap.core.atlas import Atlas
     from bodymap.core.chart.body import Body
 
     from .store import Store
@@ -82,6 +91,20 @@ SYMPTOM_CODES = {
 # No SNOMED CT code for the mark: we could not confirm one for "myofascial trigger point" as a finding,
 # and a wrong code does more harm than text alone.
 TRIGGER_POINT = {"text": "Myofascial trigger point"}
+# Likewise no code for the procedure: SNOMED CT's dry-needling concepts differ between editions, and text
+# says what was done.
+DRY_NEEDLING = {"text": "Dry needling of a myofascial trigger point"}
+# The treated point's details as extensions on Procedure. Ours, resolvable by no one (like CHOIR above):
+# change them here only.
+EXTENSION = "https://bodymap.invalid/fhir/StructureDefinition/"
+NEEDLING = {
+    "depth": EXTENSION + "needling-depth",  # valueQuantity, mm
+    "technique": EXTENSION + "needling-technique",  # valueCodeableConcept (text)
+    "passes": EXTENSION + "needling-passes",  # valueInteger
+    "twitches": EXTENSION + "local-twitch-responses",  # valueInteger
+    "familiar_pain": EXTENSION + "familiar-pain-reproduced",  # valueBoolean
+    "minutes": EXTENSION + "needle-time-in",  # valueQuantity, min
+}
 
 NOT_EXAMINED = {
     "coding": [{"system": ABSENT, "code": "not-performed", "display": "Not Performed"}],
@@ -109,8 +132,8 @@ def _component(text: str, kind: str, value: object) -> JsonObject:
 class _Bundle:
     """Collects the entries of one patient's bundle, each BodyStructure once."""
 
-    def __init__(self, patient: Patient, body: Body):
-        self.patient, self.body = patient, body
+    def __init__(self, patient: Patient, body: Body, atlas: Atlas | None = None):
+        self.patient, self.body, self.atlas = patient, body, atlas
         self.entries: list[JsonObject] = []
         self.sites: set[tuple[object, ...]] = set()
         choir = load_json("body/choir.json")  # view -> CHOIR area -> the patient's side -> code
@@ -168,7 +191,7 @@ class _Bundle:
             },
         )
 
-    def add_visit(self, vr: VisitRecord) -> None:
+    def add_visit(self, vr: VisitRecord, warnings: dict[int, list[SafetyWarning]] | None = None) -> None:
         v = vr.visit
         day = v.visited_on.isoformat()
         encounter: JsonObject = {
@@ -206,6 +229,8 @@ class _Bundle:
         for m in vr.marks:
             if m.deleted_at is None:
                 self.add_mark(m, context, v.therapist)
+                if m.treatment is not None:
+                    self.add_treatment(m, context, v.therapist, (warnings or {}).get(m.id or 0, []))
         for d in vr.drawings:
             if d.deleted_at is None:
                 self.add_drawing(d, context)
@@ -242,7 +267,7 @@ class _Bundle:
                 _component("Referred pain reproduced", "valueBoolean", f.referral),
                 _component("Tenderness 0-10", "valueInteger", f.tenderness),
                 _component("Pressure-pain threshold", "valueQuantity", ppt),
-                _component("Needled", "valueBoolean", f.needled),
+                _component("Needled", "valueBoolean", m.needled),
             ],
         }
         if therapist:
@@ -250,6 +275,57 @@ class _Bundle:
         if f.notes:
             observation["note"] = [{"text": f.notes}]
         self.add(("mark", m.id), observation)
+
+    def add_treatment(
+        self, m: Mark, context: JsonObject, therapist: str, warnings: list[SafetyWarning]
+    ) -> None:
+        """The treated point as a Procedure: which muscle on which of the patient's sides, how."""
+        t = m.treatment
+        assert t is not None  # called for treated points only
+        muscle_id = m.muscle
+        muscle = self.atlas.muscles.get(muscle_id) if self.atlas and muscle_id else None
+        name = muscle.name if muscle else (muscle_id or "muscle not recorded").replace("_", " ")
+        text = name if m.side == "midline" else f"{name} ({m.side})"
+        site = self.site(("muscle", muscle_id, m.side), text, [], m.side, f"{text}: the muscle needled")
+        extensions: list[JsonObject] = []
+        if t.depth_mm is not None:
+            depth = {"value": t.depth_mm, "unit": "mm", "system": UCUM, "code": "mm"}
+            extensions.append({"url": NEEDLING["depth"], "valueQuantity": depth})
+        if t.technique is not None:
+            technique = {"text": TECHNIQUES[t.technique]}
+            extensions.append({"url": NEEDLING["technique"], "valueCodeableConcept": technique})
+        for key, value in (("passes", t.passes), ("twitches", t.twitches)):
+            if value is not None:
+                extensions.append({"url": NEEDLING[key], "valueInteger": value})
+        if t.familiar_pain is not None:
+            extensions.append({"url": NEEDLING["familiar_pain"], "valueBoolean": t.familiar_pain})
+        if t.minutes is not None:
+            time_in = {"value": t.minutes, "unit": "min", "system": UCUM, "code": "min"}
+            extensions.append({"url": NEEDLING["minutes"], "valueQuantity": time_in})
+        procedure: JsonObject = {"resourceType": "Procedure"}
+        if extensions:
+            procedure["extension"] = extensions
+        procedure.update(
+            status="completed",
+            code=DRY_NEEDLING,
+            subject=context["subject"],
+            encounter=context["encounter"],
+            performedDateTime=context["effectiveDateTime"],
+        )
+        if therapist:
+            procedure["performer"] = [{"actor": {"display": therapist}}]
+        procedure["reasonReference"] = [{"reference": self.url("mark", m.id)}]
+        procedure["bodySite"] = [site]
+        if t.responses:
+            procedure["complication"] = [{"text": RESPONSES[r]} for r in t.responses]
+        notes = [{"text": w.message} for w in warnings]
+        if t.notes:
+            notes.append({"text": t.notes})
+        if notes:
+            procedure["note"] = notes
+        if t.needle is not None:
+            procedure["usedCode"] = [{"text": f"Needle {t.needle.label}"}]
+        self.add(("treatment", m.id), procedure)
 
     def add_drawing(self, d: Drawing, context: JsonObject) -> None:
         code, display = SYMPTOM_CODES[d.symptom]
@@ -298,10 +374,11 @@ def fhir_bundle(store: Store, patient_id: int, visit_number: int | None = None) 
                 f"({len(visits)} visit{'s' if len(visits) != 1 else ''})"
             )
         visits = [visits[visit_number - 1]]
-    bundle = _Bundle(record.patient, store.placer.body)
+    atlas = store.placer.atlas
+    bundle = _Bundle(record.patient, store.placer.body, atlas)
     bundle.add_patient()
     for vr in visits:
-        bundle.add_visit(vr)
+        bundle.add_visit(vr, visit_warnings(record, vr, atlas))
     # A deep copy: the entries share constant parts (codes, laterality) that a caller must not change for all.
     return {
         "resourceType": "Bundle",

@@ -2,7 +2,7 @@
 of care.
 
 - Pain extent, chart share: the drawn area (all symptoms together, overlaps counted once) as a share of
-  the whole chart (the outlines of every view), as in Barbero et al. 2024.
+  the whole chart (front + back + plantar outlines), as in Barbero et al. 2024.
 - Pain extent, body-surface share: each region weighted by its Lund & Browder (1944) share instead of
   its drawn area; see SEGMENTS and docs/records.md for the mapping.
 - CHOIR regions covered: the CHOIR Body Map codes (Scherrer et al. 2021) whose area the drawing covers
@@ -23,9 +23,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, x_sign
-from bodymap.core.chart.hittest import tester_for
 
-from .model import Drawing, Mark, Visit, stored
+from .model import Drawing, Mark, Plan, Visit, stored
 
 if TYPE_CHECKING:
     from bodymap.core.chart.body import Body, Region
@@ -62,10 +61,6 @@ SEGMENT_OF_AREA: dict[str, str] = {
     "Face": "head",
     "Head": "head",
     "Neck": "neck",
-    # The head view's profiles name the back of the head and neck by the back figure's codes.
-    "Cranium (back)": "head",
-    "Head (back)": "head",
-    "Neck (back)": "neck",
     "Chest": "anterior trunk",
     "Abdomen": "anterior trunk",
     "Upper Back": "posterior trunk",
@@ -129,10 +124,9 @@ class _RegionIndex:
         self.regions: dict[View, list[Region]] = {}
         self.parts: dict[View, list[list[tuple[int, BaseGeometry]]]] = {}
         for v in VIEWS:
-            hits = tester_for(body[v])  # the view's one region index (chart/hittest.py)
-            regs = hits.regions
+            regs = list(body[v].regions)
             self.regions[v] = regs
-            self.trees[v] = hits.tree
+            self.trees[v] = STRtree([r.geometry for r in regs])
             for r in regs:
                 key = _segment(r)
                 self.density[(v, r.id, r.side)] = SEGMENTS[key[0]] / 100.0 / seg_area[key]
@@ -167,7 +161,7 @@ def _region_index(body: Body) -> _RegionIndex:
 @dataclass(frozen=True)
 class Extent:
     area: float  # drawn area in body units² (stature 1.0), all views
-    chart_share: float  # area / the whole chart's area (every view's outline), 0-1
+    chart_share: float  # area / the whole chart's area (front + back + plantar), 0-1
     body_share: float  # Lund & Browder weighted share of the body surface, 0-1
 
 
@@ -276,7 +270,7 @@ def course_rows(
                 jaccard(previous, areas) if previous is not None else None,
                 sum(m.findings.status == "active" for m in live),
                 sum(m.findings.status == "latent" for m in live),
-                sum(m.findings.needled for m in live),
+                sum(m.needled for m in live),
                 choir_codes(areas, body) if areas else (),
             )
         )
@@ -295,3 +289,61 @@ def course_of_care(store: Store, patient_id: int, body: Body | None = None) -> l
         {stored(vr.visit.id): list(vr.marks) for vr in live},
         body,
     )
+
+
+@dataclass(frozen=True)
+class Review:
+    """The course of care against its plan: visits done of those planned, the goal, and the
+    reassessment (the latest visit against the first of the course: pain, extent, active trigger points)."""
+
+    plan: Plan | None  # the plan in force (the latest); None: no course planned
+    rows: tuple[CourseRow, ...]  # the visits of the course (those since the plan was made)
+    planned: int | None
+
+    @property
+    def done(self) -> int:
+        return len(self.rows)
+
+    @property
+    def due(self) -> bool:
+        """The planned visits are done: time to reassess against the first visit."""
+        return self.planned is not None and self.done >= self.planned
+
+    @property
+    def progress(self) -> str:
+        """ "Visit 3 of 6", "Visit 7 (6 planned)", "Visit 2" (no plan), "No visits yet"."""
+        if not self.rows:
+            return "No visits yet"
+        if self.planned is None:
+            return f"Visit {self.done}"
+        if self.done <= self.planned:
+            return f"Visit {self.done} of {self.planned}"
+        return f"Visit {self.done} ({self.planned} planned)"
+
+    def comparison(self) -> list[tuple[str, str, str]]:
+        """(what, at the first visit, at the latest): pain before treatment, the drawn extent as a share
+        of the body surface, active and latent trigger points. Empty until the course has two visits."""
+        if len(self.rows) < 2:
+            return []
+        first, last = self.rows[0], self.rows[-1]
+
+        def pain(r: CourseRow) -> str:
+            return "—" if r.pain_before is None else f"{r.pain_before}/10"
+
+        def extent(r: CourseRow) -> str:
+            return "not drawn" if r.extent is None else f"{r.extent.body_share * 100:.1f}% of the body"
+
+        return [
+            ("Pain before treatment", pain(first), pain(last)),
+            ("Pain extent", extent(first), extent(last)),
+            ("Active trigger points", str(first.active_trps), str(last.active_trps)),
+            ("Latent trigger points", str(first.latent_trps), str(last.latent_trps)),
+        ]
+
+
+def course_review(rows: Sequence[CourseRow], plans: Sequence[Plan]) -> Review:
+    """The course since the latest live plan (all visits when none), from the patient's course rows."""
+    live = sorted((p for p in plans if p.deleted_at is None), key=lambda p: (p.planned_on, p.id or 0))
+    plan = live[-1] if live else None
+    course = [r for r in rows if plan is None or r.visited_on >= plan.planned_on]
+    return Review(plan, tuple(course), plan.visits if plan else None)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import SIDES, VIEWS, Side, View
-from bodymap.core.quoting import quote
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -121,7 +120,31 @@ SYMPTOMS: dict[str, str] = {
     "stiffness": "stiffness",
 }
 
+# How a treated point was needled: field value -> the words shown to people.
+TECHNIQUES: dict[str, str] = {
+    "static": "static (inserted and left in place)",
+    "pistoning": "pistoning (fast in and out, with passes)",
+    "other": "other",
+}
+# What the patient showed while a point was needled (none of them: nothing unusual).
+RESPONSES: dict[str, str] = {
+    "vasovagal": "vasovagal reaction (faint, pale, sweating)",
+    "bleeding": "bleeding",
+    "unusual_pain": "unusual pain",
+    "nerve_pain": "shooting or electric pain",
+}
+
 EARLIEST_BIRTH = date(1900, 1, 1)
+# Dry-needling needles are 0.12-0.35 mm thick and 7-150 mm long (acupuncture filiform needles); a value
+# outside these is a typing slip.
+NEEDLE_LENGTH_MM = (5.0, 150.0)
+NEEDLE_GAUGE_MM = (0.10, 0.50)
+MAX_DEPTH_MM = 150.0
+MAX_PASSES = 100
+MAX_TWITCHES = 100
+MAX_MINUTES_IN = 60.0  # static needles stay in for minutes; an hour is beyond any protocol
+MAX_PLANNED_VISITS = 52
+NEXT_VISIT_WITHIN = timedelta(days=366)
 MAX_SORENESS_HOURS = 720.0  # 30 days: post-needling soreness lasts 24-48 h; beyond a month it is not that
 MAX_PPT_KPA = 2000.0  # a 20 kg algometer on a 1 cm² tip; no device reads higher
 MAX_NAME = 200
@@ -140,17 +163,11 @@ def check_text(name: str, value: object, *, required: bool = False, limit: int =
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue(f"{name} must be text, got {quote(value)}")
+        raise InvalidValue(f"{name} must be text, got {value!r}")
     if required and not value.strip():
         raise InvalidValue(f"{name} is required")
     if len(value) > limit:
-        raise InvalidValue(f"{name} is too long ({len(value):,} characters; at most {limit:,})")
-    if "\x00" in value:  # PostgreSQL cannot store it, and no keyboard types it
-        raise InvalidValue(f"{name} contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): half a character, which no database stores
-        raise InvalidValue(f"{name} contains text that is not valid Unicode (a lone surrogate)") from None
+        raise InvalidValue(f"{name} is too long ({len(value)} characters; at most {limit})")
     return value.strip() if required else value
 
 
@@ -159,7 +176,7 @@ def check_score(name: str, value: object, *, optional: bool = True) -> int | Non
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {quote(value)}")
+        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {value!r}")
     return value
 
 
@@ -167,37 +184,33 @@ def check_flag(name: str, value: object, *, optional: bool = False) -> bool | No
     if value is None and optional:
         return None
     if not isinstance(value, bool):
-        raise InvalidValue(f"{name} must be yes or no (true or false), got {quote(value)}")
+        raise InvalidValue(f"{name} must be yes or no (true or false), got {value!r}")
     return value
-
-
-def finite(value: object) -> float | None:
-    """A JSON or Python number as a finite float, or None (not a number, infinite, NaN, or a whole
-    number too large for a float: math.isfinite(10**400) raises OverflowError)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        f = float(value)
-    except OverflowError:
-        return None
-    return f if math.isfinite(f) else None
 
 
 def check_number(
     name: str, value: object, lo: float, hi: float, *, lo_open: bool = False, unit: str = ""
 ) -> float:
-    number = finite(value)
-    if number is None:
-        raise InvalidValue(f"{name} must be a number, got {quote(value)}")
-    if number < lo or number > hi or (lo_open and number == lo):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidValue(f"{name} must be a number, got {value!r}")
+    if value < lo or value > hi or (lo_open and value == lo):
         low = f"more than {lo:g}" if lo_open else f"from {lo:g}"
-        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {number:g}")
-    return number
+        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {value:g}")
+    return float(value)
+
+
+def check_count(name: str, value: object, hi: int, *, lo: int = 0, optional: bool = True) -> int | None:
+    """A whole number from `lo` to `hi` (twitch responses, passes, planned visits)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InvalidValue(f"{name} must be a whole number from {lo} to {hi}, got {value!r}")
+    return value
 
 
 def check_date(name: str, value: object, *, earliest: date | None = None, earliest_what: str = "") -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(f"{name} must be a date, got {quote(value)}")
+        raise InvalidValue(f"{name} must be a date, got {value!r}")
     if value > _today():
         raise InvalidValue(f"{name} {value.isoformat()} is in the future")
     if earliest is not None and value < earliest:
@@ -209,7 +222,7 @@ def check_choice(name: str, value: object, choices: Sequence[str], *, optional: 
     if value is None and optional:
         return None
     if value not in choices:
-        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {quote(value)}")
+        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 
@@ -217,7 +230,20 @@ def check_id(name: str, value: object, *, optional: bool = True) -> int | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {quote(value)}")
+        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {value!r}")
+    return value
+
+
+def check_next_visit(value: object, visited_on: date) -> date:
+    """The next visit: after this one (it may be in the future), within a year."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValue(f"next visit must be a date, got {value!r}")
+    if value <= visited_on:
+        raise InvalidValue(
+            f"next visit {value.isoformat()} is not after this visit ({visited_on.isoformat()})"
+        )
+    if value > visited_on + NEXT_VISIT_WITHIN:
+        raise InvalidValue(f"next visit {value.isoformat()} is more than a year after this visit")
     return value
 
 
@@ -431,6 +457,15 @@ class Visit:
     pain_after: int | None = None
     notes: str = ""
     after: AfterEffects | None = None  # None: not asked (e.g. the first visit)
+    # Preparation: the patient positioned and supported, the skin cleaned, the needle chosen.
+    positioned: bool = False
+    skin_prepared: bool = False
+    needle: Needle | None = None
+    # Post-treatment: immediate reactions in words ("none" when there were none), aftercare advice given,
+    # the next visit booked.
+    reactions: str = ""
+    advice_given: bool = False
+    next_visit: date | None = None
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -439,6 +474,14 @@ class Visit:
     def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
         check_date("visit date", self.visited_on)
+        check_flag("patient positioned", self.positioned)
+        check_flag("skin prepared", self.skin_prepared)
+        if self.needle is not None and not isinstance(self.needle, Needle):
+            raise InvalidValue(f"needle must be a Needle, got {type(self.needle).__name__}")
+        _set(self, "reactions", check_text("immediate reactions", self.reactions, limit=MAX_NAME * 5))
+        check_flag("advice given", self.advice_given)
+        if self.next_visit is not None:
+            check_next_visit(self.next_visit, self.visited_on)
         _set(self, "therapist", check_text("therapist", self.therapist, limit=MAX_NAME))
         _set(self, "complaint", check_text("chief complaint", self.complaint))
         check_score("pain before", self.pain_before)
@@ -459,7 +502,6 @@ class Findings:
     referral: bool | None = None  # the referral pattern reproduced
     tenderness: int | None = None  # 0-10
     ppt_kpa: float | None = None  # pressure-pain threshold
-    needled: bool = False
     notes: str = ""
 
     def __post_init__(self) -> None:
@@ -476,11 +518,99 @@ class Findings:
                     "pressure-pain threshold", self.ppt_kpa, 0, MAX_PPT_KPA, lo_open=True, unit=" kPa"
                 ),
             )
-        check_flag("needled", self.needled)
         _set(self, "notes", check_text("mark notes", self.notes))
 
 
 FINDINGS = tuple(f.name for f in fields(Findings))
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A needle as clinics label it: diameter (gauge) x length, in millimetres ("0.25 × 30 mm")."""
+
+    gauge_mm: float
+    length_mm: float
+
+    def __post_init__(self) -> None:
+        _set(self, "gauge_mm", check_number("needle gauge", self.gauge_mm, *NEEDLE_GAUGE_MM, unit=" mm"))
+        _set(self, "length_mm", check_number("needle length", self.length_mm, *NEEDLE_LENGTH_MM, unit=" mm"))
+
+    @property
+    def label(self) -> str:
+        return f"{self.gauge_mm:.2f} × {self.length_mm:g} mm"
+
+    @classmethod
+    def parse(cls, text: str) -> Needle:
+        """A needle from its label, "0.25 × 30 mm", "0.25x30" or "0.25 x 30mm"; InvalidValue otherwise."""
+        cleaned = text.strip().lower().replace("mm", "").replace("×", "x").replace("*", "x")
+        parts = [p.strip().replace(",", ".") for p in cleaned.split("x")]
+        try:
+            gauge, length = (float(p) for p in parts)
+        except ValueError:
+            raise InvalidValue(
+                f"a needle is written gauge × length in mm, such as 0.25 × 30, got {text!r}"
+            ) from None
+        return cls(gauge, length)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Treatment:
+    """A treated point: how the mark was needled. None means "not recorded" (a point needled before
+    bodymap kept these details has every field None)."""
+
+    muscle: str | None = None  # the atlas muscle needled (an id); None: not said
+    needle: Needle | None = None
+    depth_mm: float | None = None
+    technique: str | None = None  # TECHNIQUES
+    passes: int | None = None  # pistoning: how many passes
+    twitches: int | None = None  # local twitch responses elicited
+    familiar_pain: bool | None = None  # the patient's familiar pain reproduced by the needle
+    responses: tuple[str, ...] = ()  # RESPONSES; empty: nothing unusual
+    minutes: float | None = None  # time the needle stayed in
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.muscle is not None:
+            check_text("muscle", self.muscle, required=True, limit=80)
+        if self.needle is not None and not isinstance(self.needle, Needle):
+            raise InvalidValue(f"needle must be a Needle, got {type(self.needle).__name__}")
+        if self.depth_mm is not None:
+            depth = check_number("depth", self.depth_mm, 0, MAX_DEPTH_MM, lo_open=True, unit=" mm")
+            _set(self, "depth_mm", depth)
+            if self.needle is not None and depth > self.needle.length_mm:
+                raise InvalidValue(
+                    f"depth {depth:g} mm is more than the needle's length ({self.needle.length_mm:g} mm)"
+                )
+        check_choice("technique", self.technique, tuple(TECHNIQUES), optional=True)
+        check_count("passes", self.passes, MAX_PASSES, lo=1)
+        if self.passes is not None and self.technique != "pistoning":
+            raise InvalidValue("passes are counted only for pistoning")
+        check_count("twitch responses", self.twitches, MAX_TWITCHES)
+        check_flag("familiar pain reproduced", self.familiar_pain, optional=True)
+        given: object = self.responses
+        if isinstance(given, str) or not isinstance(given, (tuple, list)):
+            raise InvalidValue(f"patient responses must be a list, got {given!r}")
+        for r in given:
+            check_choice("patient response", r, tuple(RESPONSES))
+        _set(self, "responses", tuple(k for k in RESPONSES if k in self.responses))  # one order, no repeats
+        if self.minutes is not None:
+            _set(self, "minutes", check_number("time in", self.minutes, 0, MAX_MINUTES_IN, unit=" minutes"))
+        _set(self, "notes", check_text("treatment notes", self.notes))
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What a dry-needling record needs and this one does not say, in words."""
+        out = []
+        if self.needle is None:
+            out.append("needle")
+        if self.depth_mm is None:
+            out.append("depth")
+        if self.technique is None:
+            out.append("technique")
+        return tuple(out)
+
+
+TREATMENT = tuple(f.name for f in fields(Treatment))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -501,6 +631,7 @@ class Mark:
     trp_side: Side | None = None
     trp_distance: float | None = None
     findings: Findings = field(default_factory=Findings)
+    treatment: Treatment | None = None  # None: not needled
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -509,6 +640,8 @@ class Mark:
     def __post_init__(self) -> None:
         check_id("visit id", self.visit_id)
         check_choice("view", self.view, VIEWS)
+        if self.treatment is not None and not isinstance(self.treatment, Treatment):
+            raise InvalidValue(f"treatment must be a Treatment, got {type(self.treatment).__name__}")
         _set(self, "x", check_number("x", self.x, -1.0, 1.0))
         _set(self, "y", check_number("y", self.y, 0.0, 1.0))
         check_choice("side", self.side, SIDES)
@@ -516,6 +649,18 @@ class Mark:
         if not isinstance(self.findings, Findings):
             raise InvalidValue(f"findings must be Findings, got {type(self.findings).__name__}")
         check_id("mark id", self.id)
+
+    @property
+    def needled(self) -> bool:
+        """A treated point: the mark was needled."""
+        return self.treatment is not None
+
+    @property
+    def muscle(self) -> str | None:
+        """The muscle treated at this mark: the one the therapist named, else the nearest trigger point's."""
+        if self.treatment is not None and self.treatment.muscle:
+            return self.treatment.muscle
+        return self.trp_muscle
 
     @property
     def trp_key(self) -> str | None:
@@ -566,6 +711,27 @@ class Drawing:
         _set(self, "areas", MappingProxyType(ordered))  # frozen means frozen
 
 
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """A course of care as planned with the patient on a date: how many visits, and the goal in the
+    patient's own words. The course is the visits from that date until the next plan."""
+
+    patient_id: int | None
+    planned_on: date
+    visits: int
+    goal: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        check_id("patient id", self.patient_id)
+        check_date("plan date", self.planned_on)
+        check_count("visits planned", self.visits, MAX_PLANNED_VISITS, lo=1, optional=False)
+        _set(self, "goal", check_text("goal", self.goal, limit=MAX_NAME * 5))
+
+
 @dataclass(frozen=True)
 class VisitRecord:
     """A visit with its marks and drawings (deleted ones included, with deleted_at set)."""
@@ -583,6 +749,7 @@ class Record:
     screens: tuple[Screen, ...] = ()
     consents: tuple[Consent, ...] = ()
     visits: tuple[VisitRecord, ...] = ()
+    plans: tuple[Plan, ...] = ()
 
 
 __all__ = [
@@ -603,12 +770,19 @@ __all__ = [
     "Visit",
     "Findings",
     "FINDINGS",
+    "TECHNIQUES",
+    "RESPONSES",
+    "Needle",
+    "Treatment",
+    "TREATMENT",
     "Mark",
+    "Plan",
     "Drawing",
     "VisitRecord",
     "Record",
     "REFERENCE_STATURE_CM",
     "check_after_birth",
+    "check_next_visit",
     "editable",
     "stored",
 ]

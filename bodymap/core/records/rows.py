@@ -24,9 +24,12 @@ from .model import (
     Drawing,
     Findings,
     Mark,
+    Needle,
     Patient,
+    Plan,
     RecordsError,
     Screen,
+    Treatment,
     Visit,
     trusted,
 )
@@ -193,6 +196,12 @@ def visit_row(v: Visit) -> Row:
         "pain_after": v.pain_after,
         "notes": v.notes,
         "after_recorded": v.after is not None,
+        "positioned": v.positioned,
+        "skin_prepared": v.skin_prepared,
+        **needle_row(v.needle),
+        "reactions": v.reactions,
+        "advice_given": v.advice_given,
+        "next_visit": v.next_visit,
         "created_at": v.created_at,
         "updated_at": v.updated_at,
         "deleted_at": v.deleted_at,
@@ -224,6 +233,12 @@ def visit_from(r: RowMapping) -> Visit:
         pain_after=r["pain_after"],
         notes=r["notes"],
         after=after,
+        positioned=bool(r["positioned"]),
+        skin_prepared=bool(r["skin_prepared"]),
+        needle=needle_from(r),
+        reactions=r["reactions"],
+        advice_given=bool(r["advice_given"]),
+        next_visit=r["next_visit"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
@@ -247,11 +262,75 @@ def mark_row(m: Mark) -> Row:
         "deleted_at": m.deleted_at,
     }
     row.update(findings_row(m.findings))
+    row.update(treatment_row(m.treatment))
     return row
 
 
 def findings_row(f: Findings) -> Row:
     return {k: getattr(f, k) for k in FINDINGS}
+
+
+def needle_row(n: Needle | None) -> Row:
+    return {"needle_gauge_mm": n.gauge_mm if n else None, "needle_length_mm": n.length_mm if n else None}
+
+
+def needle_from(r: RowMapping) -> Needle | None:
+    if r["needle_gauge_mm"] is None or r["needle_length_mm"] is None:
+        return None
+    return trusted(Needle, gauge_mm=r["needle_gauge_mm"], length_mm=r["needle_length_mm"])
+
+
+def treatment_row(t: Treatment | None) -> Row:
+    """The treated point's columns of a mark row; all NULL (and needled false) for a mark not needled."""
+    if t is None:
+        return {
+            "needled": False,
+            **needle_row(None),
+            **dict.fromkeys(
+                (
+                    "treated_muscle",
+                    "depth_mm",
+                    "technique",
+                    "passes",
+                    "twitches",
+                    "treated_familiar_pain",
+                    "responses",
+                    "minutes",
+                    "treatment_notes",
+                )
+            ),
+        }
+    return {
+        "needled": True,
+        "treated_muscle": t.muscle,
+        **needle_row(t.needle),
+        "depth_mm": t.depth_mm,
+        "technique": t.technique,
+        "passes": t.passes,
+        "twitches": t.twitches,
+        "treated_familiar_pain": t.familiar_pain,
+        "responses": ",".join(t.responses),
+        "minutes": t.minutes,
+        "treatment_notes": t.notes,
+    }
+
+
+def treatment_from(r: RowMapping) -> Treatment | None:
+    if not r["needled"]:
+        return None
+    return trusted(
+        Treatment,
+        muscle=r["treated_muscle"],
+        needle=needle_from(r),
+        depth_mm=r["depth_mm"],
+        technique=r["technique"],
+        passes=r["passes"],
+        twitches=r["twitches"],
+        familiar_pain=_opt_bool(r["treated_familiar_pain"]),
+        responses=tuple(k for k in (r["responses"] or "").split(",") if k),
+        minutes=r["minutes"],
+        notes=r["treatment_notes"] or "",
+    )
 
 
 def _opt_bool(v: object) -> bool | None:
@@ -267,7 +346,6 @@ def mark_from(r: RowMapping) -> Mark:
         referral=_opt_bool(r["referral"]),
         tenderness=r["tenderness"],
         ppt_kpa=r["ppt_kpa"],
-        needled=bool(r["needled"]),
         notes=r["notes"],
     )
     return trusted(
@@ -284,6 +362,7 @@ def mark_from(r: RowMapping) -> Mark:
         trp_side=r["trp_side"],
         trp_distance=r["trp_distance"],
         findings=findings,
+        treatment=treatment_from(r),
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
@@ -318,6 +397,32 @@ def drawing_from(r: RowMapping) -> Drawing:
         intensity=r["intensity"],
         areas=areas,
         notes=r["notes"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        deleted_at=r["deleted_at"],
+    )
+
+
+def plan_row(p: Plan) -> Row:
+    return {
+        "patient_id": p.patient_id,
+        "planned_on": p.planned_on,
+        "visits": p.visits,
+        "goal": p.goal,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "deleted_at": p.deleted_at,
+    }
+
+
+def plan_from(r: RowMapping) -> Plan:
+    return trusted(
+        Plan,
+        id=r["id"],
+        patient_id=r["patient_id"],
+        planned_on=r["planned_on"],
+        visits=r["visits"],
+        goal=r["goal"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],

@@ -130,6 +130,14 @@ visits = sa.Table(
     sa.Column("after_infection", sa.Boolean, nullable=True),
     sa.Column("after_pneumothorax", sa.Boolean, nullable=True),
     sa.Column("after_other", sa.Text, nullable=True),
+    # Added in 0003: the session's preparation and post-treatment steps.
+    sa.Column("positioned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("skin_prepared", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("needle_gauge_mm", sa.Float, nullable=True),
+    sa.Column("needle_length_mm", sa.Float, nullable=True),
+    sa.Column("reactions", sa.Text, nullable=False, server_default=""),
+    sa.Column("advice_given", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("next_visit", sa.Date, nullable=True),
     *_timestamps(),
     _score("pain_before"),
     _score("pain_after"),
@@ -159,14 +167,32 @@ marks = sa.Table(
     sa.Column("referral", sa.Boolean, nullable=True),
     sa.Column("tenderness", sa.Integer, nullable=True),
     sa.Column("ppt_kpa", sa.Float, nullable=True),
-    sa.Column("needled", sa.Boolean, nullable=False),
     sa.Column("notes", sa.Text, nullable=False),
+    # The treated point (0003): `needled` says the mark was needled; the rest is how, NULL = not recorded
+    # (a mark needled before 0003 has every one NULL).
+    sa.Column("needled", sa.Boolean, nullable=False),
+    sa.Column("treated_muscle", sa.String(80), nullable=True),
+    sa.Column("needle_gauge_mm", sa.Float, nullable=True),
+    sa.Column("needle_length_mm", sa.Float, nullable=True),
+    sa.Column("depth_mm", sa.Float, nullable=True),
+    sa.Column("technique", sa.String(16), nullable=True),
+    sa.Column("passes", sa.Integer, nullable=True),
+    sa.Column("twitches", sa.Integer, nullable=True),
+    sa.Column("treated_familiar_pain", sa.Boolean, nullable=True),
+    sa.Column("responses", sa.String(200), nullable=True),  # RESPONSES keys, comma-separated
+    sa.Column("minutes", sa.Float, nullable=True),
+    sa.Column("treatment_notes", sa.Text, nullable=True),
     *_timestamps(),
-    _one_of("view", ("front", "back", "plantar", "head")),
+    _one_of("view", ("front", "back", "plantar")),
     _one_of("side", ("right", "left", "midline")),
     _one_of("status", ("active", "latent")),
     _score("tenderness"),
     sa.CheckConstraint("ppt_kpa IS NULL OR ppt_kpa > 0", name="ppt_kpa"),
+    _one_of("technique", ("static", "pistoning", "other")),
+    sa.CheckConstraint("depth_mm IS NULL OR depth_mm > 0", name="depth_mm"),
+    sa.CheckConstraint("passes IS NULL OR passes >= 1", name="passes"),
+    sa.CheckConstraint("twitches IS NULL OR twitches >= 0", name="twitches"),
+    sa.CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
     sa.Index(None, "visit_id"),
 )
 
@@ -181,12 +207,24 @@ drawings = sa.Table(
     sa.Column("area_front", sa.Text, nullable=True),
     sa.Column("area_back", sa.Text, nullable=True),
     sa.Column("area_plantar", sa.Text, nullable=True),
-    sa.Column("area_head", sa.Text, nullable=True),
     sa.Column("notes", sa.Text, nullable=False),
     *_timestamps(),
     _one_of("symptom", ("pain", "ache", "burning", "numbness", "tingling", "stiffness")),
     _score("intensity"),
     sa.Index(None, "visit_id"),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
+    sa.Column("planned_on", sa.Date, nullable=False),
+    sa.Column("visits", sa.Integer, nullable=False),
+    sa.Column("goal", sa.Text, nullable=False),
+    *_timestamps(),
+    sa.CheckConstraint("visits >= 1", name="visits"),
+    sa.Index(None, "patient_id", "planned_on"),
 )
 
 TABLES = {
@@ -196,4 +234,5 @@ TABLES = {
     "visit": visits,
     "mark": marks,
     "drawing": drawings,
+    "plan": plans,
 }

@@ -22,7 +22,6 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection, RowMapping
 
 from bodymap.core.chart.frame import View
-from bodymap.core.quoting import point_text
 
 from . import database, rows
 from .database import driver_reason, open_engine
@@ -35,9 +34,11 @@ from .model import (
     Mark,
     NotFound,
     Patient,
+    Plan,
     Record,
     RecordsError,
     Screen,
+    Treatment,
     Visit,
     VisitRecord,
     check_after_birth,
@@ -46,7 +47,7 @@ from .model import (
 )
 from .paths import default_database
 from .placement import MarkPlace, Placer
-from .schema import TABLES, consents, drawings, marks, patients, screens, visits
+from .schema import TABLES, consents, drawings, marks, patients, plans, screens, visits
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -56,9 +57,9 @@ log = logging.getLogger(__name__)
 _Where = sa.ColumnElement[bool]  # a WHERE clause
 _Order = sa.ColumnElement[Any]  # an ORDER BY column
 
-KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing
-Stored = Patient | Screen | Consent | Visit | Mark | Drawing  # a record of one of the KINDS
-_Edited = TypeVar("_Edited", Patient, Visit, Mark, Drawing)  # the kinds that update_...() change
+KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing, plan
+Stored = Patient | Screen | Consent | Visit | Mark | Drawing | Plan  # a record of one of the KINDS
+_Edited = TypeVar("_Edited", Patient, Visit, Mark, Drawing, Plan)  # the kinds that update_...() change
 _FROM_ROW: dict[str, Callable[[RowMapping], Stored]] = {
     "patient": rows.patient_from,
     "screen": rows.screen_from,
@@ -66,12 +67,14 @@ _FROM_ROW: dict[str, Callable[[RowMapping], Stored]] = {
     "visit": rows.visit_from,
     "mark": rows.mark_from,
     "drawing": rows.drawing_from,
+    "plan": rows.plan_from,
 }
 _TO_ROW: dict[str, Callable[[Any], rows.Row]] = {  # each takes a record of its kind
     "patient": rows.patient_row,
     "visit": rows.visit_row,
     "mark": rows.mark_row,
     "drawing": rows.drawing_row,
+    "plan": rows.plan_row,
 }
 
 
@@ -183,6 +186,10 @@ class Store:
     ) -> Drawing: ...
     @overload
     def _get(
+        self, conn: Connection, kind: Literal["plan"], record_id: int | None, *, for_update: bool = False
+    ) -> Plan: ...
+    @overload
+    def _get(
         self, conn: Connection, kind: str, record_id: int | None, *, for_update: bool = False
     ) -> Stored: ...
     def _get(self, conn: Connection, kind: str, record_id: int | None, *, for_update: bool = False) -> Stored:
@@ -235,6 +242,14 @@ class Store:
         make: Callable[[Drawing], Drawing],
         check: Callable[[Connection, Drawing], None] | None = None,
     ) -> Drawing: ...
+    @overload
+    def _edit(
+        self,
+        kind: Literal["plan"],
+        record_id: int,
+        make: Callable[[Plan], Plan],
+        check: Callable[[Connection, Plan], None] | None = None,
+    ) -> Plan: ...
     def _edit(
         self,
         kind: str,
@@ -287,6 +302,7 @@ class Store:
                 (visits, visits.c.visited_on, "a visit"),
                 (screens, screens.c.screened_on, "a screen"),
                 (consents, consents.c.consented_on, "a consent"),
+                (plans, plans.c.planned_on, "a course plan"),
             ):
                 first = conn.execute(
                     sa.select(sa.func.min(column)).where(table.c.patient_id == patient_id)
@@ -391,6 +407,10 @@ class Store:
     def _dated(
         self, kind: Literal["drawing"], where: _Where, order: _Order, include_deleted: bool
     ) -> list[Drawing]: ...
+    @overload
+    def _dated(
+        self, kind: Literal["plan"], where: _Where, order: _Order, include_deleted: bool
+    ) -> list[Plan]: ...
     def _dated(self, kind: str, where: _Where, order: _Order, include_deleted: bool) -> Sequence[Stored]:
         table = TABLES[kind]
         q = sa.select(table).where(where).order_by(order, table.c.id)
@@ -433,7 +453,13 @@ class Store:
     # --- marks --------------------------------------------------------------------------------------
 
     def add_mark(
-        self, visit_id: int, view: str, x: float, y: float, findings: Findings | None = None
+        self,
+        visit_id: int,
+        view: str,
+        x: float,
+        y: float,
+        findings: Findings | None = None,
+        treatment: Treatment | None = None,
     ) -> Mark:
         """Mark a palpated point; its side, region and nearest trigger point are worked out here."""
         placed = self.placer.place(view, x, y)
@@ -442,6 +468,7 @@ class Store:
             visit_id=visit_id,
             **_placement(placed),
             findings=findings or Findings(),
+            treatment=treatment,
             created_at=now,
             updated_at=now,
         )
@@ -460,11 +487,17 @@ class Store:
 
     def update_mark(self, mark_id: int, **findings: Any) -> Mark:
         """Change some findings of a mark: status, twitch, familiar_pain, referral, tenderness, ppt_kpa,
-        needled, notes."""
+        notes."""
         unknown = sorted(set(findings) - set(FINDINGS))
         if unknown:
             raise InvalidValue(f"a mark has no finding {', '.join(unknown)}")
         return self._edit("mark", mark_id, lambda m: replace(m, findings=replace(m.findings, **findings)))
+
+    def treat_mark(self, mark_id: int, treatment: Treatment | None) -> Mark:
+        """Record how a mark was needled (a treated point), or None: it was not needled."""
+        if treatment is not None and not isinstance(treatment, Treatment):
+            raise InvalidValue(f"treatment must be a Treatment, got {type(treatment).__name__}")
+        return self._edit("mark", mark_id, lambda m: replace(m, treatment=treatment))
 
     def mark(self, mark_id: int) -> Mark:
         with self._reading() as conn:
@@ -516,6 +549,34 @@ class Store:
 
     def drawings(self, visit_id: int, *, include_deleted: bool = False) -> list[Drawing]:
         return self._dated("drawing", drawings.c.visit_id == visit_id, drawings.c.id, include_deleted)
+
+    # --- course plans -------------------------------------------------------------------------------
+
+    def add_plan(self, plan: Plan) -> Plan:
+        now = _now()
+        new = replace(plan, id=None, created_at=now, updated_at=now, deleted_at=None)
+        with self._writing() as conn:
+            check_after_birth(self._patient_for(conn, plan.patient_id, "plan"), plan.planned_on, "plan date")
+            new = replace(new, id=self._insert(conn, "plan", rows.plan_row(new)))
+        self._emit("plan", stored(new.id))
+        return new
+
+    def update_plan(self, plan_id: int, **changes: Any) -> Plan:
+        """Change some fields of a course plan (planned_on, visits, goal)."""
+        self._changes(Plan, changes, "plan")
+
+        def check(conn: Connection, new: Plan) -> None:
+            check_after_birth(self._get(conn, "patient", new.patient_id), new.planned_on, "plan date")
+
+        return self._edit("plan", plan_id, lambda p: replace(p, **changes), check)
+
+    def plan(self, plan_id: int) -> Plan:
+        with self._reading() as conn:
+            return self._get(conn, "plan", plan_id)
+
+    def plans(self, patient_id: int, *, include_deleted: bool = False) -> list[Plan]:
+        """A patient's course plans, oldest first."""
+        return self._dated("plan", plans.c.patient_id == patient_id, plans.c.planned_on, include_deleted)
 
     # --- deleting and restoring ---------------------------------------------------------------------
 
@@ -569,6 +630,14 @@ class Store:
                     .order_by(visits.c.visited_on, visits.c.id)
                 ).mappings()
             ]
+            pla = [
+                rows.plan_from(r)
+                for r in conn.execute(
+                    sa.select(plans)
+                    .where(plans.c.patient_id == patient_id)
+                    .order_by(plans.c.planned_on, plans.c.id)
+                ).mappings()
+            ]
             ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
             by_visit: dict[int, tuple[list[Mark], list[Drawing]]] = {stored(v.id): ([], []) for v in vis}
             for r in conn.execute(
@@ -587,6 +656,7 @@ class Store:
                 VisitRecord(v, tuple(by_visit[stored(v.id)][0]), tuple(by_visit[stored(v.id)][1]))
                 for v in vis
             ),
+            tuple(pla),
         )
 
     def add_record(self, record: Record) -> Patient:
@@ -608,6 +678,8 @@ class Store:
             check_after_birth(patient, s.screened_on, "screen date")
         for c in record.consents:
             check_after_birth(patient, c.consented_on, "consent date")
+        for pl in record.plans:
+            check_after_birth(patient, pl.planned_on, "plan date")
         prepared = []
         for n, vr in enumerate(record.visits, 1):
             check_after_birth(patient, vr.visit.visited_on, f"visit {n}: visit date")
@@ -616,7 +688,7 @@ class Store:
                 placed = self.placer.place(m.view, m.x, m.y)
                 if placed.side != m.side:
                     raise InvalidValue(
-                        f"visit {n}: a mark at {point_text(m.x, m.y)} on the {m.view} view says "
+                        f"visit {n}: a mark at ({m.x:.3f}, {m.y:.3f}) on the {m.view} view says "
                         f"{m.side} but lies on the patient's {placed.side}"
                     )
                 placed_marks.append(replace(m, **_placement(placed)))
@@ -626,7 +698,7 @@ class Store:
             clash = conn.execute(sa.select(patients.c.id).where(patients.c.uid == patient.uid)).scalar()
             if clash is not None:
                 raise RecordsError(
-                    f"{patient.name} (born {patient.date_of_birth.isoformat()}) is already in these records"
+                    f"this patient is already in the database (id {clash}); nothing was imported"
                 )
             pid = self._insert(conn, "patient", rows.patient_row(patient))
             stamp = {"created_at": now}
@@ -639,6 +711,10 @@ class Store:
                     conn, "consent", rows.consent_row(replace(c, patient_id=pid, id=None, **_keep(c, stamp)))
                 )
             stamps = {"created_at": now, "updated_at": now}
+            for pl in record.plans:
+                self._insert(
+                    conn, "plan", rows.plan_row(replace(pl, patient_id=pid, id=None, **_keep(pl, stamps)))
+                )
             for visit, ms, ds in prepared:
                 vid = self._insert(
                     conn,

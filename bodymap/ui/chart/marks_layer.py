@@ -36,7 +36,7 @@ class MarkItem(QGraphicsItem):
                 ("twitch", f.twitch),
                 ("familiar pain", f.familiar_pain),
                 ("referral", f.referral),
-                ("needled", f.needled),
+                ("needled", mark.needled),
             )
             if on
         ]
@@ -75,7 +75,7 @@ class MarkItem(QGraphicsItem):
             painter.setPen(QPen(color, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), RADIUS - 1, RADIUS - 1)
-        if f.needled:
+        if self.mark.needled:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(QColor("white") if f.status == "active" else color))
             painter.drawEllipse(QPointF(0, 0), 2.2, 2.2)
@@ -126,14 +126,6 @@ class MarksLayer:
             item.selected = selected_id is not None and m.id == selected_id
             self._place(item)
             self.items.append(item)
-
-    def set_selected(self, mark_id: int | None) -> None:
-        """Ring the selected mark (the others lose their ring); nothing is rebuilt."""
-        for item in self.items:
-            selected = item.mark.id == mark_id
-            if item.selected != selected:
-                item.selected = selected
-                item.update()
 
     def set_previous(self, marks) -> None:
         for item in self.previous:

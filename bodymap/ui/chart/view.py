@@ -40,6 +40,7 @@ class ChartView(QGraphicsView):
     def __init__(self, scene: ChartScene, parent=None):
         super().__init__(scene, parent)
         self.chart = scene
+        self._testers: dict[View, HitTester] = {}
         self._press: QPoint | None = None
         self._panning = False
         self._fit_scale = 1.0
@@ -73,9 +74,11 @@ class ChartView(QGraphicsView):
     # -- hit-testing ---------------------------------------------------------------------------
 
     def tester(self, view: View) -> HitTester:
-        from bodymap.core.chart.hittest import tester_for
+        if view not in self._testers:
+            from bodymap.core.chart.hittest import HitTester
 
-        return tester_for(self.chart.body[view])
+            self._testers[view] = HitTester(self.chart.body[view])
+        return self._testers[view]
 
     def body_point(self, pos: QPoint | QPointF) -> tuple[View, float, float] | None:
         """The view and body-frame point under a viewport position, if it is on a shown view."""

@@ -5,7 +5,6 @@ plain line, and nothing is half written."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
@@ -16,8 +15,6 @@ from ..text import tell
 from .session import RecordsSession
 
 LAST_FOLDER = "files/last_folder"
-
-log = logging.getLogger(__name__)
 
 
 class RecordsActions:
@@ -198,7 +195,7 @@ class RecordsActions:
         return out
 
     def import_json(self, path: str | None = None):
-        from bodymap.core.records.importing import import_record
+        from bodymap.core.records.exchange import import_record
 
         path = (
             path
@@ -213,7 +210,6 @@ class RecordsActions:
             self.tell("Import", f"Nothing was imported.\n\n{exc}")
             return None
         except Exception as exc:  # noqa: BLE001 - whatever a hostile file finds: one line, nothing imported
-            log.exception("import of %s failed", path)  # a bug: the user sees one line, the log the rest
             self.tell("Import", f"Nothing was imported: the file could not be read ({type(exc).__name__}).")
             return None
         self.session.open_patient(patient.id)  # the list, title, panel and status bar all follow

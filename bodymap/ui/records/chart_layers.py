@@ -10,6 +10,7 @@ from bodymap.core.records.metrics import union_areas
 from ..chart.marks_layer import MarksLayer
 from ..chart.pain_layer import PainLayer
 from ..chart.scene import ChartScene
+from .marks_table import visit_mark_rows
 from .session import RecordsSession
 
 
@@ -24,7 +25,7 @@ class RecordsChartLayers:
         self.show_previous.setToolTip("Show the previous visit's marks and drawing faintly (V)")
         self.show_previous.toggled.connect(lambda _on: self.refresh_previous())
         session.visitOpened.connect(lambda _v: self.refresh())
-        session.markSelected.connect(self.marks.set_selected)
+        session.markSelected.connect(lambda _m: self.refresh_marks())
         session.changed.connect(self._changed)
         self.refresh()
 
@@ -42,7 +43,7 @@ class RecordsChartLayers:
         self.refresh_previous()
 
     def refresh_marks(self) -> None:
-        rows = self.session.mark_rows()
+        rows = visit_mark_rows(self.session, self.session.visit_id)
         warnings = {r.mark.id: "⚠ " + r.warning_text for r in rows if r.warnings}
         self.marks.set_marks([r.mark for r in rows], self.session.mark_id, warnings)
 

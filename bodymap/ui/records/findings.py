@@ -1,5 +1,6 @@
 """The findings of the selected mark: the finding keys (A active, D latent, T twitch, F familiar pain,
-X referral, N needled), tenderness, pressure-pain threshold, notes, and the needling warnings that apply.
+X referral), tenderness, pressure-pain threshold, notes, and the needling warnings that apply. N (needled)
+records the mark as a treated point (treatment.py).
 
 The keys are actions of the chart: they act only while the chart has the keyboard focus (see
 ui/shortcuts.py), so typing in a list or a field never records a finding."""
@@ -13,12 +14,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
 
 from bodymap.core.records import commands as cmd
+from bodymap.core.records.content import treatment_rows
 from bodymap.core.records.editing import toggled
 from bodymap.core.records.model import MAX_PPT_KPA, check_number, check_score
 
 from ..fields import NotesField, NumberField
 from ..text import PlainLabel
+from .marks_table import visit_mark_rows
 from .session import RecordsSession
+from .treatment import treat
 
 # (field, value or None to toggle, text, button text, key)
 FINDING_KEYS = (
@@ -27,7 +31,6 @@ FINDING_KEYS = (
     ("twitch", None, "Local twitch response", "Twitch", "T"),
     ("familiar_pain", None, "Familiar pain reproduced", "Familiar", "F"),
     ("referral", None, "Referral reproduced", "Referral", "X"),
-    ("needled", None, "Needled", "Needled", "N"),
 )
 WARNING_STYLE = "background: #fadbd8; color: #78281f; padding: 4px; border-left: 4px solid #c0392b"
 
@@ -61,6 +64,21 @@ class FindingsBox(QGroupBox):
             act.toggled.connect(b.setChecked)
             self.buttons.append(b)
             buttons.addWidget(b, i // 3, i % 3)
+        # N: the mark as a treated point (a form that opens with the last needle chosen; Enter records).
+        self.treat = QAction("Needled: record the treated point…", self)
+        self.treat.setShortcut(QKeySequence("N"))
+        self.treat.setCheckable(True)
+        self.treat.setToolTip("Record how this mark was needled (N, with the chart in focus; then Enter)")
+        self.treat.triggered.connect(lambda _on=False: self.record_treatment())
+        self.actions.append(self.treat)
+        b = QPushButton("Needled… [N]")
+        b.setToolTip(self.treat.toolTip())
+        b.setCheckable(True)
+        b.clicked.connect(lambda _on=False: self.treat.trigger())
+        self.treat.toggled.connect(b.setChecked)
+        self.buttons.append(b)
+        buttons.addWidget(b, len(FINDING_KEYS) // 3, len(FINDING_KEYS) % 3)
+        self.treatment = PlainLabel(wrap=True)  # the treated point in one line
         self.tenderness = NumberField(lambda v: check_score("tenderness", v))
         self.tenderness.setToolTip("Tenderness 0-10; empty: not examined. Up / Down to step.")
         self.ppt = NumberField(_ppt, whole=False, unit="kPa", width=80)
@@ -91,9 +109,10 @@ class FindingsBox(QGroupBox):
         row.addStretch(1)
         row.addWidget(delete_button)
         lay.addLayout(row, 1, 0, 1, 2)
-        lay.addWidget(self.notes, 2, 0, 1, 2)
-        lay.addWidget(self.error, 3, 0, 1, 2)
-        lay.addWidget(self.warnings, 4, 0, 1, 2)
+        lay.addWidget(self.treatment, 2, 0, 1, 2)
+        lay.addWidget(self.notes, 3, 0, 1, 2)
+        lay.addWidget(self.error, 4, 0, 1, 2)
+        lay.addWidget(self.warnings, 5, 0, 1, 2)
 
         self.tenderness.committed.connect(lambda v: self.set_finding("tenderness", v))
         self.ppt.committed.connect(lambda v: self.set_finding("ppt_kpa", v))
@@ -114,7 +133,8 @@ class FindingsBox(QGroupBox):
         for act in (*self.actions, self.delete):
             act.setEnabled(enabled)
         f = m.findings if m else None
-        for (field, value, *_rest), act in zip(FINDING_KEYS, self.actions, strict=True):
+        self.treat.setChecked(bool(m and m.needled))
+        for (field, value, *_rest), act in zip(FINDING_KEYS, self.actions, strict=False):
             current = getattr(f, field) if f else None
             act.setChecked(bool(current == value if value is not None else current))
         self.tenderness.set_value(f.tenderness if f else None)
@@ -124,15 +144,44 @@ class FindingsBox(QGroupBox):
         text = self.warning_text(mid)
         self.warnings.setText(text)
         self.warnings.setVisible(bool(text))
+        self.treatment.setText(self.treatment_text(mid))
+        self.treatment.setVisible(bool(m and m.needled))
         title = "Findings of the selected mark"
-        row = self.session.mark_row(mid)
-        if row is not None:
-            title = f"Findings of mark {row.number}"
+        if m is not None:
+            number = next(
+                (r.number for r in visit_mark_rows(self.session, m.visit_id) if r.mark.id == mid), None
+            )
+            title = f"Findings of mark {number}" if number else title
         self.setTitle(title)
 
     def warning_text(self, mark_id: int | None) -> str:
-        row = self.session.mark_row(mark_id)
+        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
+        row = next((r for r in rows if r.mark.id == mark_id), None)
         return "⚠ " + "\n⚠ ".join(w.message for w in row.warnings) if row and row.warnings else ""
+
+    def treatment_text(self, mark_id: int | None) -> str:
+        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
+        mine = [r for r in rows if r.mark.id == mark_id]
+        for t in treatment_rows(mine, self.session.store.placer.atlas):
+            text = (
+                f"Needled: {t.muscle or 'muscle not recorded'}, needle {t.needle}, depth {t.depth}, "
+                f"{t.technique}, twitches {t.twitches}, familiar pain {t.familiar_pain}, "
+                f"response {t.responses}, time in {t.minutes}"
+            )
+            return text + (f" (not recorded: {', '.join(t.missing)})" if t.missing else "")
+        return ""
+
+    def record_treatment(self) -> None:
+        """N: the treated-point form on the selected mark; the warnings that apply are said after."""
+        mid = self.session.mark_id
+        if mid is None:
+            return
+        recorded = treat(self.session, self.window())
+        self.load()  # the action's check mark follows the record, whatever the form did
+        if recorded and self.session.store.mark(mid).needled:
+            text = self.warning_text(mid)
+            if text:
+                self.warning.emit(text)
 
     def toggle(self, field: str, value: Any = None) -> None:
         """A finding key on the selected mark."""
@@ -145,10 +194,7 @@ class FindingsBox(QGroupBox):
         mid = self.session.mark_id
         if mid is None or getattr(self.session.store.mark(mid).findings, field) == value:
             return
-        if self.session.run(cmd.UpdateMark(mid, **{field: value})) and field == "needled" and value:
-            text = self.warning_text(mid)
-            if text:
-                self.warning.emit(text)
+        self.session.run(cmd.UpdateMark(mid, **{field: value}))
 
     def delete_selected(self) -> None:
         mid = self.session.mark_id

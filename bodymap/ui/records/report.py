@@ -218,12 +218,10 @@ class _Chart:
         self.layers: list[_DrawingLayer] = []
 
     def free_area(self) -> QRectF:
-        """The empty space between the head view and the soles, right of the back view, in scene
-        coordinates (the legend)."""
+        """The empty corner above the soles and right of the back view, in scene coordinates (the legend)."""
         back = self.scene.views_rect(("back",))
-        head = self.scene.views_rect(("head",))
         soles = self.scene.views_rect(("plantar",))
-        return QRectF(QPointF(back.right(), head.bottom()), QPointF(self.source.right(), soles.top()))
+        return QRectF(QPointF(back.right(), self.source.top()), QPointF(self.source.right(), soles.top()))
 
     def show(self, marks, drawings) -> None:
         self.marks.set_marks(marks)
@@ -975,7 +973,7 @@ class _Report:
             rows.append((cells, "\n".join(notes), r.status == "active" or bool(r.warnings)))
         active = sum(m.findings.status == "active" for m in marks)
         latent = sum(m.findings.status == "latent" for m in marks)
-        needled = sum(bool(m.findings.needled) for m in marks)
+        needled = sum(m.needled for m in marks)
         title = (
             f"Findings: {len(marks)} mark{'s' if len(marks) != 1 else ''} · {active} active, "
             f"{latent} latent "

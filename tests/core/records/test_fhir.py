@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from bodymap.core.chart.body import load_body
-from bodymap.core.records import Drawing, Findings, NotFound, RecordsError, Visit
-from bodymap.core.records.fhir import BODY_SITE, CHOIR, fhir_bundle
+from bodymap.core.records import Drawing, Findings, Needle, NotFound, RecordsError, Treatment, Visit
+from bodymap.core.records.fhir import BODY_SITE, CHOIR, UCUM, fhir_bundle
 from bodymap.core.records.model import SYMPTOMS
 
 from .conftest import disc, inside, region
@@ -48,9 +48,9 @@ def ann(store, patient):
             familiar_pain=True,
             tenderness=8,
             ppt_kpa=210.5,
-            needled=True,
             notes="reproduces the headache",
         ),
+        Treatment(needle=Needle(0.25, 30), depth_mm=12, technique="static", minutes=10),
     )
     store.add_mark(v1.id, "back", *landmark("back", "mastoid_process", "left"), Findings(status="latent"))
     store.add_mark(v1.id, "front", *inside("front", "pectoral", "right"), Findings(referral=False))
@@ -131,7 +131,8 @@ def test_a_collection_of_the_live_record(store, ann):
     assert counts["Observation"] == 3 + 4 + 7
     # Sites: 4 mark regions; the CHOIR regions of the suprascapular area and of the forearm disc, once each.
     choir = {s["coding"][0]["code"] for o in resources(bundle, "Observation") for s in body_sites(o)}
-    assert counts["BodyStructure"] == 4 + len(choir)
+    # ...and the muscle of the one treated point, with its Procedure.
+    assert counts["BodyStructure"] == 4 + len(choir) + 1 and counts["Procedure"] == 1
     patient = resources(bundle, "Patient")[0]
     assert patient["gender"] == "female" and patient["birthDate"] == "1980-05-01"
     assert patient["name"][0]["family"] == "Lee" and patient["name"][0]["given"] == ["Ann"]
@@ -259,3 +260,82 @@ def test_visit_numbers_fail_as_in_the_json_export(store, ann):
         with pytest.raises(RecordsError) as exported:
             export_record(store, ann.id, visit_number=n)
         assert str(fhir.value) == str(exported.value)
+
+
+# --- validation against the R4 models (fhir.resources 6.2.1 = FHIR 4.0.1) -------------------------------
+
+
+def _r4(bundle):
+    from fhir.resources import __fhir_version__
+    from fhir.resources.bundle import Bundle
+
+    assert __fhir_version__ == "4.0.1"  # R4, not R4B or R5
+    return Bundle.parse_obj(bundle)
+
+
+def test_the_bundle_validates_against_the_r4_models(store, ann):
+    parsed = _r4(fhir_bundle(store, ann.id))
+    kinds = Counter(e.resource.resource_type for e in parsed.entry)
+    assert kinds["Procedure"] == 1 and kinds["Patient"] == 1
+
+
+def test_a_broken_resource_does_not_validate(store, ann):
+    from pydantic import ValidationError
+
+    bundle = fhir_bundle(store, ann.id)
+    (procedure,) = resources(bundle, "Procedure")
+    procedure["status"] = 42  # a code must be text
+    procedure["performedDateTime"] = "last tuesday"
+    with pytest.raises(ValidationError):
+        _r4(bundle)
+
+
+def test_one_procedure_per_treated_point_with_muscle_side_needle_depth_and_technique(store, patient):
+    v = store.add_visit(Visit(patient_id=patient.id, visited_on=date(2024, 3, 1), therapist="J. Brown"))
+    right = BODY["back"].region("suprascapular", "right").geometry.representative_point()
+    left = BODY["back"].region("suprascapular", "left").geometry.representative_point()
+    store.add_mark(
+        v.id,
+        "back",
+        right.x,
+        right.y,
+        treatment=Treatment(
+            muscle="upper_trapezius",
+            needle=Needle(0.30, 40),
+            depth_mm=35,
+            technique="pistoning",
+            passes=6,
+            twitches=3,
+            familiar_pain=True,
+            responses=("vasovagal",),
+            minutes=1.5,
+        ),
+    )
+    store.add_mark(v.id, "back", left.x, left.y, treatment=Treatment(muscle="upper_trapezius"))
+    store.add_mark(v.id, "back", left.x + 0.01, left.y)  # palpated, not needled
+    bundle = fhir_bundle(store, patient.id)
+    _r4(bundle)
+    first, second = resources(bundle, "Procedure")
+    assert first["status"] == "completed" and first["performedDateTime"] == "2024-03-01"
+    assert first["performer"] == [{"actor": {"display": "J. Brown"}}]
+    structures = {f"urn:uuid:{r['id']}": r for r in resources(bundle, "BodyStructure")}
+    sides = []
+    for procedure in (first, second):
+        (site,) = procedure["bodySite"]
+        structure = structures[site["extension"][0]["valueReference"]["reference"]]
+        assert structure["location"]["text"].startswith("Upper trapezius")
+        sides.append(structure["locationQualifier"][0]["coding"][0]["code"])
+    assert sides == [RIGHT, LEFT]  # the patient's sides, in SNOMED CT
+    ext = {e["url"].rsplit("/", 1)[1]: e for e in first["extension"]}
+    assert ext["needling-depth"]["valueQuantity"] == {"value": 35, "unit": "mm", "system": UCUM, "code": "mm"}
+    assert ext["needling-technique"]["valueCodeableConcept"]["text"].startswith("pistoning")
+    assert ext["needling-passes"]["valueInteger"] == 6 and ext["local-twitch-responses"]["valueInteger"] == 3
+    assert ext["familiar-pain-reproduced"]["valueBoolean"] is True
+    assert ext["needle-time-in"]["valueQuantity"]["value"] == 1.5
+    assert first["usedCode"] == [{"text": "Needle 0.30 × 40 mm"}]
+    assert first["complication"][0]["text"].startswith("vasovagal")
+    assert any("beyond the safe depth of 30 mm" in n["text"] for n in first["note"])  # kept with the point
+    reason = first["reasonReference"][0]["reference"]
+    assert reason in {e["fullUrl"] for e in bundle["entry"]}  # the trigger point finding it treated
+    # A point needled before the details were kept: no depth, needle or technique is made up.
+    assert "extension" not in second and "usedCode" not in second

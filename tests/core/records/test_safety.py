@@ -4,7 +4,7 @@ from datetime import date
 
 from bodymap.core.atlas import load_atlas
 from bodymap.core.atlas.hazards import hazards_at
-from bodymap.core.records import Consent, Findings, Screen
+from bodymap.core.records import Consent, Findings, Screen, Treatment
 from bodymap.core.records.safety import needling_warnings, warnings_for_mark
 
 ATLAS = load_atlas()
@@ -26,7 +26,7 @@ def _clear_point(store, visit):
 
 def test_needling_over_the_lung_apex_warns_of_pneumothorax(store, visit):
     x, y = _in_zone("lung_apex", "right", "front")
-    mark = store.add_mark(visit.id, "front", x, y, Findings(needled=True))
+    mark = store.add_mark(visit.id, "front", x, y, treatment=Treatment())
     store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 3, 1)))
     store.add_consent(Consent(patient_id=visit.patient_id, consented_on=date(2024, 3, 1)))
     warnings = warnings_for_mark(store, mark.id, ATLAS)
@@ -44,7 +44,7 @@ def test_not_needled_means_no_warning(store, visit):
 
 
 def test_precautions_warn_even_away_from_hazards(store, visit):
-    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), Findings(needled=True))
+    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), treatment=Treatment())
     store.add_consent(Consent(patient_id=visit.patient_id, consented_on=date(2024, 3, 1)))
     store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 1, 1)))
     store.add_screen(
@@ -67,7 +67,7 @@ def test_precautions_warn_even_away_from_hazards(store, visit):
 
 
 def test_the_latest_screen_counts(store, visit):
-    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), Findings(needled=True))
+    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), treatment=Treatment())
     store.add_consent(Consent(patient_id=visit.patient_id, consented_on=date(2024, 3, 1)))
     store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 1, 1), recent_surgery=True))
     store.add_screen(Screen(patient_id=visit.patient_id, screened_on=date(2024, 3, 1)))
@@ -75,7 +75,7 @@ def test_the_latest_screen_counts(store, visit):
 
 
 def test_no_screen_or_consent_on_record_is_a_warning(store, visit):
-    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), Findings(needled=True))
+    mark = store.add_mark(visit.id, "back", *_clear_point(store, visit), treatment=Treatment())
     assert [(w.kind, w.id) for w in warnings_for_mark(store, mark.id, ATLAS)] == [
         ("screen", "missing"),
         ("consent", "missing"),
@@ -89,7 +89,7 @@ def test_no_screen_or_consent_on_record_is_a_warning(store, visit):
 
 def test_the_pure_function_needs_no_store(store, visit):
     x, y = _in_zone("sciatic_nerve_buttock", "left", "back")
-    mark = store.add_mark(visit.id, "back", x, y, Findings(needled=True))
+    mark = store.add_mark(visit.id, "back", x, y, treatment=Treatment())
     screen = Screen(patient_id=None, screened_on=date(2024, 3, 1), bleeding_disorder=True)
     consent = Consent(patient_id=None, consented_on=date(2024, 3, 1))
     kinds = [(w.kind, w.id) for w in needling_warnings(mark, screen, consent, ATLAS)]

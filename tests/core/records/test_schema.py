@@ -26,7 +26,16 @@ def test_fresh_database_has_the_schema_at_the_newest_revision(db_path, store):
         version = conn.execute(sa.text(f"SELECT version_num FROM {schema.VERSION_TABLE}")).scalars().all()
         journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
-    assert tables == {"patients", "screens", "consents", "visits", "marks", "drawings", schema.VERSION_TABLE}
+    assert tables == {
+        "patients",
+        "screens",
+        "consents",
+        "visits",
+        "marks",
+        "drawings",
+        "plans",
+        schema.VERSION_TABLE,
+    }
     assert version == [schema.REVISION]
     assert journal == "wal"
 
