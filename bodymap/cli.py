@@ -197,6 +197,39 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_handout(args) -> int:
+    """The patient's aftercare sheet for a visit, with the clinic's contact line from the settings."""
+    from bodymap.core.records import Store
+    from bodymap.core.records.paths import default_database, is_url
+
+    location = args.db or default_database()
+    if not is_url(location) and not Path(location).expanduser().is_file():
+        raise UsageError(f"no bodymap database at {location}")
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must end in .pdf, not {out.name!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder {str(out.parent)!r} does not exist")
+    if args.visit < 1:
+        raise UsageError("--visit counts from 1 (the patient's first visit)")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.ui.records.handout import write_handout
+    from bodymap.ui.settings import load
+
+    app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
+    QCoreApplication.setOrganizationName("bodymap")  # the window's settings (ui/app.py)
+    QCoreApplication.setApplicationName("bodymap")
+    settings = load()
+    contact = settings.contact if args.contact is None else args.contact
+    with Store.open(location) as store:
+        write_handout(store, args.patient, args.visit, out, clinic=settings.clinic, contact=contact)
+    print(str(out))
+    return 0
+
+
 # --- study (issue 13): cards, scoring an answer, the Anki deck and printed flashcards -----------------
 
 
@@ -375,6 +408,13 @@ def build_parser() -> _Parser:
     e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
     e.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
     e.set_defaults(func=cmd_export)
+    h = sub.add_parser("handout", help="write a patient's aftercare sheet for a visit (PDF)")
+    h.add_argument("--patient", type=int, required=True, help="the patient's id")
+    h.add_argument("--visit", type=int, required=True, help="visit N of the patient (1 = the first, by date)")
+    h.add_argument("--out", required=True, help="FILE.pdf (replaced atomically)")
+    h.add_argument("--contact", help="the clinic's contact line (default: the one in the settings)")
+    h.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
+    h.set_defaults(func=cmd_handout)
     add_study_parser(sub)
     return parser
 

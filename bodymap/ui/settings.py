@@ -7,8 +7,20 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
+from bodymap.core.records.model import InvalidValue, Needle
 from bodymap.core.settings import Settings
+
+from .text import PlainLabel
 
 log = logging.getLogger(__name__)
 GROUP = "clinic"
@@ -46,3 +58,60 @@ class ClinicSettings(QObject):
         self.value = settings
         save(settings, self.store)
         self.changed.emit(settings)
+
+
+class SettingsDialog(QDialog):
+    """The clinic's settings: therapist, clinic name, contact line (printed on the aftercare sheet) and
+    the needles kept, one per line as gauge × length in mm. A value that cannot be read is said and
+    nothing is saved."""
+
+    def __init__(self, settings: ClinicSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Clinic settings")
+        self.settings = settings
+        value = settings.value
+        self.therapist = QLineEdit(value.therapist)
+        self.therapist.setPlaceholderText("the name new visits carry")
+        self.clinic = QLineEdit(value.clinic)
+        self.contact = QLineEdit(value.contact)
+        self.contact.setPlaceholderText("phone and hours, printed on the patient's aftercare sheet")
+        self.needles = QPlainTextEdit("\n".join(n.label for n in value.needles))
+        self.needles.setToolTip("One needle per line: diameter × length in mm (0.25 x 30)")
+        self.error = PlainLabel(wrap=True)
+        self.error.setStyleSheet("color: #b03a2e")
+        form = QFormLayout()
+        form.addRow("Therapist", self.therapist)
+        form.addRow("Clinic", self.clinic)
+        form.addRow("Contact line", self.contact)
+        form.addRow("Needles", self.needles)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+
+    def read(self) -> Settings:
+        """The settings as typed; InvalidValue with the reason."""
+        needles = tuple(
+            Needle.parse(line) for line in self.needles.toPlainText().splitlines() if line.strip()
+        )
+        return Settings(
+            therapist=self.therapist.text().strip(),
+            clinic=self.clinic.text().strip(),
+            contact=self.contact.text().strip(),
+            needles=needles,
+            last_needle=self.settings.value.last_needle,
+        )
+
+    def save(self) -> None:
+        try:
+            value = self.read()
+        except InvalidValue as exc:
+            self.error.setText(str(exc)[:1].upper() + str(exc)[1:] + "; nothing was saved")
+            return
+        self.settings.set(value)
+        self.accept()

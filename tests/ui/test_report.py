@@ -305,7 +305,7 @@ def test_print_report_to_a_pdf_printer(qapp, store, tmp_path):
     print_report(store, pid, printer, ids)
     data = (tmp_path / "printed.pdf").read_bytes()
     assert data.startswith(b"%PDF")
-    assert page_count(data) == 3  # two visits and the course of care
+    assert page_count(data) == 5  # two visits (each with its treatment table on a second page), the course
 
 
 # --- the course-of-care chart ---------------------------------------------------------------------------
@@ -388,3 +388,18 @@ def test_chart_keeps_the_patients_sides(qapp, store):
         ]
         assert red, view
         assert all((px - cx) * x_sign > 0 for px in red), view
+
+
+def test_the_treatment_table_session_and_course_plan(qapp, store, tmp_path):
+    from bodymap.core.records import Plan
+
+    pid, ids = build_record(store, visits=2)
+    store.add_plan(Plan(patient_id=pid, planned_on=date(2024, 3, 1), visits=4, goal="Work without headache"))
+    store.update_visit(ids[0], reactions="none", advice_given=True, next_visit=date(2024, 3, 8))
+    out = write_report(store, pid, tmp_path / "r.pdf")
+    text = pdf_text(out, layout=False)
+    assert "Treatment: 2 points needled" in text and "0.25 × 30 mm" in text and "pistoning, 5 passes" in text
+    assert "Not recorded: needle, depth, technique" in text  # the point needled with nothing else known
+    assert "Session Assessment:" in text and "next visit 2024-03-08" in text
+    assert "Course planned 2024-03-01: 4 visits; goal: “Work without headache”. Visit 2 of 4." in text
+    assert "Pain before treatment: 7/10 → 5/10" in text

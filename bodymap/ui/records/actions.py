@@ -1,7 +1,8 @@
-"""File menu actions for patient records: visit reports (PDF, print), marks (CSV), the whole record
-(JSON, FHIR) and importing one. They are enabled only while there is something to export; file dialogs
-open in the folder used last; long exports show progress and can be cancelled; every failure is one
-plain line, and nothing is half written."""
+"""File menu actions for patient records: visit reports (PDF, print), the patient's aftercare sheet
+(PDF, print), marks (CSV), the whole record (JSON, FHIR), importing one, and the clinic's settings.
+They are enabled only while there is something to export; file dialogs open in the folder used last;
+long exports show progress and can be cancelled; every failure is one plain line, and nothing is half
+written."""
 
 from __future__ import annotations
 
@@ -33,11 +34,14 @@ class RecordsActions:
                 lambda: self.export_pdf(all_visits=True),
             ),
             ("print", "Print visit report…", QKeySequence.StandardKey.Print, self.print_report),
+            ("handout", "Aftercare sheet (PDF)…", "Ctrl+Shift+H", self.export_handout),
+            ("print_handout", "Print aftercare sheet…", None, self.print_handout),
             ("csv", "Export marks (CSV)…", None, lambda: self.export("csv")),
             ("json", "Export record (JSON)…", None, lambda: self.export("json")),
             ("fhir", "Export record (FHIR R4 bundle)…", None, lambda: self.export("fhir")),
             ("import", "Import record (JSON)…", None, self.import_json),
             ("lookup", "Rank this visit's drawing", "Ctrl+L", self.lookup_visit),
+            ("settings", "Clinic settings…", None, self.edit_settings),
         ):
             act = QAction(text, window)
             if key is not None:
@@ -47,6 +51,7 @@ class RecordsActions:
             self.actions[name] = act
             window.actions_by_name[f"file:{name}"] = act
         menu.insertSeparator(first)
+        window.records.session_form.handout.connect(self.export_handout)
         session.patientOpened.connect(lambda _p: self._enable())
         session.visitOpened.connect(lambda _v: self._enable())
         self._enable()
@@ -55,7 +60,7 @@ class RecordsActions:
         patient, visit = self.session.patient_id is not None, self.session.visit_id is not None
         for name in ("csv", "json", "fhir", "report_all"):
             self.actions[name].setEnabled(patient)
-        for name in ("report", "print", "lookup"):
+        for name in ("report", "print", "lookup", "handout", "print_handout"):
             self.actions[name].setEnabled(visit)
 
     def tell(self, title: str, text: str) -> None:
@@ -166,6 +171,80 @@ class RecordsActions:
             self.tell("Print", f"Could not print: {getattr(exc, 'strerror', None) or exc}")
         finally:
             dialog.close()
+
+    # -- the aftercare sheet -------------------------------------------------------------------------
+
+    def _clinic(self) -> dict[str, str]:
+        value = self.session.settings.value
+        return {"clinic": value.clinic, "contact": value.contact}
+
+    def _advice_given(self) -> None:
+        """The sheet went to the patient: the visit's aftercare advice is given (an undo step)."""
+        from bodymap.core.records import commands as cmd
+
+        vid = self.session.visit_id
+        if vid is not None and not self.session.store.visit(vid).advice_given:
+            self.session.run(cmd.UpdateVisit(vid, advice_given=True))
+
+    def export_handout(self, path: str | None = None) -> Path | None:
+        if not self._need():
+            return None
+        from .handout import write_handout
+
+        number = self.session.visit_number()
+        if not self.session.settings.value.contact:
+            self.window.statusBar().showMessage(
+                "The clinic's contact line is not set (File > Clinic settings): the sheet asks the "
+                "patient to ask for it.",
+                8000,
+            )
+        path = (
+            path
+            or QFileDialog.getSaveFileName(
+                self.window, "Aftercare sheet", self._name(f"_aftercare{number}.pdf"), "PDF (*.pdf)"
+            )[0]
+        )
+        if not path:
+            return None
+        self._remember(path)
+        try:
+            out = write_handout(
+                self.session.store, self.session.patient_id, number, Path(path), **self._clinic()
+            )
+        except (OSError, ValueError) as exc:
+            self.tell("Aftercare sheet", f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
+            return None
+        self._advice_given()
+        self.window.statusBar().showMessage(f"Aftercare sheet written to {out}", 8000)
+        return out
+
+    def print_handout(self) -> None:
+        if not self._need():
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from .handout import print_handout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if not QPrintDialog(printer, self.window).exec():
+            return
+        try:
+            print_handout(
+                self.session.store,
+                self.session.patient_id,
+                self.session.visit_number(),
+                printer,
+                **self._clinic(),
+            )
+        except (OSError, ValueError) as exc:
+            self.tell("Print", f"Could not print: {getattr(exc, 'strerror', None) or exc}")
+            return
+        self._advice_given()
+
+    def edit_settings(self) -> None:
+        from ..settings import SettingsDialog
+
+        SettingsDialog(self.session.settings, self.window).exec()
 
     def export(self, fmt: str, path: str | None = None) -> Path | None:
         if not self._need(visit=False):

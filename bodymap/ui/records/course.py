@@ -1,14 +1,20 @@
-"""The course of care: every visit of the patient compared (pain before and after, extent, overlap with
-the previous visit, trigger points), as a chart and in words. Recomputed once per burst of changes,
-after the keystroke that caused them has been answered."""
+"""The course of care: the plan (visits planned, the goal in the patient's words), every visit of the
+course compared (pain before and after, extent, overlap with the previous visit, trigger points), as a
+chart and in words, and the reassessment: the latest visit against the first of the course. Recomputed
+once per burst of changes, after the keystroke that caused them has been answered."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from bodymap.core.records.metrics import CourseRow, course_of_care
+from bodymap.core.records import commands as cmd
+from bodymap.core.records.metrics import CourseRow, Review, course_of_care, course_review
+from bodymap.core.records.model import MAX_PLANNED_VISITS, Plan, check_count
 
+from ..fields import NumberField
 from ..text import PlainLabel
 from .course_chart import CourseChart
 from .session import RecordsSession
@@ -28,6 +34,23 @@ def course_lines(rows: list[CourseRow]) -> str:
     return "\n".join(lines)
 
 
+def review_lines(review: Review) -> str:
+    """The plan and the reassessment in words, as the panel and the report say them."""
+    lines = []
+    if review.plan is not None:
+        goal = f"; goal: \u201c{review.plan.goal}\u201d" if review.plan.goal else ""
+        lines.append(
+            f"Course planned {review.plan.planned_on.isoformat()}: {review.plan.visits} visits{goal}. "
+            f"{review.progress}."
+        )
+    comparison = review.comparison()
+    if comparison:
+        when = "Reassessment (course complete)" if review.due else "So far"
+        lines.append(f"{when}, first visit \u2192 latest:")
+        lines += [f"  {what}: {first} \u2192 {last}" for what, first, last in comparison]
+    return "\n".join(lines)
+
+
 class CourseBox(QWidget):
     def __init__(self, session: RecordsSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -35,10 +58,30 @@ class CourseBox(QWidget):
         self.chart = CourseChart()
         self.chart.setMinimumHeight(150)
         self.text = PlainLabel(wrap=True)
+        self.review = PlainLabel(wrap=True)
+        self.visits = NumberField(lambda v: check_count("visits planned", v, MAX_PLANNED_VISITS, lo=1))
+        self.visits.setToolTip("How many visits the course is planned for (typically 3-6)")
+        self.goal = QLineEdit()
+        self.goal.setPlaceholderText("the goal, in the patient's own words")
+        self.plan_button = QPushButton("Plan course")
+        self.plan_button.setToolTip("Start a course from the open visit with these visits and goal")
+        self.plan_button.clicked.connect(self.new_plan)
+        self.error = PlainLabel(wrap=True)
+        self.error.setStyleSheet("color: #b03a2e")
+        plan = QHBoxLayout()
+        plan.addWidget(PlainLabel("Visits planned"))
+        plan.addWidget(self.visits)
+        plan.addWidget(self.goal, 1)
+        plan.addWidget(self.plan_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(plan)
+        lay.addWidget(self.error)
+        lay.addWidget(self.review)
         lay.addWidget(self.chart, 1)
         lay.addWidget(self.text)
+        self.visits.committed.connect(lambda v: self._edit(visits=v) if v is not None else None)
+        self.goal.editingFinished.connect(lambda: self._edit(goal=self.goal.text().strip()))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -46,7 +89,7 @@ class CourseBox(QWidget):
         self._stale = False
         session.patientOpened.connect(lambda _p: self._timer.start())
         session.changed.connect(
-            lambda c: self._timer.start() if c.kind in ("visit", "mark", "drawing") else None
+            lambda c: self._timer.start() if c.kind in ("visit", "mark", "drawing", "plan") else None
         )
         self.load()
 
@@ -65,6 +108,45 @@ class CourseBox(QWidget):
     def load(self) -> None:
         self._stale = False
         pid = self.session.patient_id
-        rows = course_of_care(self.session.store, pid) if pid is not None else []
-        self.chart.set_rows(rows)
-        self.text.setText(("Course of care\n" + course_lines(rows)) if rows else "")
+        store = self.session.store
+        rows = course_of_care(store, pid) if pid is not None else []
+        review = course_review(rows, store.plans(pid) if pid is not None else [])
+        self.chart.set_rows(list(review.rows), review.planned)
+        self.text.setText(("Course of care\n" + course_lines(list(review.rows))) if review.rows else "")
+        self.review.setText(review_lines(review))
+        plan = review.plan
+        self.visits.set_value(plan.visits if plan else None)
+        if not self.goal.hasFocus():
+            self.goal.setText(plan.goal if plan else "")
+        self.plan_button.setText("New course" if plan else "Plan course")
+        self.setEnabled(pid is not None)
+
+    def _plan(self) -> Plan | None:
+        pid = self.session.patient_id
+        return (
+            self.session.store.plans(pid)[-1] if pid is not None and self.session.store.plans(pid) else None
+        )
+
+    def _edit(self, **changes) -> None:
+        """A change to the plan in force (the first change of a patient with none plans a course)."""
+        plan = self._plan()
+        if plan is None:
+            if changes.get("visits") is not None or changes.get("goal"):
+                self.new_plan()
+            return
+        changes = {k: v for k, v in changes.items() if getattr(plan, k) != v}
+        if changes and not self.session.run(cmd.UpdatePlan(plan.id, **changes)):
+            self.error.setText(self.session.refused)
+
+    def new_plan(self) -> None:
+        """A course from today (a plan made the same day as the last one replaces nothing: it is newer)."""
+        pid = self.session.patient_id
+        if pid is None:
+            return
+        visits = self.visits.value() or 6
+        plan = Plan(
+            patient_id=pid, planned_on=date.today(), visits=int(visits), goal=self.goal.text().strip()
+        )
+        self.error.setText("")
+        if not self.session.run(cmd.RecordPlan(plan)):
+            self.error.setText(self.session.refused)

@@ -51,8 +51,11 @@ def extent_percent(row: CourseRow) -> float | None:
     return None if row.extent is None else row.extent.chart_share * 100.0
 
 
-def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> None:
-    """Draw the course-of-care chart of `rows` into `rect` of any painter (widget, image, PDF, printer)."""
+def paint_course(
+    painter: QPainter, rect: QRectF, rows: Sequence[CourseRow], planned: int | None = None
+) -> None:
+    """Draw the course-of-care chart of `rows` into `rect` of any painter (widget, image, PDF, printer).
+    With `planned` visits (the course plan), the visits still to come have an empty, dashed slot."""
     rect = QRectF(rect)
     dev = painter.device()
     k = (dev.logicalDpiY() if dev is not None else 96) / 96.0  # design pixel -> device units
@@ -182,9 +185,19 @@ def paint_course(painter: QPainter, rect: QRectF, rows: Sequence[CourseRow]) -> 
 
     # --- bars (extent) --------------------------------------------------------------------------------
     n = len(rows)
-    slot = plot.width() / n
+    slots = max(n, planned or 0)
+    slot = plot.width() / slots
     xs = [plot.left() + (i + 0.5) * slot for i in range(n)]
     bar_w = min(slot * 0.42, d(36))
+    for i in range(n, slots):  # planned, not yet done
+        xv = plot.left() + (i + 0.5) * slot
+        painter.setPen(QPen(BAR_EDGE, d(0.8), Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(xv - bar_w / 2, plot.top() + d(4), bar_w, plot.height() - d(4)))
+        painter.setFont(small)
+        painter.setPen(MUTED)
+        text = f"{i + 1}: planned"
+        painter.drawText(QPointF(xv - fm_small.horizontalAdvance(text) / 2, plot.bottom() - d(4)), text)
     show_values = slot >= d(40)  # the pain values beside the dots
     for xv, row in zip(xs, rows, strict=True):
         e = extent_percent(row)
@@ -293,6 +306,7 @@ class CourseChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._rows: list[CourseRow] = []
+        self.planned: int | None = None  # the course plan's visits, when there is one
         self.setMinimumSize(260, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setToolTip(
@@ -301,8 +315,9 @@ class CourseChart(QWidget):
             "overlap (Jaccard) of the pain drawing with the previous visit's"
         )
 
-    def set_rows(self, rows: Sequence[CourseRow]) -> None:
+    def set_rows(self, rows: Sequence[CourseRow], planned: int | None = None) -> None:
         self._rows = list(rows)
+        self.planned = planned
         self.update()
 
     def rows(self) -> list[CourseRow]:
@@ -314,12 +329,12 @@ class CourseChart(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("white"))
-        paint_course(painter, QRectF(self.rect()), self._rows)
+        paint_course(painter, QRectF(self.rect()), self._rows, self.planned)
         painter.end()
 
     def paint_into(self, painter: QPainter, rect: QRectF) -> None:
         """Draw the same chart into `rect` of another painter (the PDF report, a printer, an image)."""
-        paint_course(painter, rect, self._rows)
+        paint_course(painter, rect, self._rows, self.planned)
 
 
 __all__ = ["EMPTY_TEXT", "CourseChart", "extent_percent", "paint_course"]

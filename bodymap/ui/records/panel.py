@@ -1,5 +1,6 @@
-"""The Patient panel: the patient and visit on top, then the visit's parts in tabs (marks and their
-findings, the visit's own fields, the pain drawing, the course of care).
+"""The Patient panel: the patient and visit on top with the session's four steps, then the visit's parts
+in tabs (marks and their findings, the visit's own fields, the session's preparation and
+post-treatment, the pain drawing, the course of care).
 
 It only lays out the parts; each part follows the records session (session.py) on its own. Sized for
 a laptop: at 1366 x 768 the marks table and the findings of the selected mark are on screen together
@@ -15,6 +16,7 @@ from .findings import FindingsBox
 from .marks_table import MarksTable
 from .patients import PatientsBox
 from .session import RecordsSession
+from .steps_box import SessionForm, StepsBar
 from .visit_form import VisitForm
 from .visits import VisitBar
 
@@ -38,6 +40,8 @@ class RecordsPanel(QWidget):
         self.visit_form = VisitForm(session)
         self.drawing = DrawingBox(session)
         self.course = CourseBox(session)
+        self.steps = StepsBar(session)
+        self.session_form = SessionForm(session)
 
         marks = QWidget()
         ml = QVBoxLayout(marks)
@@ -49,6 +53,7 @@ class RecordsPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(marks, "Marks")
         self.tabs.addTab(_scrolling(self.visit_form), "Visit")
+        self.tabs.addTab(_scrolling(self.session_form), "Session")
         self.tabs.addTab(self.drawing, "Drawing")
         self.tabs.addTab(self.course, "Course")
         self.tabs.setTabToolTip(
@@ -60,7 +65,11 @@ class RecordsPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.patients)
         lay.addWidget(self.visit_bar)
+        lay.addWidget(self.steps)
         lay.addWidget(self.tabs, 1)
+        # A step opens the tab where its items are recorded.
+        where = {"Assessment": 0, "Preparation": 2, "Insertion": 0, "Post-treatment": 2}
+        self.steps.stepClicked.connect(lambda name: self.tabs.setCurrentIndex(where[name]))
         session.visitOpened.connect(lambda _v: self._enable())
         session.patientOpened.connect(lambda _p: self._enable())
         self._enable()

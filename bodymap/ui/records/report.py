@@ -48,9 +48,10 @@ from PySide6.QtGui import (
 from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
 from bodymap.core.files import replacing
-from bodymap.core.records.content import VIEW_NAMES, in_force, mark_rows, precaution_lines
-from bodymap.core.records.metrics import choir_codes, course_of_care, pain_extent, union_areas
-from bodymap.core.records.model import SYMPTOMS, RecordsError
+from bodymap.core.records.content import VIEW_NAMES, in_force, mark_rows, precaution_lines, treatment_rows
+from bodymap.core.records.metrics import choir_codes, course_of_care, course_review, pain_extent, union_areas
+from bodymap.core.records.model import SYMPTOMS, Record, RecordsError
+from bodymap.core.records.steps import visit_steps
 
 from ..chart import style
 from ..chart.marks_layer import ACTIVE, LATENT, UNSET, MarksLayer
@@ -446,6 +447,19 @@ FINDING_COLUMNS = (
     _Column("Needled", 15),
 )
 
+TREATMENT_COLUMNS = (
+    _Column("#", 5, Qt.AlignmentFlag.AlignHCenter),
+    _Column("Muscle", 28),
+    _Column("Side", 10),
+    _Column("Needle", 17),
+    _Column("Depth", 10, Qt.AlignmentFlag.AlignRight),
+    _Column("Technique", 22),
+    _Column("LTRs", 8, Qt.AlignmentFlag.AlignHCenter),
+    _Column("Familiar pain", 12),
+    _Column("Patient response", 26),
+    _Column("Time in", 10, Qt.AlignmentFlag.AlignRight),
+)
+
 COURSE_COLUMNS = (
     _Column("Visit", 11, Qt.AlignmentFlag.AlignHCenter),
     _Column("Date", 19),
@@ -469,6 +483,7 @@ class _Report:
         self.patient = record.patient
         self.screens = [s for s in record.screens if s.deleted_at is None]
         self.consents = [c for c in record.consents if c.deleted_at is None]
+        self.plans = [p for p in record.plans if p.deleted_at is None]
         self.live = [vr for vr in record.visits if vr.visit.deleted_at is None]
         self.visit_on = {vr.visit.id: vr.visit.visited_on for vr in self.live}
         by_id = {vr.visit.id: (n, vr) for n, vr in enumerate(self.live, 1)}
@@ -621,9 +636,17 @@ class _Report:
         self.facts(n, vr)
         marks = [m for m in vr.marks if m.deleted_at is None]
         drawings = [d for d in vr.drawings if d.deleted_at is None]
-        self.charts(marks, drawings, head, after=self.extent_height(drawings) + self.findings_height(marks))
+        after = (
+            self.extent_height(drawings)
+            + self.findings_height(marks)
+            + self.treatment_height(marks)
+            + self.steps_height(vr)
+        )
+        self.charts(marks, drawings, head, after=after)
         self.extent(drawings, head)
         self.findings(marks, head)
+        self.treatment(marks, head)
+        self.steps(vr, head)
 
     # -- charts, legend, extent ------------------------------------------------------------------
 
@@ -987,8 +1010,83 @@ class _Report:
         )
         return rows, head, title, note
 
+    def treatment_table(self, marks) -> tuple[list, str, str]:
+        """The treated points: muscle and side, needle, depth, technique, twitch responses, familiar
+        pain, the patient's response and time in, with the warnings and what is not recorded."""
+        when = self.visit_on.get(marks[0].visit_id) if marks else None
+        screen, _later = in_force(self.screens, when, "screened_on")
+        consent, _later = in_force(self.consents, when, "consented_on")
+        rows = []
+        for t in treatment_rows(mark_rows(marks, self.body, self.atlas, screen, consent), self.atlas):
+            cells = [
+                str(t.number),
+                t.muscle or "—",
+                t.side,
+                t.needle,
+                t.depth,
+                t.technique,
+                t.twitches,
+                t.familiar_pain,
+                t.responses,
+                t.minutes,
+            ]
+            notes = [f"⚠ {w.message}" for w in t.warnings]
+            if t.missing:
+                notes.append(f"Not recorded: {', '.join(t.missing)}")
+            if t.notes.strip():
+                notes.append(f"Notes: {t.notes.strip()}")
+            rows.append((cells, "\n".join(notes), bool(t.warnings)))
+        title = f"Treatment: {len(rows)} point{'s' if len(rows) != 1 else ''} needled"
+        note = (
+            "# as in the findings. Side is the patient's. Needle: diameter × length. LTRs: local twitch "
+            "responses elicited. Familiar pain: reproduced by the needle. — : not recorded."
+        )
+        return rows, title, note
+
+    def treatment_height(self, marks) -> float:
+        rows, title, note = self.treatment_table(marks)
+        return self.table_height(TREATMENT_COLUMNS, rows, title, note) + self.L.mm(2) if rows else 0.0
+
+    def treatment(self, marks, head: str) -> None:
+        rows, title, note = self.treatment_table(marks)
+        if rows:
+            self.L.y += self.L.mm(2)
+            self._table(TREATMENT_COLUMNS, rows, head, title, note)
+
+    def steps_text(self, vr) -> str:
+        """The session's four steps: what was recorded and what was not."""
+        record = Record(self.patient, tuple(self.screens), tuple(self.consents), (vr,))
+        v = vr.visit
+        lines = []
+        for step in visit_steps(record, vr):
+            state = "complete" if step.complete else f"not recorded: {', '.join(step.missing)}"
+            lines.append(f"{step.name}: {state}")
+        extra = []
+        if v.needle is not None:
+            extra.append(f"needle prepared {v.needle.label}")
+        if v.reactions.strip():
+            extra.append(f"immediate reactions: {v.reactions.strip()}")
+        if v.advice_given:
+            extra.append("aftercare advice given")
+        if v.next_visit is not None:
+            extra.append(f"next visit {v.next_visit.isoformat()}")
+        return "\n".join(lines) + ("\n" + "; ".join(extra) + "." if extra else "")
+
+    def steps_height(self, vr) -> float:
+        L = self.L
+        return L.mm(3) + L.line_h(_font(11)) + L.text_h(self.steps_text(vr), _font(8.5), L.width)
+
+    def steps(self, vr, head: str) -> None:
+        L = self.L
+        text, font = self.steps_text(vr), _font(8.5)
+        L.y += L.mm(2)
+        L.ensure(L.line_h(_font(11)) + L.text_h(text, font, L.width), head)
+        L.y += L.text(L.left, L.y, L.width, "Session", _font(11, bold=True)) + L.mm(1)
+        L.flow(L.left, L.width, text, font, head, MUTED)
+
     def course(self) -> None:
         L = self.L
+        from .course import review_lines
         from .course_chart import CourseChart
 
         rows = course_of_care(self.store, self.patient.id, self.body)
@@ -998,10 +1096,15 @@ class _Report:
         first, last = rows[0], rows[-1]
         span = f"{len(rows)} visits from {first.visited_on.isoformat()} to {last.visited_on.isoformat()}"
         L.y += L.text(L.left, L.y, L.width, span, _font(9.5), MUTED) + L.mm(3)
+        review = course_review(rows, self.plans)
+        plan_text = review_lines(review)
+        if plan_text:
+            L.flow(L.left, L.width, plan_text, _font(9.5), head)
+            L.y += L.mm(3)
         h = min(L.mm(85), L.room() * 0.5)
         rect = QRectF(L.left, L.y, L.width, h)
         chart = CourseChart()
-        chart.set_rows(rows)
+        chart.set_rows(rows, review.planned if review.plan and review.rows == tuple(rows) else None)
 
         def op(p: QPainter, rect=rect) -> None:
             chart.paint_into(p, rect)

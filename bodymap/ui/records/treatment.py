@@ -57,6 +57,12 @@ WARNING_STYLE = "background: #fadbd8; color: #78281f; padding: 4px; border-left:
 NOT_RECORDED = "not recorded"
 
 
+def select(combo: QComboBox, value: object) -> None:
+    """Show the item whose data equals `value` (findData compares Python objects by identity)."""
+    index = next((i for i in range(combo.count()) if combo.itemData(i) == value), 0)
+    combo.setCurrentIndex(index)
+
+
 def _depth(v: Any) -> None:
     if v is not None:
         check_number("depth", v, 0, MAX_DEPTH_MM, lo_open=True, unit=" mm")
@@ -88,7 +94,7 @@ class TreatmentDialog(QDialog):
         self.muscle.addItem(NOT_RECORDED, None)
         for m in sorted(atlas.muscles.values(), key=lambda m: m.name):
             self.muscle.addItem(m.name, m.id)
-        self.muscle.setCurrentIndex(max(0, self.muscle.findData(start.muscle)))
+        select(self.muscle, start.muscle)
         self.muscle.setToolTip("The muscle needled (at first: the nearest trigger point's)")
 
         self.needle = QComboBox()
@@ -100,7 +106,7 @@ class TreatmentDialog(QDialog):
         self.needle.addItem(NOT_RECORDED, None)
         for n in needles:
             self.needle.addItem(n.label, n)
-        self.needle.setCurrentIndex(max(0, self.needle.findData(start.needle)))
+        select(self.needle, start.needle)
         self.needle.setToolTip("Diameter × length in mm; type one not in the list (0.30 x 50)")
 
         self.depth = NumberField(_depth, whole=False, unit="mm", width=80)
@@ -110,7 +116,7 @@ class TreatmentDialog(QDialog):
         self.technique.addItem(NOT_RECORDED, None)
         for key, words in TECHNIQUES.items():
             self.technique.addItem(words, key)
-        self.technique.setCurrentIndex(max(0, self.technique.findData(start.technique)))
+        select(self.technique, start.technique)
         self.passes = NumberField(lambda v: check_count("passes", v, MAX_PASSES, lo=1))
         self.passes.set_value(start.passes)
         self.passes.setToolTip("Pistoning: how many passes")
@@ -120,7 +126,7 @@ class TreatmentDialog(QDialog):
         self.familiar = QComboBox()
         for text, value in ((NOT_RECORDED, None), ("yes", True), ("no", False)):
             self.familiar.addItem(text, value)
-        self.familiar.setCurrentIndex(max(0, self.familiar.findData(start.familiar_pain)))
+        select(self.familiar, start.familiar_pain)
         self.responses = {key: QCheckBox(words) for key, words in RESPONSES.items()}
         for key, box in self.responses.items():
             box.setChecked(key in start.responses)
