@@ -119,6 +119,8 @@ class GestureRouter(QObject):
 
     def target_text(self) -> str:
         """Where the drawing tools draw now, in words (for the status bar)."""
+        if self.claimed():
+            return "Drawing the answer to the study card"
         if self.draws_on_visit():
             symptom = self.drawing_box.symptom.currentText().lower()
             return f"Drawing on visit {self.session.visit_number()}: {symptom}"

@@ -76,7 +76,11 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     assert study.layer.count("shown") > 0  # Learn: the pattern first
     qtbot.keyClick(chart, Qt.Key.Key_Return)
     assert study.phase == "ask" and study.layer.count("shown") == 0
-    assert study.captures_chart and chart.tool.value == "brush"
+    assert study.captures_chart and chart.tool.value == "lasso"  # outlining a zone is exact
+    assert w.statusBar().currentMessage() == "Drawing the answer to the study card"
+    assert study.panel.brush.isVisible()
+    study.panel.brush.setValue(16)  # one brush size in the window: the study's slider sets the chart's
+    assert chart.brush_radius == pytest.approx(0.016) and w.lookup_panel.size.value() == 16
 
     answer_right(w, qtbot)  # a lasso round the essential zone, then Enter
     assert study.phase == "feedback"
