@@ -186,3 +186,26 @@ def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, q
     assert window.study.phase == "idle"
     assert "left untouched" in window.study.panel.home_message.text()
     assert bad.read_bytes() == b"not a database at all"
+
+
+def test_past_the_days_new_cards_the_student_may_ask_for_more(app_window, qtbot):
+    study = app_window.study
+    study.store()
+    study.study.new_per_day = 2
+    study.start("learn")
+    for _ in range(2):
+        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # past the pattern
+        qtbot.mouseClick(study.panel.give_up, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(app_window.chart, Qt.Key.Key_Return)  # next
+    assert study.phase == "idle" and "today's 2 new cards" in study.panel.home_message.text()
+    assert study.panel.more.isVisible()
+    qtbot.mouseClick(study.panel.more, Qt.MouseButton.LeftButton)
+    assert study.phase in ("preview", "ask") and study.study.new_per_day == 12
+
+
+def test_closing_the_study_panel_ends_the_session_and_brings_the_panels_back(app_window, qtbot):
+    w = app_window
+    w.study.start("learn")
+    assert not w.dock("atlas").isVisible()
+    w.study.dock.close()
+    assert w.study.phase == "idle" and w.dock("atlas").isVisible() and w.scene.layer_visible("zones")

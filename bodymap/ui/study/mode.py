@@ -165,7 +165,13 @@ class StudyMode(QObject):
         self.chart.clicked.connect(self._clicked)
         self.chart.installEventFilter(self)
         self.panel.installEventFilter(self)
-        self.dock.visibilityChanged.connect(lambda shown: shown and self.phase == "idle" and self._home())
+        self.dock.visibilityChanged.connect(self._dock_shown)
+
+    def _dock_shown(self, shown: bool) -> None:
+        if shown and self.phase == "idle":
+            self._home()
+        elif not shown and self.dock.isHidden() and self.active:
+            self.stop()  # the panel was closed: the session ends and the hidden panels come back
 
     # -- the deck and the student's database, opened on first use -----------------------------------
 
