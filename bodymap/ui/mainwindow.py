@@ -442,12 +442,14 @@ class MainWindow(QMainWindow):
     # -- status ----------------------------------------------------------------------------------
 
     def _show_hover(self, hit: Hit | None) -> None:
+        if self.study is not None and self.study.active:
+            hit = None  # "infraspinous region" would answer "where is infraspinatus?"
         self.hover_label.setText(hit.describe() if hit else "")
 
     def _show_hazards_under(self, view: str, x: float, y: float) -> None:
         """With hazards shown, hovering one says what a needle could reach there."""
         hazards = self.overlay.hazards_at(view, x, y) if self.overlay is not None else []
-        if hazards:
+        if hazards and not (self.study is not None and self.study.active):
             text = "; ".join(f"⚠ {h.name}: risk of {h.at_risk}" for h in hazards)
             self.statusBar().showMessage(text, 4000)
 
