@@ -258,6 +258,10 @@ class MainWindow(QMainWindow):
         self.study.dock.hide()
         self.router.claims.append(lambda: self.study.captures_chart)
         self.study.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.study.activeChanged.connect(lambda on: on or self._show_hover(self.chart.last_hit))
+        # One brush size: the study panel's slider moves the lookup's (which sets the chart's brush).
+        self.study.panel.brush.setValue(self.lookup_panel.size.value())
+        self.study.brushChanged.connect(lambda r: self.lookup_panel.size.setValue(round(r * 1000)))
         self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
