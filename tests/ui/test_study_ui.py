@@ -77,7 +77,9 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     qtbot.keyClick(chart, Qt.Key.Key_Return)
     assert study.phase == "ask" and study.layer.count("shown") == 0
     # Hovering names no region while a card is open ("infraspinous" would answer a point card).
-    qtbot.mouseMove(chart.viewport(), vp(chart, "back", 0.07, 0.78))
+    infraspinous = chart.hit_at(vp(chart, "back", 0.07, 0.78))
+    assert "Infraspinous" in infraspinous.describe()
+    chart.hovered.emit(infraspinous)  # what hovering there sends
     assert w.hover_label.text() == ""
     assert study.captures_chart and chart.tool.value == "lasso"  # outlining a zone is exact
     assert w.statusBar().currentMessage() == "Drawing the answer to the study card"
@@ -116,9 +118,8 @@ def test_learn_hides_spoilers_scores_a_drawing_and_restores_the_window(app_windo
     assert study.phase == "idle"
     assert atlas_dock.isVisible() and scene.layer_visible("zones") and scene.layer_visible("trps")
     assert [s.muscle.id for s in w.overlay.shown] == ["upper_trapezius"]
-    qtbot.mouseMove(chart.viewport(), vp(chart, "back", 0.07, 0.78))
-    qtbot.mouseMove(chart.viewport(), vp(chart, "back", 0.071, 0.781))
-    assert w.hover_label.text()  # the region is named again
+    chart.hovered.emit(infraspinous)
+    assert "Infraspinous" in w.hover_label.text()  # the region is named again
     reviews = study._store.reviews()
     assert [r.passed for r in reviews] == [True, False] and all(r.duration_ms is not None for r in reviews)
 
