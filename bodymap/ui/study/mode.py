@@ -496,6 +496,7 @@ class StudyMode(QObject):
         )
         self.panel.show_results(title, results, AREAS)
         self.actions["main"].setEnabled(False)
+        self.chart.fit()  # not left zoomed onto the last card
 
     # -- ending, spoilers ------------------------------------------------------------------------
 

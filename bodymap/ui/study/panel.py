@@ -139,6 +139,14 @@ class StudyPanel(QWidget):
         self.tabs.addTab(self.pages, "Study")
         self.tabs.addTab(self._progress_page(), "Progress")
         self.tabs.currentChanged.connect(lambda i: i == 1 and self.progressRequested.emit())
+        # In a scroll area: the panel never holds the window bigger than a small screen (800 x 600).
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )  # lists scroll, not the panel
+        scroll.setWidget(self.tabs)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tabs)
@@ -430,8 +438,15 @@ class StudyPanel(QWidget):
         for m in p.weakest(15):
             r = m.retrievability or 0.0
             item = QTreeWidgetItem(
-                weak, [f"{m.name} ({m.side})", f"{r * 100:.0f} %", f"{m.answered} of {m.total}", str(m.due)]
+                weak,
+                [
+                    f"{m.name} ({m.side[0].upper()})",
+                    f"{r * 100:.0f} %",
+                    f"{m.answered} of {m.total}",
+                    str(m.due),
+                ],
             )
+            item.setToolTip(0, f"{m.name}, the patient's {m.side}")
             item.setForeground(1, heat_colour(r).darker(140))
         areas = QTreeWidgetItem(t, ["Body areas"])
         for a in sorted(p.areas, key=lambda a: (a.retrievability is None, a.retrievability or 0.0)):
