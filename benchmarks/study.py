@@ -69,6 +69,56 @@ def main() -> None:
         report("open the next card in Quiz (target ≤ 50 ms)", quiz, 0.050, base)
         report("open the next card in Learn (target ≤ 50 ms)", learn, 0.050, base)
         store.close()
+    window_next_card()
+
+
+def window_next_card() -> None:
+    """Opening the next card in the window: the session's pick, the panel, the chart's layers, the fit
+    or zoom onto the card, and one synchronous repaint of the chart."""
+    import os
+    import time
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication(["bench"])
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BODYMAP_STUDY_DB"] = str(Path(tmp) / "study.sqlite")
+        w = MainWindow.for_body(load_body(), QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        w.resize(1366, 768)
+        w.show()
+        w.load_atlas()
+        app.processEvents()
+        study = w.study
+        study.start("exam")  # kinds in turn: zone, point, reverse, name
+        times: dict[str, list[float]] = {}
+        paint = median_seconds(lambda: w.chart.viewport().repaint(), repeat=10)
+        for _ in range(20):
+            card = study.card
+            if card is None:
+                break
+            study.exam.answer(card, None, 1000)
+            t = time.perf_counter()
+            study.next()
+            w.chart.viewport().repaint()
+            if study.card is not None:
+                times.setdefault(study.card.kind, []).append(time.perf_counter() - t)
+        study.stop()
+        study.close()
+        w.close()
+        report("repaint the chart once (baseline)", paint)
+        for kind, ts in times.items():
+            ts.sort()
+            report(
+                f"open a {kind} card in the window (target ≤ 50 ms)",
+                ts[len(ts) // 2],
+                0.050,
+                paint,
+            )
 
 
 if __name__ == "__main__":

@@ -254,8 +254,8 @@ class MainWindow(QMainWindow):
             name=STUDY_DOCK,
         )
         self.panels_menu.addAction(self.study.dock.toggleViewAction())
-        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)
-        self.study.dock.hide()
+        self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.study.dock)  # a tab students find
+        self.dock(LOOKUP_DOCK).raise_()
         self.router.claims.append(lambda: self.study.captures_chart)
         self.study.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.study.activeChanged.connect(lambda on: on or self._show_hover(self.chart.last_hit))

@@ -176,11 +176,12 @@ def test_exam_then_results_by_area_and_kind_and_the_progress_heat_map(app_window
     table = study.panel.progress_table
     assert table.topLevelItem(0).childCount() > 0  # the weakest muscles
     study.panel.heat.setChecked(True)
-    assert study.layer.count("heat") > 100
+    heat = study.layer.count("heat")  # the outlines of the muscles studied (the four exam answers)
+    assert heat > 0
     study.start("learn")
     assert study.layer.count("heat") == 0  # muscle outlines would show where trigger points lie
     study.stop()
-    assert study.layer.count("heat") > 100
+    assert study.layer.count("heat") == heat
 
 
 def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, qtbot, tmp_path, monkeypatch):

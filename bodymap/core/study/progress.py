@@ -1,5 +1,6 @@
-"""Progress: how likely the student is to remember each muscle today (FSRS retrievability), per muscle
-and side, per body area, and the weakest first.
+"""Progress: how likely the student is to remember each muscle today (FSRS retrievability at a given
+time; the window asks at the end of the student's day), per muscle and side, per body area, and the
+weakest first.
 
 A muscle's retrievability is the mean over its answered cards on that side (all four kinds), so a
 muscle whose zone is known but whose trigger point is not shows in between. Cards never answered do
@@ -66,7 +67,17 @@ def _mean(values: list[float]) -> float | None:
 
 
 def retrievability(scheduler: Scheduler, state: FsrsCard, at: datetime) -> float:
-    return float(scheduler.get_card_retrievability(state, at))
+    """FSRS's probability of recall at `at`: R = (1 + F·t/S)^D, D = -w20, F = 0.9^(1/D) - 1.
+
+    py-fsrs's get_card_retrievability counts whole days since the last review, so every card answered
+    today reads 100 %, failed or not; here t is the exact elapsed time in days, which tells this
+    morning's failed card (about 85 % tonight) from this morning's easy one."""
+    if state.last_review is None or state.stability is None:
+        return 0.0
+    decay = -float(scheduler.parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
+    days = max(0.0, (at - state.last_review).total_seconds() / 86400)
+    return float((1 + factor * days / state.stability) ** decay)
 
 
 def progress(deck: Deck, store: StudyStore, at: datetime, today: datetime | None = None) -> Progress:

@@ -11,7 +11,8 @@
 - Choice (reverse and name cards): the F1 of the chosen muscles against the accepted ones, so every
   correct muscle counts and guessing every option costs precision.
 
-Every score says why in one line, and points out the commonest error of body maps, left for right.
+Every score says why in one line, and points out the commonest error of body maps, left for right. The
+line says "overlap" for the Jaccard index and "score" for F1: words a student reads without a glossary.
 Distances are in cm on the reference adult (stature 1.0 = 170 cm).
 """
 
@@ -33,6 +34,7 @@ EXCELLENT = 0.7
 POINT_FULL_CM = 1.5
 POINT_PARTIAL_CM = 3.0
 POINT_PARTIAL_AT_LIMIT = 0.5  # the score at POINT_PARTIAL_CM: still a pass
+WRONG_SIDE = 0.25  # a failed drawing that mirrored would overlap at least this (and twice as much)
 
 Pattern = dict[View, BaseGeometry]
 Details = dict[str, object]
@@ -66,7 +68,7 @@ def _shown(x: float) -> str:
 
 
 def _verdict(score: float, excellent: bool) -> str:
-    return "excellent" if excellent else "pass" if score >= PASS else "not yet"
+    return "excellent" if excellent else "pass" if score >= PASS else f"a pass needs {PASS:.2f}"
 
 
 # --- drawings -------------------------------------------------------------------------------------
@@ -121,10 +123,10 @@ def score_drawing(drawing: Pattern, essential: Pattern, pattern: Pattern, side: 
     if j < PASS:
         hint = _drawing_hint(drawing, essential, pattern, side, parts)
         if hint:
-            return Score(j, False, False, f"Jaccard {_shown(j)} ({verdict}): {hint}", details)
+            return Score(j, False, False, f"overlap {_shown(j)} ({verdict}): {hint}", details)
     why = f"you covered {_pct(coverage)} of the essential zone"
     why += f"; {_pct(outside)} of your drawing is outside the pattern" if outside >= 0.005 else ""
-    return Score(j, j >= PASS, excellent, f"Jaccard {_shown(j)} ({verdict}): {why}", details)
+    return Score(j, j >= PASS, excellent, f"overlap {_shown(j)} ({verdict}): {why}", details)
 
 
 def _drawing_hint(
@@ -132,7 +134,9 @@ def _drawing_hint(
 ) -> str:
     """Why a failed drawing failed, when it is one of the common slips: the wrong side, the wrong view."""
     flipped = {v: mirror(g) for v, g in drawing.items()}
-    if drawing_parts(flipped, essential, pattern).jaccard >= PASS:
+    # Mirrored, it would have done clearly better: the student drew the other side (a rough drawing
+    # on the wrong side rarely passes when mirrored, yet the slip is the side, not the shape).
+    if drawing_parts(flipped, essential, pattern).jaccard >= max(WRONG_SIDE, 2 * parts.jaccard):
         return f"drawn on the patient's {opposite(side)}; this trigger point is on the patient's {side}"
     if parts.hit == 0:
         missing = [v for v in essential if v not in drawing]
@@ -142,6 +146,11 @@ def _drawing_hint(
 
 
 # --- points ---------------------------------------------------------------------------------------
+
+
+def cm_text(distance_cm: float) -> str:
+    """A distance to one decimal, rounded up: 3.02 cm reads 3.1 cm, never a credited-looking 3.0."""
+    return f"{math.ceil(distance_cm * 10 - 1e-9) / 10:.1f} cm"
 
 
 def point_credit(distance_cm: float) -> float:
@@ -171,13 +180,13 @@ def score_point(view: View, x: float, y: float, trps: tuple[TriggerPoint, ...], 
     details: Details = {"distance_cm": round(cm, 2), "nearest": nearest.id}
     which = "" if nearest.id == asked.id else f" ({nearest.name})"
     if credit >= 1.0:
-        return Score(1.0, True, True, f"{cm:.1f} cm from the trigger point{which}: on it", details)
+        return Score(1.0, True, True, f"{cm_text(cm)} from the trigger point{which}: on it", details)
     if credit > 0:
         return Score(
             credit,
             True,
             False,
-            f"{cm:.1f} cm from the trigger point{which}: close (full credit within {POINT_FULL_CM:g} cm)",
+            f"{cm_text(cm)} from the trigger point{which}: close (full credit within {POINT_FULL_CM:g} cm)",
             details,
         )
     clicked = side_of(view, x)
@@ -192,7 +201,11 @@ def score_point(view: View, x: float, y: float, trps: tuple[TriggerPoint, ...], 
                 details,
             )
     return Score(
-        0.0, False, False, f"{cm:.1f} cm from the nearest trigger point (credit up to 3 cm)", details
+        0.0,
+        False,
+        False,
+        f"{cm_text(cm)} from the nearest trigger point (credit up to {POINT_PARTIAL_CM:g} cm)",
+        details,
     )
 
 
@@ -217,7 +230,7 @@ def score_choice(chosen: set[str], accepted: set[str], name: dict[str, str]) -> 
     if missed:
         parts.append(f"missed {_list(missed)}")
     excellent = f1 >= EXCELLENT
-    reason = f"F1 {_shown(f1)} ({_verdict(f1, excellent)}): " + "; ".join(parts)
+    reason = f"score {_shown(f1)} ({_verdict(f1, excellent)}): " + "; ".join(parts)
     return Score(f1, f1 >= PASS, excellent, reason, details)
 
 

@@ -98,7 +98,7 @@ class Study:
 
     def _order_new(self) -> list[Card]:
         """New cards: the muscles most conditions list first (upper trapezius before the plantar
-        interossei), each trigger point's kinds spread out by interleaving the body areas."""
+        interossei); each trigger point's four kinds in turn, spread out by interleaving the areas."""
         atlas = self.deck.atlas
         listed: dict[str, int] = {}
         for c in atlas.conditions.values():
@@ -110,9 +110,11 @@ class Study:
         kind_rank = {k: i for i, k in enumerate(KINDS)}
         cases = [c for c in self.deck.cards if c.condition]
 
-        def order(c: Card) -> tuple[int, int, int, str]:
+        def order(c: Card) -> tuple[int, int, str, int]:
+            # A trigger point's four kinds one after another in its area's queue: interleaving the
+            # areas spreads them about seven cards apart.
             side = 0 if c.side == "right" else 1
-            return (muscle_rank.get(c.muscle or "", 0), side, kind_rank[c.kind], c.id)
+            return (muscle_rank.get(c.muscle or "", 0), side, c.trp or "", kind_rank[c.kind])
 
         single = sorted((c for c in self.deck.cards if not c.condition), key=order)
         return interleave(single, lambda c: c.area) + cases
@@ -122,6 +124,10 @@ class Study:
     def today_start(self) -> datetime:
         local = self.clock().astimezone()
         return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def today_end(self) -> datetime:
+        """The end of the student's day (local midnight): how likely a card is remembered "today"."""
+        return self.today_start() + timedelta(days=1)
 
     def new_left(self) -> int:
         return max(0, self.new_per_day - self.store.first_answered_since(self.today_start()))

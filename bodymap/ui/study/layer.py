@@ -23,6 +23,7 @@ from bodymap.core.chart.frame import View
 from ..chart import style
 from ..chart.layout import PLACEMENTS
 from ..chart.overlay import AreasItem, XMark
+from ..chart.pain_layer import PAIN
 from ..chart.paths import area_path
 from ..chart.scene import ChartScene
 
@@ -31,8 +32,9 @@ MISSED = QColor("#D55E00")
 EXTRA = QColor("#E69F00")
 PATTERN = QColor("#d62728")  # the atlas's first colour: red, as in the books
 TRUE_EDGE = QColor("#222222")
-DRAWING = QColor("#1f3a93")
+DRAWING = QColor("#7b3294")  # the student's drawing: purple, apart from the chart's blue hover and pain
 CLICK = QColor("#0072B2")
+OTHER_TRP = QColor("#555555")  # the muscle's other trigger points, beside the asked one (red)
 # Heat map: vermillion (forgotten) -> pale -> blue (remembered); diverging and colour-blind safe.
 HEAT_LOW, HEAT_MID, HEAT_HIGH = QColor("#D55E00"), QColor("#f4f1de"), QColor("#0072B2")
 
@@ -49,10 +51,15 @@ def _alpha(c: QColor, a: float) -> QColor:
     return out
 
 
+HEAT_FLOOR = 0.7  # retrievability at or below this shows as forgotten; FSRS aims at 0.9 when due
+
+
 def heat_colour(r: float) -> QColor:
-    """Retrievability 0..1 as a colour between vermillion, pale and blue."""
-    r = max(0.0, min(1.0, r))
-    a, b, t = (HEAT_LOW, HEAT_MID, r / 0.5) if r < 0.5 else (HEAT_MID, HEAT_HIGH, (r - 0.5) / 0.5)
+    """Retrievability as a colour: vermillion at HEAT_FLOOR or less, pale halfway, blue at 1. FSRS's
+    forgetting curve is flat (a card failed this morning is still about 85 % tonight), so the scale
+    spans the range that tells cards apart, not 0-1."""
+    x = max(0.0, min(1.0, (r - HEAT_FLOOR) / (1.0 - HEAT_FLOOR)))
+    a, b, t = (HEAT_LOW, HEAT_MID, x / 0.5) if x < 0.5 else (HEAT_MID, HEAT_HIGH, (x - 0.5) / 0.5)
     return QColor.fromRgbF(
         a.redF() + (b.redF() - a.redF()) * t,
         a.greenF() + (b.greenF() - a.greenF()) * t,
@@ -141,8 +148,8 @@ class StudyLayer:
         self._area(part, essential, QBrush(_alpha(PATTERN, 0.5)), style.cosmetic(edge, 1.0))
 
     def show_pain(self, area: dict) -> None:
-        """A patient's pain area (reverse cards): hatched, as the chart draws pain."""
-        self._area("shown", area, QBrush(DRAWING, Qt.BrushStyle.BDiagPattern), style.cosmetic(DRAWING, 1.8))
+        """A patient's pain area (reverse cards): hatched dark blue, as the chart draws pain."""
+        self._area("shown", area, QBrush(PAIN, Qt.BrushStyle.BDiagPattern), style.cosmetic(PAIN, 1.8))
 
     def show_trp(
         self, view: View, x: float, y: float, tip: str = "", color: QColor = PATTERN, scale: float = 1.0
@@ -208,18 +215,10 @@ class StudyLayer:
         label.setPos(mid + QPointF(6, -6))
         self._item("feedback", view, label)
 
-    def show_heat(self, shapes: list[tuple[View, object, float | None, str]]) -> None:
-        """Muscle outlines filled by retrievability (None: not studied, outlined only), largest first so
-        small muscles stay visible on top."""
+    def show_heat(self, shapes: list[tuple[View, object, float, str]]) -> None:
+        """Studied muscles' outlines filled by retrievability, largest first so small muscles stay
+        visible on top (muscles not studied yet are left plain: they are not forgotten)."""
         self.clear("heat")
-        ordered = sorted(shapes, key=lambda s: -getattr(s[1], "area", 0.0))
-        for view, g, r, _tip in ordered:
-            if r is None:
-                brush, pen = (
-                    QBrush(Qt.BrushStyle.NoBrush),
-                    style.cosmetic("#9a9a9a", 0.8, Qt.PenStyle.DashLine),
-                )
-            else:
-                c = heat_colour(r)
-                brush, pen = QBrush(_alpha(c, 0.75)), style.cosmetic(c.darker(130), 0.9)
-            self._area("heat", {view: g}, brush, pen)
+        for view, g, r, _tip in sorted(shapes, key=lambda s: -getattr(s[1], "area", 0.0)):
+            c = heat_colour(r)
+            self._area("heat", {view: g}, QBrush(_alpha(c, 0.75)), style.cosmetic(c.darker(130), 0.9))

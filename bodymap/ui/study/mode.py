@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
 
@@ -40,10 +40,13 @@ from bodymap.core.study import (
     StudyStore,
     progress,
 )
+from bodymap.core.study.scoring import cm_text
 
+from ..chart.layout import PLACEMENTS
 from ..chart.tools import Tool
-from .layer import StudyLayer
-from .panel import StudyPanel, feedback_legend
+from .images import frame
+from .layer import OTHER_TRP, PATTERN, StudyLayer
+from .panel import MORE_NEW, StudyPanel, feedback_legend
 
 if TYPE_CHECKING:
     from bodymap.core.lookup import Lookup
@@ -53,9 +56,20 @@ if TYPE_CHECKING:
 # Layers of other parts that could give an answer away (style.Layer names); the study's own layers
 # ("study", "answer") and the body's stay.
 SPOILER_LAYERS = ("zones", "hazards", "muscles", "trps", "previous", "pain", "unexplained", "marks", "point")
+MAX_ZOOM = 6.0  # onto a card's pattern or feedback: more would lose where on the body it is
+POINT_MARGIN = 120.0  # scene units (12 % of stature) around a point card's feedback
+
+
+def _scene_rect(view: View, bounds: tuple[float, float, float, float]) -> QRectF:
+    """The scene rectangle of body-frame bounds (minx, miny, maxx, maxy) on a view."""
+    place = PLACEMENTS[view]
+    (x0, y0), (x1, y1) = place.to_scene(bounds[0], bounds[3]), place.to_scene(bounds[2], bounds[1])
+    return QRectF(x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0))
+
+
 INSTRUCTIONS = {
-    "zone": "Shade where it refers on the chart: Brush (B), Lasso (S), Eraser (E), on any view; zoom with "
-    "the wheel. Then Enter.",
+    "zone": "Outline where it refers with the Lasso (S), or shade it with the Brush (B); Eraser (E). Any "
+    "view; zoom with the wheel. Then Enter.",
     "point": "Click the trigger point on the chart (Point tool, P); click again to move it. Then Enter.",
     "reverse": "Tick every muscle that could cause it (click, or keys 1-9). Then Enter.",
     "name": "Pick the muscle (click, or keys 1-9). Then Enter.",
@@ -65,6 +79,7 @@ INSTRUCTIONS = {
 class StudyMode(QObject):
     activeChanged = Signal(bool)  # studying (the chart belongs to the study) or not
     message = Signal(str)
+    brushChanged = Signal(float)  # the panel's brush size (body units): the window keeps one brush size
 
     def __init__(
         self,
@@ -92,8 +107,7 @@ class StudyMode(QObject):
         self.dock.setObjectName(name)  # the window's saved layout knows it by this name
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        self.dock.toggleViewAction().setShortcut(QKeySequence(dock_key))
-        self.dock.hide()
+        self.dock_key = dock_key
         self._deck: Deck | None = None
         self._store: StudyStore | None = None
         self.study: Study | None = None
@@ -131,7 +145,7 @@ class StudyMode(QObject):
             self.actions[name] = act
             return act
 
-        menu.addAction(self.dock.toggleViewAction())
+        add("panel", "Study panel", self.toggle_panel, self.dock_key)
         menu.addSeparator()
         add("learn", "Learn new cards", lambda: self.start("learn"), "Ctrl+Alt+L")
         add("quiz", "Quiz: cards due", lambda: self.start("quiz"), "Ctrl+Alt+Q")
@@ -147,6 +161,15 @@ class StudyMode(QObject):
         self.actions["main"].setEnabled(False)
         self.actions["stop"].setEnabled(False)
 
+    def toggle_panel(self) -> None:
+        """Bring the panel to the front; hide it when it is already in front (a tab behind is raised,
+        not hidden, as Qt's own toggle would)."""
+        if self.dock.isVisible() and not self.dock.visibleRegion().isEmpty():
+            self.dock.hide()
+        else:
+            self.dock.show()
+            self.dock.raise_()
+
     def _connect(self) -> None:
         p = self.panel
         p.modeChosen.connect(self.start)
@@ -161,6 +184,8 @@ class StudyMode(QObject):
         p.heatToggled.connect(self._heat)
         p.heatToggled.connect(lambda on: self.actions["heat"].setChecked(on))
         p.progressRequested.connect(self.show_progress)
+        p.brushChanged.connect(self.brushChanged.emit)
+        p.moreNew.connect(self.learn_more)
         self.chart.drawn.connect(self._drawn)
         self.chart.clicked.connect(self._clicked)
         self.chart.installEventFilter(self)
@@ -208,7 +233,7 @@ class StudyMode(QObject):
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def _home(self, message: str = "") -> None:
+    def _home(self, message: str = "", offer_more: bool = False) -> None:
         if self.store() is None or self.study is None:
             return
         c = self.study.counts()
@@ -221,6 +246,7 @@ class StudyMode(QObject):
             f"{c.due} cards due now · {c.new_left} new cards left today · {c.answered} of {c.total} "
             f"cards answered.{when}",
             message,
+            offer_more,
         )
 
     def start(self, mode: str) -> None:
@@ -250,12 +276,14 @@ class StudyMode(QObject):
         else:
             card = self.study.next_card(self.mode or "quiz", self.previous)
             if card is None:
-                done = (
-                    "Nothing is due now: Learn brings new cards."
-                    if self.mode == "quiz"
-                    else "No more new cards today (20 a day); Quiz reviews the cards that are due."
-                )
-                self.stop(done)
+                if self.mode == "quiz":
+                    self.stop("Nothing is due now: Learn brings new cards.")
+                else:
+                    self.stop(
+                        f"That was today's {self.study.new_per_day} new cards. Quiz reviews the cards "
+                        "that are due; tomorrow brings more.",
+                        offer_more=True,
+                    )
                 return
         self.card = card
         if self.mode == "learn" and self.study.is_new(card):
@@ -325,7 +353,7 @@ class StudyMode(QObject):
             t = deck.trigger_point(card)
             self.layer.show_trp(t.view, *t.point)  # where the asked trigger point lies: not the answer
         if card.kind == "zone" and self.chart.tool not in (Tool.BRUSH, Tool.LASSO, Tool.ERASER):
-            self.choose_tool(Tool.BRUSH)
+            self.choose_tool(Tool.LASSO)  # outlining a zone is exact; the brush shades wider than it
         elif card.kind == "point" and self.chart.tool is not Tool.NAVIGATE:
             self.choose_tool(Tool.NAVIGATE)
         self.panel.show_card(
@@ -352,9 +380,26 @@ class StudyMode(QObject):
             seen = {t.view, *t.essential, *t.spillover}
             views = tuple(v for v in VIEWS if v in seen)
         else:
+            self.chart.fit()
             return
         if tuple(self.scene.shown_views) != tuple(views):
-            self.show_views(views)
+            self.show_views(views)  # fits them
+        else:
+            self.chart.fit()  # undo the zoom of the last card's feedback
+        if card.muscle is not None and (preview or card.kind in ("reverse", "name")):
+            self._zoom_to(frame(self.deck().trigger_point(card)))
+
+    def _zoom_to(self, rect: QRectF) -> None:
+        """Zoom the fitted chart onto a scene rectangle (a shown pattern, the feedback), so a small
+        zone is seen in detail; the student can zoom out (0 fits)."""
+        vp = self.chart.viewport().rect()
+        if rect.isEmpty() or vp.isEmpty():
+            return
+        want = 0.92 * min(vp.width() / rect.width(), vp.height() / rect.height())
+        factor = min(MAX_ZOOM, want / self.chart.transform().m11())
+        if factor > 1.05:
+            self.chart.zoom_by(factor)
+        self.chart.centerOn(rect.center())
 
     # -- answering -------------------------------------------------------------------------------
 
@@ -430,35 +475,45 @@ class StudyMode(QObject):
         self._feedback(card, answer, outcome.score)
 
     def _feedback(self, card: Card, answer, score) -> None:
+        """The answer on the chart, zoomed onto it: a drawing's hits, misses and extra area with the
+        true pattern; a click's distance to the nearest trigger point; the right muscles in the list."""
         deck = self.deck()
         correct = None
         if card.kind == "zone":
             t = deck.trigger_point(card)
             drawing = answer if isinstance(answer, Drawing) else Drawing({})
-            fb = self.study.grader.feedback(card, drawing) if self.study else None
-            if fb is not None:
+            if self.study is not None:
+                fb = self.study.grader.feedback(card, drawing)
                 self.layer.show_feedback(fb.hit, fb.missed, fb.extra, dict(t.essential), dict(t.spillover))
-            if not self.drawing.is_empty:
-                self.layer.clear("drawing")
+            rect = frame(t)
+            for view, g in self.drawing.views.items():
+                rect = rect.united(_scene_rect(view, g.bounds))
+            self.layer.clear("drawing")
             self.layer.show_trp(t.view, *t.point)
+            self._zoom_to(rect)
         elif card.kind == "point":
-            t = deck.trigger_point(card)
             trps = deck.muscle_trps(card)
+            asked = deck.trigger_point(card)
+            for o in trps:  # the asked one in red, the muscle's others in grey (the nearest counts)
+                colour = PATTERN if o == asked else OTHER_TRP
+                self.layer.show_trp(o.view, *o.point, tip=o.name, color=colour)
+            rect = QRectF()
             for o in trps:
-                self.layer.show_trp(o.view, *o.point, tip=o.name)
+                rect = rect.united(_scene_rect(o.view, (*o.point, *o.point)))
+            wanted = {o.view for o in trps}
             if isinstance(answer, PointAnswer):
+                wanted.add(answer.view)
+                a = (answer.x, answer.y)
+                rect = rect.united(_scene_rect(answer.view, (*a, *a)))
                 here = [o for o in trps if o.view == answer.view]
                 if here:
-                    near = min(
-                        here, key=lambda o: (o.point[0] - answer.x) ** 2 + (o.point[1] - answer.y) ** 2
-                    )
+                    near = min(here, key=lambda o: (o.point[0] - a[0]) ** 2 + (o.point[1] - a[1]) ** 2)
                     cm = score.details.get("distance_cm")
-                    self.layer.show_distance(answer.view, (answer.x, answer.y), near.point, f"{cm:.1f} cm")
-            views = tuple(
-                v for v in VIEWS if v in {o.view for o in trps} | ({answer.view} if answer else set())
-            )
-            if views and tuple(self.scene.shown_views) != views:
+                    self.layer.show_distance(answer.view, a, near.point, cm_text(float(cm or 0.0)))
+            views = tuple(v for v in VIEWS if v in wanted)
+            if tuple(self.scene.shown_views) != views:
                 self.show_views(views)
+            self._zoom_to(rect.adjusted(-POINT_MARGIN, -POINT_MARGIN, POINT_MARGIN, POINT_MARGIN))
         else:
             correct = set(deck.choices(card).accepted)
             if card.kind == "name" and card.muscle is not None:
@@ -507,7 +562,13 @@ class StudyMode(QObject):
         self._strokes = []
         self.click = None
 
-    def stop(self, message: str = "") -> None:
+    def learn_more(self) -> None:
+        """Past the day's limit of new cards, on the student's request (this session only)."""
+        if self.study is not None:
+            self.study.new_per_day += MORE_NEW
+            self.start("learn")
+
+    def stop(self, message: str = "", offer_more: bool = False) -> None:
         if self.exam is not None:
             self.finish_exam()
         self._exam_timer.stop()
@@ -517,7 +578,7 @@ class StudyMode(QObject):
         self.actions["main"].setEnabled(False)
         self.actions["stop"].setEnabled(False)
         self._show_spoilers()
-        self._home(message)
+        self._home(message, offer_more)
         if self.panel.heat.isChecked():
             self._heat(True)
 
@@ -576,10 +637,8 @@ class StudyMode(QObject):
         self.dock.raise_()
         if self.store() is None or self._store is None:
             return
-        from bodymap.core.study.schedule import utcnow
-
-        today = self.study.today_start() if self.study else None
-        p = progress(self.deck(), self._store, utcnow(), today)
+        assert self.study is not None
+        p = progress(self.deck(), self._store, self.study.today_end(), self.study.today_start())
         self.panel.show_progress(p, AREAS)
         self.panel.tabs.setCurrentIndex(1)
         self._progress = p
@@ -590,13 +649,13 @@ class StudyMode(QObject):
         if not on or self.active:
             self.layer.clear("heat")
             return
-        if self.store() is None or self._store is None:
+        if self.store() is None or self._store is None or self.study is None:
             return
-        from bodymap.core.study.schedule import utcnow
-
-        p = progress(self.deck(), self._store, utcnow())
+        p = progress(self.deck(), self._store, self.study.today_end())
         shapes = []
         for m in p.muscles:
+            if m.retrievability is None:
+                continue
             for view, g in self.atlas.muscles[m.muscle].outlines[m.side].items():
                 shapes.append((view, g, m.retrievability, m.name))
         self.layer.show_heat(shapes)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSlider,
     QStackedWidget,
     QTabWidget,
     QTreeWidget,
@@ -25,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from bodymap.core.study import KIND_NAMES, ExamResults, Progress, Score
 
-from .layer import EXTRA, HIT, MISSED, PATTERN, heat_colour
+from .layer import EXTRA, HEAT_FLOOR, HIT, MISSED, PATTERN, heat_colour
 
+MORE_NEW = 10  # new cards a click on "Learn more" adds to today's limit
 MODE_NAMES = {"learn": "Learn", "quiz": "Quiz", "exam": "Exam"}
 MODE_TIPS = {
     "learn": "New cards: see the pattern, then recall it",
@@ -48,21 +51,24 @@ class Options(QListWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.multi = True
+        self.locked = False  # after the answer: the marks show, nothing toggles
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.itemClicked.connect(self._toggle)
 
     def set_options(self, options: list[tuple[str, str]], multi: bool) -> None:
         self.clear()
-        self.multi = multi
+        self.multi, self.locked = multi, False
         for i, (mid, name) in enumerate(options):
             item = QListWidgetItem(f"{i + 1}  {name}" if i < 9 else f"    {name}")
             item.setData(Qt.ItemDataRole.UserRole, mid)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            # Not ItemIsUserCheckable: Qt would toggle a click on the box itself and then _toggle would
+            # toggle it back; every click (box or name) goes through _toggle.
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.addItem(item)
 
     def _toggle(self, item: QListWidgetItem) -> None:
-        if not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+        if self.locked:
             return
         on = item.checkState() != Qt.CheckState.Checked
         if on and not self.multi:
@@ -80,11 +86,12 @@ class Options(QListWidget):
     def mark(self, correct: set[str]) -> None:
         """After the answer: ✓ right picks, ✗ wrong picks, 'missed' for right muscles not picked."""
         picked = self.chosen()
+        self.locked = True
         for i in range(self.count()):
             item = self.item(i)
             mid = item.data(Qt.ItemDataRole.UserRole)
             name = item.text().split("  ", 1)[-1].strip()
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setData(Qt.ItemDataRole.CheckStateRole, None)  # the marks say it now
             font = item.font()
             if mid in correct and mid in picked:
                 item.setText(f"✓  {name}")
@@ -131,6 +138,8 @@ class StudyPanel(QWidget):
     finishExam = Signal()
     heatToggled = Signal(bool)
     progressRequested = Signal()
+    brushChanged = Signal(float)  # radius in body units
+    moreNew = Signal()  # the student asks for more new cards than the day's limit
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -149,7 +158,7 @@ class StudyPanel(QWidget):
         scroll.setWidget(self.tabs)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.tabs)
+        lay.addWidget(scroll)
         self.home = self._home_page()
         self.card = self._card_page()
         self.results = self._results_page()
@@ -189,6 +198,11 @@ class StudyPanel(QWidget):
         self.home_message.setWordWrap(True)
         self.home_message.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.home_message)
+        self.more = QPushButton(f"Learn {MORE_NEW} more new cards today")
+        self.more.setToolTip("Past the daily limit: more new cards mean more reviews in the coming days")
+        self.more.clicked.connect(self.moreNew.emit)
+        self.more.hide()
+        lay.addWidget(self.more)
         lay.addStretch(1)
         return page
 
@@ -249,9 +263,16 @@ class StudyPanel(QWidget):
         self.clear = QPushButton("Clear")
         self.clear.setToolTip("Clear your drawing or click")
         self.clear.clicked.connect(self.clearDrawing.emit)
+        self.brush_label = QLabel("Brush")
+        self.brush = QSlider(Qt.Orientation.Horizontal)
+        self.brush.setRange(4, 40)  # thousandths of stature, as the lookup's: about 0.7 to 7 cm
+        self.brush.setValue(12)
+        self.brush.setToolTip("Brush size (zoom in with the wheel for fine zones)")
+        self.brush.valueChanged.connect(lambda v: self.brushChanged.emit(v / 1000.0))
         tools.addWidget(self.undo_stroke)
         tools.addWidget(self.clear)
-        tools.addStretch(1)
+        tools.addWidget(self.brush_label)
+        tools.addWidget(self.brush, 1)
         lay.addLayout(tools)
         buttons = QHBoxLayout()
         self.give_up = QPushButton("I don't know")
@@ -299,30 +320,34 @@ class StudyPanel(QWidget):
         self.progress_summary.setWordWrap(True)
         self.progress_summary.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.progress_summary)
-        self.heat = QCheckBox("Show on the chart (how likely you are to remember each muscle today)")
+        self.heat = QCheckBox("Show on the chart")  # short: a checkbox does not wrap (the panel's width)
+        self.heat.setToolTip("How likely you are to remember each muscle today")
         self.heat.toggled.connect(self.heatToggled.emit)
         lay.addWidget(self.heat)
         legend = QLabel(
             " ".join(
                 _swatch(heat_colour(r), t)
-                for r, t in ((0.0, "forgotten"), (0.5, "50 %"), (1.0, "remembered"))
+                for r, t in ((HEAT_FLOOR, f"{HEAT_FLOOR:.0%} or less"), (0.85, "85 %"), (1.0, "100 %"))
             )
-            + ' <span style="color:#888">- - not studied</span>'
+            + ": how likely you are to remember each muscle today (muscles not studied yet are not coloured)"
         )
         legend.setTextFormat(Qt.TextFormat.RichText)
         legend.setWordWrap(True)
         lay.addWidget(legend)
         self.progress_table = QTreeWidget()
-        self.progress_table.setHeaderLabels(["Weakest first", "Remembered today", "Answered", "Due"])
+        self.progress_table.setHeaderLabels(["Weakest first", "Today", "Cards", "Due"])
+        self.progress_table.headerItem().setToolTip(1, "How likely you are to remember it by tonight (FSRS)")
+        self.progress_table.headerItem().setToolTip(2, "Cards answered of all its cards")
         self.progress_table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.progress_table, 1)
         return page
 
     # -- what StudyMode shows --------------------------------------------------------------------
 
-    def show_home(self, summary: str, message: str = "") -> None:
+    def show_home(self, summary: str, message: str = "", offer_more: bool = False) -> None:
         self.summary.setText(summary)
         self.home_message.setText(message)
+        self.more.setVisible(offer_more)
         self.pages.setCurrentWidget(self.home)
 
     def show_card(
@@ -350,6 +375,8 @@ class StudyPanel(QWidget):
         for w in (self.score_bar, self.verdict, self.reason, self.legend):
             w.setVisible(False)
         self.undo_stroke.setVisible(draws and not learn_preview)
+        self.brush.setVisible(draws and not learn_preview)
+        self.brush_label.setVisible(draws and not learn_preview)
         self.clear.setVisible(not learn_preview and options is None)
         self.give_up.setVisible(not learn_preview)
         self.finish.setVisible(exam)
@@ -373,9 +400,8 @@ class StudyPanel(QWidget):
         self.legend.setText(legend)
         if correct is not None:
             self.options.mark(correct)
-        self.undo_stroke.setVisible(False)
-        self.clear.setVisible(False)
-        self.give_up.setVisible(False)
+        for w in (self.undo_stroke, self.clear, self.give_up, self.brush, self.brush_label):
+            w.setVisible(False)
         self._set_main("next")
 
     def _set_main(self, action: str) -> None:
@@ -478,5 +504,8 @@ def feedback_legend(kind: str) -> str:
             + "drawing in the spillover zone neither helps nor hurts"
         )
     if kind == "point":
-        return "blue dot: your click; ✕ the muscle's trigger points; the dashed line: to the nearest"
+        return (
+            "blue dot: your click; red ✕ the trigger point asked, grey ✕ the muscle's others (the nearest "
+            "counts); the dashed line: to the nearest"
+        )
     return _swatch(PATTERN, "the pattern") if kind == "name" else ""

@@ -157,3 +157,23 @@ def test_exam_prefers_cards_already_studied(store, clock, deck):
     run = Study(deck, store, clock=clock).start_exam(n=8, seed=1)
     zones = [c for c in run.cards if c.kind == "zone"]
     assert zones and all(c.id in studied for c in zones)
+
+
+def test_retrievability_tells_todays_failed_card_from_a_passed_one(store, clock, deck):
+    from bodymap.core.study import progress
+    from bodymap.core.study.progress import retrievability
+
+    failed = store.record("zone:masseter:deep:right", FAIL, Rating.Again, "quiz", clock())
+    passed = store.record("zone:soleus:trp1:right", GOOD, Rating.Good, "quiz", clock())
+    tonight = clock() + timedelta(hours=10)
+    r_failed = retrievability(store.scheduler, failed, tonight)
+    r_passed = retrievability(store.scheduler, passed, tonight)
+    assert 0.7 < r_failed < r_passed < 1.0  # py-fsrs's own (whole days) says 1.0 for both
+    # It agrees with py-fsrs on whole days.
+    later = clock() + timedelta(days=3)
+    assert retrievability(store.scheduler, passed, later) == pytest.approx(
+        store.scheduler.get_card_retrievability(passed, later)
+    )
+    p = progress(deck, store, tonight)
+    assert p.of("masseter", "right").retrievability < p.of("soleus", "right").retrievability
+    assert p.weakest(1)[0].muscle == "masseter" and p.of("masseter", "left").retrievability is None

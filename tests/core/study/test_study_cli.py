@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bodymap.cli import main
 
@@ -106,3 +108,30 @@ def test_errors_are_one_line(capsys, tmp_path, args, content, message):
     code, out, err = run(args, capsys)
     assert code == 2 and not out
     assert err.count("\n") == 1 and message in err
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    card=st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(["zone:masseter:deep:right", "point:soleus:trp1:left", "reverse:case:tmj_pain"]),
+    ),
+    answer=json_values,
+)
+def test_any_card_id_and_answer_gives_json_or_one_line(capsys, tmp_path, card, answer):
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps(answer))
+    code = main(["study", "score", card, "--answer", str(path)])
+    out, err = capsys.readouterr()
+    if code == 0:
+        got = json.loads(out)
+        assert 0.0 <= got["score"] <= 1.0 and got["reason"] and not err
+    else:
+        assert code == 2 and not out and err.count("\n") == 1 and err.startswith("bodymap: error: ")
