@@ -94,7 +94,7 @@ def cmd_lookup(args) -> int:
             pain = lookup.landmark_pain(args.landmark, args.side)
         elif args.point:
             if not args.view:
-                raise UsageError("--point needs --view front|back|plantar")
+                raise UsageError(f"--point needs --view {'|'.join(VIEWS)}")
             try:
                 x, y = (float(v) for v in args.point.split(","))
             except ValueError:

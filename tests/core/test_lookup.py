@@ -140,6 +140,42 @@ CASES = [
         {"tibialis_anterior", "extensor_hallucis_longus"},
         "Travell 1992 ch. 19, 24",
     ),
+    # the head view (issue 12): the TMJ, the teeth and the question mark, seen from the side
+    ("head:head_tmj", "right", {"masseter", "lateral_pterygoid"}, "Simons 1999 ch. 8, 11 (TMJ pain)"),
+    ("head:head_tmj", "left", {"lateral_pterygoid", "medial_pterygoid"}, "Simons 1999 ch. 10, 11"),
+    ("head:head_upper_molars", "left", {"temporalis", "masseter"}, "Simons 1999 ch. 8, 9 (upper toothache)"),
+    ("head:head_upper_lip", "right", {"temporalis"}, "Simons 1999 ch. 9 (upper incisors, TrP1)"),
+    ("head:head_lower_molars", "right", {"masseter"}, "Simons 1999 ch. 8 (lower molars)"),
+    ("head:head_lower_lip", "left", {"digastric"}, "Simons 1999 ch. 12 (lower incisors)"),
+    (
+        "head:head_temple",
+        "right",
+        {"temporalis", "upper_trapezius"},
+        "Simons 1999 ch. 6, 9 (temporal headache)",
+    ),
+    ("head:head_ear", "left", {"masseter", "sternocleidomastoid"}, "Simons 1999 ch. 7, 8 (deep ear pain)"),
+    ("head:head_parietal", "right", {"splenius_capitis"}, "Simons 1999 ch. 15 (vertex)"),
+    # fingers and toes (issue 12)
+    ("back:dorsal_index", "right", {"first_dorsal_interosseous", "scalenes"}, "Simons 1999 ch. 40, 20"),
+    ("back:dorsal_middle", "left", {"extensor_digitorum"}, "Simons 1999 ch. 35 (middle finger)"),
+    ("back:dorsal_ring", "right", {"extensor_digitorum", "latissimus_dorsi"}, "Simons 1999 ch. 35, 24"),
+    (
+        "front:palmar_little",
+        "left",
+        {"latissimus_dorsi", "pectoralis_minor", "serratus_posterior_superior"},
+        "Simons 1999 ch. 24, 43, 47 (ulnar fingers)",
+    ),
+    (
+        "front:palmar_middle",
+        "right",
+        {"flexor_digitorum_superficialis", "pectoralis_minor"},
+        "Simons 1999 ch. 38, 43",
+    ),
+    ("back:dorsal_thumb", "left", {"scalenes", "brachialis"}, "Simons 1999 ch. 20, 31 (base of the thumb)"),
+    ("back:first_web_space", "right", {"supinator", "brachialis"}, "Simons 1999 ch. 31, 36"),
+    ("front:dorsal_third_toe", "left", {"extensor_digitorum_longus"}, "Travell 1992 ch. 24 (lesser toes)"),
+    ("plantar:plantar_hallux", "right", {"flexor_hallucis_longus"}, "Travell 1992 ch. 25 (big toe)"),
+    ("plantar:plantar_third_toe", "left", {"flexor_digitorum_longus"}, "Travell 1992 ch. 25 (lesser toes)"),
 ]
 
 

@@ -109,7 +109,7 @@ def test_view_switch_shows_one_view_and_fits(window, qtbot):
     window.actions_by_name["Front"].trigger()
     assert chart.body_point(viewport_pos(chart, "back", 0.0, 0.5)) is None
     window.actions_by_name["All views"].trigger()
-    assert window.scene.shown_views == ("front", "back", "plantar")
+    assert window.scene.shown_views == ("front", "back", "plantar", "head")
 
 
 def test_regions_and_landmarks_can_be_hidden(window):
@@ -122,3 +122,29 @@ def test_regions_and_landmarks_can_be_hidden(window):
 def test_window_geometry_is_remembered(window, settings):
     window.close()
     assert settings.value("window/geometry") is not None
+
+
+def test_head_view_by_key_names_each_profile_by_the_patients_side(window, qtbot):
+    """Key 5 shows the head view alone; the profile on the viewer's left is the patient's right."""
+    chart = window.chart
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_5)
+    assert window.scene.shown_views == ("head",)
+    for side, letter in (("right", "left"), ("left", "right")):
+        tmj = window.scene.body["head"].landmark("temporomandibular_joint", side)
+        pos = viewport_pos(chart, "head", *tmj.point)
+        assert chart.viewport().rect().contains(pos)
+        on_the_viewers = "left" if pos.x() < chart.viewport().width() / 2 else "right"
+        assert on_the_viewers == letter
+        with qtbot.waitSignal(chart.hovered) as blocker:
+            qtbot.mouseMove(chart.viewport(), pos)
+        hit = blocker.args[0]
+        assert hit.region.label == f"TMJ (preauricular) ({side})"
+        assert hit.landmark is not None and hit.landmark.side == side
+    # Resized small, the head view still fits and still answers.
+    window.resize(800, 600)
+    qtbot.keyClick(chart, Qt.Key.Key_0)
+    ear = window.scene.body["head"].landmark("external_acoustic_meatus", "left")
+    assert chart.viewport().rect().contains(viewport_pos(chart, "head", *ear.point))
+    qtbot.keyClick(chart, Qt.Key.Key_1)
+    assert window.scene.shown_views == ("front", "back", "plantar", "head")

@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 
 from bodymap.ui.chart.scene import LayerItem
 
+ALL = ("front", "back", "plantar", "head")
 VIEW_KEYS = {
-    ("front", "back", "plantar"): Qt.Key.Key_1,
+    ALL: Qt.Key.Key_1,
     ("front",): Qt.Key.Key_2,
     ("back",): Qt.Key.Key_3,
     ("plantar",): Qt.Key.Key_4,
+    ("head",): Qt.Key.Key_5,
 }
 
 
@@ -59,7 +61,7 @@ def test_a_muscle_chosen_on_one_view_shows_whole_on_every_other(app_window, qtbo
     switch(w, qtbot, ("front",))
     click_muscle(w, qtbot, muscle)
     assert [s.muscle.id for s in w.overlay.shown] == [muscle]
-    for views in (("back",), ("plantar",), ("front", "back", "plantar"), ("front",), ("back",)):
+    for views in (("back",), ("plantar",), ("head",), ALL, ("front",), ("head",), ("back",)):
         switch(w, qtbot, views)
         for view in views:
             trps = [t for t in m.trps() if t.view == view]
@@ -79,7 +81,7 @@ def test_marks_drawings_and_the_point_follow_the_view_switch(app_window, qtbot):
     w = app_window
     w.lookup_panel.apply_gesture("lasso", "back", box(0.0, 0.53, 0.05, 0.58))
     w.lookup_panel.apply_gesture("lasso", "front", box(0.08, 0.45, 0.1, 0.55))
-    for views in (("front",), ("back",), ("plantar",), ("front", "back", "plantar")):
+    for views in (("front",), ("back",), ("plantar",), ("head",), ALL):
         switch(w, qtbot, views)
         w.chart.zoom_by(0.2)  # zoomed far out: everything of the scene would be in sight
         assert views_on_screen(w.scene) <= set(views)

@@ -281,3 +281,15 @@ def test_a_lock_left_by_a_crashed_copy_does_not_keep_the_records_closed(window, 
         assert window.open_records(db)
     finally:
         holder.kill()
+
+
+def test_a_mark_on_the_head_view(clinic, qtbot):
+    """A mark on a profile is kept on the head view with the patient's side and region (the masseter's
+    trigger points are drawn there)."""
+    w = clinic
+    w.chart.setFocus()
+    qtbot.keyClick(w.chart, Qt.Key.Key_5)
+    m = click_mark(w, qtbot, "head", "angle_of_mandible", "left")
+    (mark,) = w.store.marks(w.session.visit_id)
+    assert (mark.view, mark.side, mark.region_id) == ("head", "left", "head_angle_of_jaw")
+    assert x_sign("head", "left") * mark.x > 0 and abs(mark.y - m.point[1]) < 0.002

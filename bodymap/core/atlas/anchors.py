@@ -10,6 +10,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.chart.body import Body
+from bodymap.core.chart.figure import PROFILE_FORWARD
 from bodymap.core.chart.frame import PAIRED_SIDES, Side, View, opposite, place, place_point, x_sign
 from bodymap.core.data import JsonObject, Where
 
@@ -64,12 +65,31 @@ class Places:
                 raise where.error("'between' needs two landmarks and a fraction t")
             (u0, y0), (u1, y1) = (self.anchor(e, view, where) for e in ends)
             u, y = u0 + (u1 - u0) * t, y0 + (y1 - y0) * t
+        elif "digit" in spec:
+            u, y = self._digit(spec, view, where)
         else:
-            raise where.error(f"an anchor needs 'landmark' or 'between', got {sorted(spec)}")
+            raise where.error(f"an anchor needs 'landmark', 'between' or 'digit', got {sorted(spec)}")
         off = spec.get("offset", {})
-        if not isinstance(off, dict) or set(off) - {"lateral", "up"}:
-            raise where.error("offset takes only 'lateral' and 'up'")
-        return u + float(off.get("lateral", 0.0)), y + float(off.get("up", 0.0))
+        # On the head view a profile's own directions are forward (to the face) and up; its lateral
+        # frame runs away from the view's midline, which is forward or backward as the profile faces.
+        across = "forward" if view == "head" else "lateral"
+        if not isinstance(off, dict) or set(off) - {across, "up"}:
+            raise where.error(f"offset takes only '{across}' and 'up' on the {view} view")
+        sign = PROFILE_FORWARD if view == "head" else 1.0
+        return u + sign * float(off.get(across, 0.0)), y + float(off.get("up", 0.0))
+
+    def _digit(self, spec: JsonObject, view: View, where: Where) -> tuple[float, float]:
+        """A point on a finger's or a toe's axis: `at` 0 at its web, 1 at its tip."""
+        figure = self.body.figure
+        name, at = spec["digit"], spec.get("at")
+        if not isinstance(at, (int, float)) or not 0 <= at <= 1:
+            raise where.error("a digit anchor needs 'at' from 0 (its web) to 1 (its tip)")
+        digits = {d.name: d for row, _first in figure.digit_rows(view) for d in row}
+        if name not in digits:
+            raise where.error(f"no digit {name!r} on the {view} view (it has: {', '.join(digits)})")
+        d = digits[name]
+        a, y = d.point(d.web + float(at) * (d.length - d.web))
+        return figure.lateral_u(view, a), y
 
     def point(self, spec: object, view: View, side: Side, where: Where) -> tuple[float, float]:
         """An anchor placed on `view` for the patient's `side`."""
@@ -86,7 +106,9 @@ class Places:
         if not isinstance(parts, list):
             raise where.error("a zone must be a list of parts")
         pieces: dict[View, list[BaseGeometry]] = {}
-        crosses: dict[View, bool] = {}  # whether any part of the zone may lie across the midline
+        # Where the zone may lie: the halves of the chart on the sides its parts are on, and the midline
+        # regions it names (a zone that names the nose reaches across the midline only there).
+        allowed: dict[View, list[BaseGeometry]] = {}
         for i, part in enumerate(parts):
             w = Where(where.file, where.item, f"{where.field}[{i}]")
             rel = part.get("side", "same") if isinstance(part, dict) else None
@@ -101,21 +123,21 @@ class Places:
                 raise w.error("lies outside the body")
             pieces.setdefault(view, []).append(clipped)
             region = self.body[view].region(part["region"], "midline") if "region" in part else None
-            midline_region = region is not None and region.side == "midline"
-            crosses[view] = crosses.get(view, False) or len(sides) > 1 or sides != (side,) or midline_region
-        return {v: self._smooth(unary_union(g), v, side, crosses[v]) for v, g in pieces.items()}
+            may = allowed.setdefault(view, [])
+            may += [self.half(view, s) for s in sides]
+            if region is not None and region.side == "midline":
+                may.append(region.geometry)
+        return {v: self._smooth(unary_union(g), v, unary_union(allowed[v])) for v, g in pieces.items()}
 
-    def _smooth(self, zone: BaseGeometry, view: View, side: Side, crosses: bool) -> BaseGeometry:
-        """Round the corners that region cells leave, without leaving the body or the zone's side."""
+    def _smooth(self, zone: BaseGeometry, view: View, allowed: BaseGeometry) -> BaseGeometry:
+        """Round the corners that region cells leave, without leaving the body or the zone's sides."""
         round_: BaseGeometry = (
             zone.buffer(SMOOTH, quad_segs=6).buffer(-2 * SMOOTH, quad_segs=6).buffer(SMOOTH, quad_segs=6)
         )
         round_ = round_.union(zone.buffer(-SMOOTH, quad_segs=6))  # never lose a thin zone entirely
         if round_.area < 0.5 * zone.area:
             round_ = zone  # a sliver: keep it as it was rather than erase it
-        clipped = round_.intersection(self.body[view].outline)
-        if not crosses and side != "midline":
-            clipped = clipped.intersection(self.half(view, side))
+        clipped = round_.intersection(self.body[view].outline).intersection(allowed)
         return clipped if not clipped.is_empty else zone
 
     @staticmethod

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
-from shapely import affinity
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.cache import cached
 from bodymap.core.data import DataError, JsonObject, load_json, require
-from bodymap.core.geometry import polygonal
+from bodymap.core.geometry import polygon_parts, polygonal
 
 from .cells import build_cell
 from .figure import Figure
@@ -118,15 +117,81 @@ class Body:
 # --- building -------------------------------------------------------------------------------------
 
 
-class _Places:
-    """Resolves the position notations of the body data ([u, y], {'arm': ...}, {'leg': ...})."""
+# A stray piece of a region smaller than this (about 0.6 cm^2 on a 170 cm adult) is a crumb left where
+# two cells' curves run close together; larger ones are authoring errors that the tests report.
+CRUMB = 2e-5
 
-    def __init__(self, figure: Figure, file: str):
-        self.figure, self.file = figure, file
+
+def _despike_ring(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The ring without needles: a vertex where the boundary runs out and straight back (an artefact of
+    overlaying curves that share a point) is dropped. A needle has no area, so nothing moves."""
+    pts = coords[:-1]
+    changed = True
+    while changed and len(pts) > 3:
+        changed = False
+        for i in range(len(pts)):
+            a, b, c = np.array(pts[i - 1]), np.array(pts[i]), np.array(pts[(i + 1) % len(pts)])
+            u, v = a - b, c - b
+            lu, lv = float(np.hypot(*u)), float(np.hypot(*v))
+            cross = abs(float(u[0] * v[1] - u[1] * v[0]))
+            # Out and back: the two edges leave the vertex in almost the same direction (< 0.5 degree)
+            # and enclose no area to speak of (a needle, not a thin wedge of the region).
+            if lu < 1e-12 or lv < 1e-12 or (float(u @ v) > 0 and cross < min(0.009 * lu * lv, 1e-11)):
+                del pts[i]
+                changed = True
+                break
+    return [*pts, pts[0]]
+
+
+def _despike(geom: BaseGeometry) -> BaseGeometry:
+    polys = []
+    for p in polygon_parts(geom):
+        shell = _despike_ring([(c[0], c[1]) for c in p.exterior.coords])
+        holes = [_despike_ring([(c[0], c[1]) for c in r.coords]) for r in p.interiors]
+        q = Polygon(shell, [h for h in holes if len(h) > 3])
+        polys.append(q if q.is_valid else q.buffer(0))
+    return unary_union(polys) if len(polys) != 1 else polys[0]
+
+
+def _one_piece_each(pieces: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    """Give each region one piece: a crumb split off a region's main piece joins the neighbour it
+    shares the longest border with, so the partition stays exact."""
+    out = dict(pieces)
+    for rid, geom in pieces.items():
+        parts = sorted(polygon_parts(geom), key=lambda g: g.area, reverse=True)
+        if len(parts) < 2:
+            continue
+        keep = [parts[0]]
+        for crumb in parts[1:]:
+            if crumb.area >= CRUMB:
+                keep.append(crumb)
+                continue
+            near = crumb.buffer(1e-6)
+            # The neighbour with the longest shared border that it joins into one piece, else (a crumb
+            # only touching the skin elsewhere) the nearest one.
+            ranked = sorted(
+                (o for o in out if o != rid),
+                key=lambda o: (near.intersection(out[o].boundary).length, -crumb.distance(out[o])),
+                reverse=True,
+            )
+            joined = [(o, unary_union([out[o], crumb])) for o in ranked[:3]]
+            best, whole = next(((o, g) for o, g in joined if isinstance(g, Polygon)), joined[0])
+            out[best] = whole
+        out[rid] = unary_union(keep)
+    return out
+
+
+class _Places:
+    """Resolves the position notations of the body data ([u, y], {'arm': ...}, {'leg': ...}) into the
+    lateral frame. [u, y] is in the view's own frame: on the soles per sole, on the head view per
+    profile (see Figure.lateral_u)."""
+
+    def __init__(self, figure: Figure, file: str, view: View):
+        self.figure, self.file, self.view = figure, file, view
 
     def point(self, spec: object, item: str) -> tuple[float, float]:
         if isinstance(spec, list) and len(spec) == 2:
-            return float(spec[0]), float(spec[1])
+            return self.figure.lateral_u(self.view, float(spec[0])), float(spec[1])
         if isinstance(spec, dict) and "arm" in spec:
             d, t = spec["arm"]
             return self.figure.arm.at(d, t)
@@ -136,17 +201,12 @@ class _Places:
         raise DataError(self.file, f"cannot read the position {spec!r}", item)
 
 
-def _plantar_offset(figure: Figure) -> float:
-    return float(figure.spec["plantar"]["center_u"])
-
-
 def _build_regions(
     figure: Figure, view: View, info: dict[str, JsonObject], choir: JsonObject
 ) -> list[Region]:
     file = "body/cells.json"
     spec = load_json(file)
-    half = figure.half if view != "plantar" else figure.sole
-    shift = _plantar_offset(figure) if view == "plantar" else 0.0
+    half = figure.half_of(view)
     pieces: dict[str, BaseGeometry] = {}
     remaining = half
     for part in require(spec, view, list, file, None):
@@ -156,8 +216,8 @@ def _build_regions(
             return DataError(file, msg, f"{view} part {_p}")
 
         def cell_of(c: object, region: str | None = None, _p: str = pname) -> BaseGeometry:
-            g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or _p}"))
-            return affinity.translate(g, xoff=shift) if shift else g
+            g = build_cell(c, figure, lambda m: DataError(file, m, f"{view} {region or _p}"), view)
+            return figure.to_lateral(view, g)
 
         pgeom = (
             remaining if part["cell"] == "rest" else polygonal(remaining.intersection(cell_of(part["cell"])))
@@ -174,6 +234,7 @@ def _build_regions(
             pieces[rid] = piece
         if not left.is_empty and left.area > 1e-9:
             raise where(f"leaves {left.area:.2e} unassigned; its last region must take the rest")
+    pieces = {rid: _despike(g) for rid, g in _one_piece_each(pieces).items()}
     regions: list[Region] = []
     for rid, piece in pieces.items():
         meta = info[rid]
@@ -218,7 +279,7 @@ def _build_regions(
 
 def _build_landmarks(figure: Figure, view: View) -> list[Landmark]:
     file = "body/landmarks.json"
-    places = _Places(figure, file)
+    places = _Places(figure, file, view)
     out = []
     for m in load_json(file)["landmarks"]:
         if view not in m["at"]:
@@ -230,6 +291,8 @@ def _build_landmarks(figure: Figure, view: View) -> list[Landmark]:
             "right": ("right",),
             "left": ("left",),
         }[m["pairing"]]
+        if view == "head":
+            sides = PAIRED_SIDES  # each profile shows its own side of every landmark, midline ones too
         for side in sides:
             x, yy = place_point(u, y, view, side)
             out.append(
@@ -245,11 +308,12 @@ def _ring(center: tuple[float, float], ru: float, ry: float) -> list[tuple[float
 
 def _build_lines(figure: Figure, view: View, outline: BaseGeometry) -> list[Line]:
     file = "body/lines.json"
-    places = _Places(figure, file)
+    places = _Places(figure, file, view)
     out = []
     for spec in load_json(file)["lines"]:
         if spec["view"] != view:
             continue
+        # Rings and curves are drawn in the view's own frame, then moved into the lateral frame.
         if "circle" in spec:
             *c, r = spec["circle"]
             center = places.point(c[0] if len(c) == 1 else c, spec["id"])
@@ -285,7 +349,7 @@ def build_body() -> Body:
     choir = load_json("body/choir.json")
     views: dict[View, BodyView] = {}
     for view in VIEWS:
-        outline = figure.outline if view != "plantar" else figure.plantar_outline
+        outline = figure.outline_of(view)
         views[view] = BodyView(
             view,
             outline,

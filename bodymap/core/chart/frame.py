@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
-View = Literal["front", "back", "plantar"]
+View = Literal["front", "back", "plantar", "head"]
 Side = Literal["right", "left", "midline"]
 
-VIEWS: tuple[View, ...] = ("front", "back", "plantar")
+VIEWS: tuple[View, ...] = ("front", "back", "plantar", "head")
 SIDES: tuple[Side, ...] = ("right", "left", "midline")
 PAIRED_SIDES: tuple[Side, ...] = ("right", "left")
 
@@ -41,10 +41,12 @@ def x_sign(view: View, side: Side) -> int:
 
     On the front view the patient faces the viewer, so the patient's right is on the viewer's left
     (x < 0). On the back and plantar views the viewer stands behind the patient: right is x > 0.
+    The head view shows the patient's right profile on the viewer's left (x < 0), as the front view
+    places the right side, and the left profile on the viewer's right (DESIGN.md).
     """
     if side == "midline":
         raise ValueError("the midline has no x sign")
-    right = -1 if view == "front" else 1
+    right = -1 if view in ("front", "head") else 1
     return right if side == "right" else -right
 
 

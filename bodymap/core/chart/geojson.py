@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import shapely
 from shapely.geometry import LineString, Point, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -31,6 +32,10 @@ def _round(obj: Any) -> Any:
 
 
 def feature(geom: BaseGeometry, **properties: Any) -> JsonObject:
+    """A GeoJSON feature. Areas are first snapped to the grid the coordinates are written on, so what
+    is written is still a valid polygon (rounding alone can make a thin part cross itself)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = shapely.set_precision(geom, 10.0**-PRECISION)
     return {"type": "Feature", "geometry": _round(mapping(geom)), "properties": properties}
 
 

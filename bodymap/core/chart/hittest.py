@@ -1,7 +1,10 @@
-"""Hit-testing on the body charts: which region is under a point, which landmark is near it.
+"""Hit-testing on the body charts: which region is under a point, which landmark is near it, which
+regions an area touches.
 
 Pure functions over shapely STRtrees, so hover stays well under a millisecond. Tolerances are in
-body units; the view converts its screen-pixel tolerance at its edge.
+body units; the view converts its screen-pixel tolerance at its edge. Each view's regions are indexed
+once per process (`tester_for`), and every part that asks (the chart's hover, placing marks, the pain
+extent) asks that one index.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ class HitTester:
 
     def __init__(self, view: BodyView):
         self.view = view
-        self._regions = list(view.regions)
-        self._region_tree = STRtree([r.geometry for r in self._regions])
-        for r in self._regions:
+        self.regions = list(view.regions)
+        self.tree = STRtree([r.geometry for r in self.regions])
+        for r in self.regions:
             shapely.prepare(r.geometry)  # makes the exact covered_by test fast
         self._landmarks = list(view.landmarks)
         self._points = np.array([m.point for m in self._landmarks], dtype=float).reshape(-1, 2)
@@ -47,9 +50,14 @@ class HitTester:
         """The region that covers the point, or None outside the body."""
         pt = shapely.Point(x, y)
         # query() evaluates predicate(pt, region): the point is covered by the region.
-        for i in self._region_tree.query(pt, predicate="covered_by"):
-            return self._regions[int(i)]
+        for i in self.tree.query(pt, predicate="covered_by"):
+            return self.regions[int(i)]
         return None
+
+    def region_near(self, x: float, y: float, max_distance: float) -> Region | None:
+        """The region nearest a point just off the body (within `max_distance`), or None."""
+        found = self.tree.query_nearest(shapely.Point(x, y), max_distance=max_distance)
+        return self.regions[int(found[0])] if len(found) else None
 
     def landmark_near(self, x: float, y: float, tolerance: float) -> tuple[Landmark, float] | None:
         """The nearest landmark within `tolerance` of the point, with its distance."""
@@ -64,3 +72,14 @@ class HitTester:
     def hit(self, x: float, y: float, tolerance: float = 0.0) -> Hit:
         near = self.landmark_near(x, y, tolerance) if tolerance > 0 else None
         return Hit(self.region_at(x, y), near[0] if near else None, near[1] if near else None)
+
+
+_TESTERS: dict[int, tuple[BodyView, HitTester]] = {}
+
+
+def tester_for(view: BodyView) -> HitTester:
+    """The one HitTester of a body view (built on first use; a Body lives as long as the process)."""
+    found = _TESTERS.get(id(view))
+    if found is None or found[0] is not view:
+        found = _TESTERS[id(view)] = (view, HitTester(view))
+    return found[1]

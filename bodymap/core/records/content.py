@@ -26,7 +26,12 @@ from .safety import SafetyWarning, needling_warnings
 
 T = TypeVar("T", Screen, Consent)
 
-VIEW_NAMES = {"front": "front", "back": "back", "plantar": "soles", "head": "head"}  # in a sentence or a cell
+VIEW_NAMES = {
+    "front": "front",
+    "back": "back",
+    "plantar": "soles",
+    "head": "head (sides)",
+}  # in a sentence or a cell
 
 
 def in_force(items: Sequence[T], when: date | None, attr: str) -> tuple[T | None, bool]:

@@ -2,7 +2,7 @@
 of care.
 
 - Pain extent, chart share: the drawn area (all symptoms together, overlaps counted once) as a share of
-  the whole chart (front + back + plantar outlines), as in Barbero et al. 2024.
+  the whole chart (the outlines of every view), as in Barbero et al. 2024.
 - Pain extent, body-surface share: each region weighted by its Lund & Browder (1944) share instead of
   its drawn area; see SEGMENTS and docs/records.md for the mapping.
 - CHOIR regions covered: the CHOIR Body Map codes (Scherrer et al. 2021) whose area the drawing covers
@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, x_sign
+from bodymap.core.chart.hittest import tester_for
 
 from .model import Drawing, Mark, Plan, Visit, stored
 
@@ -61,6 +62,10 @@ SEGMENT_OF_AREA: dict[str, str] = {
     "Face": "head",
     "Head": "head",
     "Neck": "neck",
+    # The head view's profiles name the back of the head and neck by the back figure's codes.
+    "Cranium (back)": "head",
+    "Head (back)": "head",
+    "Neck (back)": "neck",
     "Chest": "anterior trunk",
     "Abdomen": "anterior trunk",
     "Upper Back": "posterior trunk",
@@ -124,9 +129,10 @@ class _RegionIndex:
         self.regions: dict[View, list[Region]] = {}
         self.parts: dict[View, list[list[tuple[int, BaseGeometry]]]] = {}
         for v in VIEWS:
-            regs = list(body[v].regions)
+            hits = tester_for(body[v])  # the view's one region index (chart/hittest.py)
+            regs = hits.regions
             self.regions[v] = regs
-            self.trees[v] = STRtree([r.geometry for r in regs])
+            self.trees[v] = hits.tree
             for r in regs:
                 key = _segment(r)
                 self.density[(v, r.id, r.side)] = SEGMENTS[key[0]] / 100.0 / seg_area[key]
@@ -161,7 +167,7 @@ def _region_index(body: Body) -> _RegionIndex:
 @dataclass(frozen=True)
 class Extent:
     area: float  # drawn area in body units² (stature 1.0), all views
-    chart_share: float  # area / the whole chart's area (front + back + plantar), 0-1
+    chart_share: float  # area / the whole chart's area (every view's outline), 0-1
     body_share: float  # Lund & Browder weighted share of the body surface, 0-1
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
 # loading Alembic at all when the schema is current (most opens).
-REVISION = "0003"
+REVISION = "0004"
 
 # Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
 # recognised as foreign.
@@ -183,7 +183,7 @@ marks = sa.Table(
     sa.Column("minutes", sa.Float, nullable=True),
     sa.Column("treatment_notes", sa.Text, nullable=True),
     *_timestamps(),
-    _one_of("view", ("front", "back", "plantar")),
+    _one_of("view", ("front", "back", "plantar", "head")),
     _one_of("side", ("right", "left", "midline")),
     _one_of("status", ("active", "latent")),
     _score("tenderness"),
@@ -207,6 +207,7 @@ drawings = sa.Table(
     sa.Column("area_front", sa.Text, nullable=True),
     sa.Column("area_back", sa.Text, nullable=True),
     sa.Column("area_plantar", sa.Text, nullable=True),
+    sa.Column("area_head", sa.Text, nullable=True),
     sa.Column("notes", sa.Text, nullable=False),
     *_timestamps(),
     _one_of("symptom", ("pain", "ache", "burning", "numbness", "tingling", "stiffness")),

@@ -17,10 +17,11 @@ from .tools import TOOL_CHOICES, Tool
 from .view import ChartView
 
 VIEW_CHOICES: tuple[tuple[str, str, tuple[View, ...]], ...] = (
-    ("All views", "1", ("front", "back", "plantar")),
+    ("All views", "1", ("front", "back", "plantar", "head")),
     ("Front", "2", ("front",)),
     ("Back", "3", ("back",)),
     ("Soles", "4", ("plantar",)),
+    ("Head (sides)", "5", ("head",)),
 )
 
 

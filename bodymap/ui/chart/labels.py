@@ -37,14 +37,17 @@ def _centred(text: str, size: float, color: QColor, cx: float, y: float, tip: st
 
 
 def view_labels(view: View) -> list[Label]:
-    """The view's title above the head (the soles: above the toes), and R / L on the patient's sides
-    at the height of the head (the soles: beside each heel)."""
+    """The view's title above it, and R / L on the patient's sides: beside the head on the front and
+    back views, under each profile on the head view, beside each heel on the soles."""
     place = PLACEMENTS[view]
-    soles = view == "plantar"
-    tx, ty = place.to_scene(0.0, 0.185 if soles else 1.06)
+    title_y, letter_size, letters = {
+        "plantar": (0.185, 16, (0.105, 0.07)),
+        "head": (1.06, 20, (0.11, 0.795)),
+    }.get(view, (1.06, 26, (0.2, 0.93)))
+    tx, ty = place.to_scene(0.0, title_y)
     title = _centred(place.title, 22, style.TITLE_COLOR, tx, ty)
-    labels = [replace(title, y=ty - title.height)]  # its bottom on the line above the head
+    labels = [replace(title, y=ty - title.height)]  # its bottom on the line above the view
     for side, letter in (("right", "R"), ("left", "L")):
-        sx, sy = place.to_scene(x_sign(view, side) * (0.06 if soles else 0.2), 0.17 if soles else 0.93)
-        labels.append(_centred(letter, 13 if soles else 26, style.SIDE_COLOR, sx, sy, f"Patient's {side}"))
+        sx, sy = place.to_scene(x_sign(view, side) * letters[0], letters[1])
+        labels.append(_centred(letter, letter_size, style.SIDE_COLOR, sx, sy, f"Patient's {side}"))
     return labels

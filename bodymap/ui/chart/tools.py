@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from . import style
-from .layout import PLACEMENTS
+from .layout import PLACEMENTS, UNIT
 
 
 class Tool(Enum):
@@ -59,7 +59,7 @@ class Gesture(QObject):
                 path.lineTo(QPointF(*place.to_scene(*p)))
             path.closeSubpath()
         else:
-            k = place.scale * 1000.0
+            k = UNIT
             for p in self.points:
                 sx, sy = place.to_scene(*p)
                 path.addEllipse(QPointF(sx, sy), self.radius * k, self.radius * k)

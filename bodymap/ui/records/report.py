@@ -219,10 +219,12 @@ class _Chart:
         self.layers: list[_DrawingLayer] = []
 
     def free_area(self) -> QRectF:
-        """The empty corner above the soles and right of the back view, in scene coordinates (the legend)."""
+        """The empty space between the head view and the soles, right of the back view, in scene
+        coordinates (the legend)."""
         back = self.scene.views_rect(("back",))
+        head = self.scene.views_rect(("head",))
         soles = self.scene.views_rect(("plantar",))
-        return QRectF(QPointF(back.right(), self.source.top()), QPointF(self.source.right(), soles.top()))
+        return QRectF(QPointF(back.right(), head.bottom()), QPointF(self.source.right(), soles.top()))
 
     def show(self, marks, drawings) -> None:
         self.marks.set_marks(marks)

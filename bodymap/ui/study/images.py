@@ -19,7 +19,7 @@ from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, x_sign
 from bodymap.core.study.deck import NoteImages
 
 from ..chart import style
-from ..chart.layout import HALF_WIDTH, PLACEMENTS, UNIT
+from ..chart.layout import PLACEMENTS, UNIT
 from ..chart.paint import paint_from_body
 from ..chart.scene import ChartScene
 from ..render import _paint
@@ -93,9 +93,12 @@ class Pictures:
         self._letters.append(band)
         for view in VIEWS:
             place = PLACEMENTS[view]
-            half = HALF_WIDTH[view] * UNIT * place.scale
+            half = place.half_width * UNIT
             left, right = max(rect.left(), place.origin_x - half), min(rect.right(), place.origin_x + half)
-            if right - left < rect.width() * 0.15:
+            top, bottom = max(rect.top(), -place.top * UNIT), min(rect.bottom(), -place.bottom * UNIT)
+            if (
+                right - left < rect.width() * 0.15 or bottom <= top
+            ):  # the head view and the soles share a column
                 continue
             sides = [
                 s

@@ -93,7 +93,7 @@ def test_drawing_values():
         Drawing(visit_id=1, symptom="pain", intensity=12, areas={"front": box(0, 0.5, 0.01, 0.51)})
     with pytest.raises(InvalidValue, match="at least one view"):
         Drawing(visit_id=1, symptom="pain", areas={})
-    with pytest.raises(InvalidValue, match="view must be one of front, back, plantar, got 'side'"):
+    with pytest.raises(InvalidValue, match="view must be one of front, back, plantar, head, got 'side'"):
         Drawing(visit_id=1, symptom="pain", areas={"side": box(0, 0.5, 0.01, 0.51)})
 
 
