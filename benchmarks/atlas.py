@@ -49,7 +49,7 @@ def repaint() -> None:
     def frame() -> None:
         view.viewport().repaint()  # a synchronous paint of the real viewport, as on screen
 
-    for shown in (("front",), ("front", "back", "plantar")):
+    for shown in (("front",), ("front", "back", "plantar", "head")):
         view.show_views(shown)
         app.processEvents()
         base = median_seconds(frame, repeat=20)
@@ -68,10 +68,61 @@ def repaint() -> None:
         overlay.set_muscles([])
 
 
+def select() -> None:
+    """Issue 12: choosing one muscle paints its pattern within 50 ms, whatever views are shown. The
+    first frame after the choice is measured for the muscles with the most detailed patterns."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import shapely
+    from PySide6.QtWidgets import QApplication
+
+    from bodymap.core.atlas import load_atlas
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.chart.overlay import AtlasOverlay
+    from bodymap.ui.chart.paint import paint_from_body
+    from bodymap.ui.chart.scene import ChartScene
+    from bodymap.ui.chart.view import ChartView
+
+    app = QApplication.instance() or QApplication([])
+    body, atlas = load_body(), load_atlas()
+    scene = ChartScene(paint_from_body(body), body=body)
+    view = ChartView(scene)
+    view.resize(1920, 1080)
+    view.show()
+    app.processEvents()
+
+    def detail(m) -> int:
+        zones = [g for t in m.trps() for z in (t.essential, t.spillover) for g in z.values()]
+        return int(sum(shapely.get_num_coordinates(g) for g in zones))
+
+    heavy = sorted(atlas.muscles.values(), key=detail, reverse=True)[:20]
+    overlay = AtlasOverlay(scene)
+    for shown in (("front",), ("head",), ("front", "back", "plantar", "head")):
+        view.show_views(shown)
+        app.processEvents()
+        base = median_seconds(lambda: view.viewport().repaint(), repeat=10)
+        times = []
+        for m in heavy:
+
+            def choose(m=m) -> None:
+                overlay.set_muscles([m])
+                view.viewport().repaint()
+
+            overlay.set_muscles([])
+            times.append(median_seconds(choose, repeat=3, warmup=1))
+        times.sort()
+        label = "+".join(shown)
+        report(
+            f"choose one muscle, {label}: median of the 20 most detailed", times[len(times) // 2], 0.050, base
+        )
+        report(f"choose one muscle, {label}: the slowest of them", times[-1], 0.050, base)
+        overlay.set_muscles([])
+
+
 def main() -> None:
     print("== atlas (issue 3)")
     load()
     repaint()
+    select()
 
 
 if __name__ == "__main__":

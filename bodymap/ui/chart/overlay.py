@@ -27,6 +27,16 @@ def colour(index: int) -> QColor:
     return QColor(PALETTE[index % len(PALETTE)])
 
 
+def _dashed(color: QColor) -> QPen:
+    """A muscle's outline: long dashes with flat ends (round ends on short dashes made the outlines of
+    a full atlas a third of its painting time)."""
+    pen = style.cosmetic(color, 1.4)
+    pen.setDashPattern([6.0, 5.0])
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
+    return pen
+
+
 class XMark(QGraphicsItem):
     """A trigger point: an X of constant screen size with a white halo, so it reads on any zone."""
 
@@ -221,10 +231,12 @@ class AtlasOverlay:
             for side in self.sides:
                 for t in s.muscle.trps(side):
                     if view in t.spillover:
+                        # Stippled without an edge, as the books draw spillover (a dotted edge round
+                        # every spillover zone was most of the time it took to paint the atlas).
                         area(
                             t.spillover[view],
                             QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
-                            style.cosmetic(edge, 0.6, Qt.PenStyle.DotLine),
+                            QPen(Qt.PenStyle.NoPen),
                             style.Layer.ZONES,
                             f"{s.muscle.name} {t.name} ({side}): spillover zone",
                         )
@@ -240,7 +252,7 @@ class AtlasOverlay:
                     area(
                         s.muscle.outlines[side][view],
                         QBrush(Qt.BrushStyle.NoBrush),
-                        style.cosmetic(s.color, 1.4, Qt.PenStyle.DashLine),
+                        _dashed(s.color),
                         style.Layer.MUSCLES,
                         f"{s.muscle.name} ({side})",
                     )
