@@ -70,6 +70,7 @@ def cmd_atlas(args) -> int:
 def cmd_lookup(args) -> int:
     from bodymap.core.atlas import load_atlas
     from bodymap.core.chart.body import load_body
+    from bodymap.core.jsonread import BadJSON, read_json
     from bodymap.core.lookup import Lookup, LookupInputError, pain_from_geojson
 
     given = [bool(args.landmark), bool(args.point), bool(args.area)]
@@ -103,12 +104,9 @@ def cmd_lookup(args) -> int:
         else:
             point = False
             try:
-                with open(args.area, encoding="utf-8") as fh:
-                    obj = json.load(fh)
-            except OSError as exc:
-                raise UsageError(f"cannot read {args.area}: {exc.strerror}") from None
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{args.area} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+                obj = read_json(args.area)
+            except BadJSON as exc:
+                raise UsageError(f"cannot read {args.area}: {exc}") from None
             pain = lookup.clip(pain_from_geojson(obj))
         result = lookup.rank(pain, limit=args.limit, condition=args.condition, point=point)
     except LookupInputError as exc:

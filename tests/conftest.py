@@ -8,6 +8,16 @@ import tempfile  # noqa: E402
 os.environ.setdefault("BODYMAP_CACHE_DIR", tempfile.mkdtemp(prefix="bodymap-test-cache-"))
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Property-based tests (marked `fuzz`): a few dozen examples each in the suite, derandomized so that a
+# run never fails by chance; `make fuzz` runs the same tests with thousands each, freshly random.
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+settings.register_profile(
+    "suite", max_examples=25, deadline=None, derandomize=True, suppress_health_check=_QUIET
+)
+settings.register_profile("fuzz", max_examples=2_000, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture

@@ -1,13 +1,18 @@
 """Pain areas drawn on the chart: an immutable value of one geometry per view, changed by brush
 strokes, lasso shapes, the eraser, and growing or shrinking. Each change returns a new value, so an
-undo step is simply the value before and after."""
+undo step is simply the value before and after.
+
+`clean()` turns any drawn or imported area into its canonical form, in bounded time: the form the
+records store and the lookup ranks (see its docstring).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -16,8 +21,247 @@ from bodymap.core.chart.frame import View
 from bodymap.core.geometry import polygonal
 
 # About 0.3 mm² on a 170 cm adult: a smaller piece left by a gesture is a slip of the brush, not pain. (The
-# records' MIN_STORED_AREA is far smaller: it drops only what clipping to the body leaves.)
+# MIN_STORED_AREA of a cleaned drawing is far smaller: it drops only what clipping to the body leaves.)
 MIN_SHADED_AREA = 1e-7
+
+# --- the canonical form of a drawn area ---------------------------------------------------------------
+
+# Drawn areas are stored snapped to a millionth of stature (0.17 mm): finer is noise, and longer text. (The
+# lookup's OVERLAY_GRID is another thing: a finer snap that keeps its overlays of many zones robust.)
+STORAGE_GRID = 1e-6
+_SCALE = 1_000_000.0  # 1 / STORAGE_GRID, as GEOS's precision model rounds: round(x * scale) / scale
+# A cleaned drawing smaller than this (0.003 mm²) is what clipping and the grid leave, not drawing. Far
+# below MIN_SHADED_AREA, the least a gesture shades: any area a file brings in is kept.
+MIN_STORED_AREA = 1e-9
+SPECK = 1e-6  # 3 mm² on a 170 cm adult: dropped from a drawing only to bring it within the budget
+MAX_VERTICES = 100_000  # the most a drawing may bring (far beyond any hand-drawn one)
+VERTEX_BUDGET = 2_000  # the most a cleaned area keeps per view: ranking it stays well under 50 ms
+MAX_TOLERANCE = 1e-3  # simplify by at most 1.7 mm to meet the budget
+REACH = 1e3  # coordinates beyond this (1,700 km) are clamped: GEOS's arithmetic overflows near 1e308
+# A self-crossing outline is repaired in time proportional to its crossings (about 10 µs each); an
+# outline that still crosses itself more often than this after simplification is refused, not
+# computed for minutes. A hand-drawn lasso crosses itself a handful of times.
+MAX_CROSSINGS = 20_000
+REPAIR_VERTICES = 2_000  # a self-crossing outline is first simplified to at most this many vertices
+
+
+class AreaError(ValueError):
+    """A drawn area that cannot be kept, in one line: it names the problem, never echoes the data."""
+
+
+def clean(geom: BaseGeometry, outline: BaseGeometry, on_body: BaseGeometry) -> MultiPolygon | None:
+    """A drawn area in canonical form, or None if nothing of it lies on `outline`.
+
+    The canonical form: valid (a self-crossing outline encloses everything it goes around, so a
+    figure-eight keeps both loops and a loop drawn twice has no hole), clipped to the body outline,
+    snapped to the storage grid (STORAGE_GRID) with at most VERTEX_BUDGET vertices, in GEOS's normal vertex
+    order, with the coordinates its GeoJSON text reads back as. Cleaning is idempotent, so a stored
+    area, undone and redone, or exported and imported, comes back byte for byte.
+
+    `on_body` is the outline grown by one grid step (prepared, kept by the caller): an area it covers
+    is already on the body and is not cut again, which is what makes cleaning idempotent (cutting a
+    snapped area again would add vertices where its edges cross the outline).
+
+    Raises AreaError for what cannot be kept: coordinates that are not numbers, more than
+    MAX_VERTICES vertices, an outline crossing itself more than MAX_CROSSINGS times, or detail beyond
+    the vertex budget even when simplified by MAX_TOLERANCE. Any input of up to MAX_VERTICES vertices
+    is answered within a second.
+    """
+    if not isinstance(geom, BaseGeometry) or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise AreaError("a drawn area must be a polygon or multipolygon")
+    if geom.is_empty:
+        return None
+    count = shapely.get_num_coordinates(geom) - len(shapely.get_rings(shapely.get_parts(geom)))
+    if count > MAX_VERTICES:
+        raise AreaError(f"the drawing has {count:,} vertices; at most {MAX_VERTICES:,} can be kept")
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        raise AreaError("the drawing has coordinates that are not numbers")
+    if np.abs(coords).max() > REACH:
+        geom = shapely.transform(geom, lambda c: np.clip(c, -REACH, REACH))
+    # Snapped to the grid first (cheap, and it merges vertices closer than a grid step), then repaired.
+    try:
+        geom = repair(shapely.transform(geom, lambda c: np.round(c * _SCALE) / _SCALE))
+    except shapely.errors.GEOSException:
+        # Rounding can make two near-coincident edges of a valid area cross in a way GEOS cannot
+        # repair ("side location conflict"): repair first, then snap-round, which keeps it valid.
+        geom = polygonal(shapely.set_precision(repair(geom), STORAGE_GRID))
+    if geom.is_empty:
+        return None
+    if not on_body.covers(geom):
+        geom = _cut(geom, outline)
+    out = _on_grid(geom)
+    if out is not None and shapely.get_num_coordinates(out) > VERTEX_BUDGET:
+        out = _within_budget(out, outline, on_body)
+    if out is None or out.area < MIN_STORED_AREA:
+        return None
+    return out
+
+
+def repair(geom: BaseGeometry) -> BaseGeometry:
+    """A valid polygonal version of a possibly self-crossing area, in bounded time (AreaError if the
+    outline crosses itself too often to repair)."""
+    # GEOS's own checks (is_valid, is_simple) are quick on valid input but can take seconds on an
+    # outline with thousands of crossings, so crossings are counted first, and the count stops early.
+    crossings = _crossings(geom, MAX_CROSSINGS)
+    if crossings == 0 and geom.is_valid:
+        return geom
+    if crossings > MAX_CROSSINGS and shapely.get_num_coordinates(geom) > REPAIR_VERTICES:
+        geom = _simplified_rings(geom, REPAIR_VERTICES)
+        crossings = _crossings(geom, MAX_CROSSINGS)
+    if crossings > MAX_CROSSINGS:
+        raise AreaError(
+            f"the outline crosses itself more than {MAX_CROSSINGS:,} times; draw the area again "
+            "without scribbling over it"
+        )
+    # "structure" keeps everything a ring goes around (the union of its loops): the area a person
+    # means when a lasso crosses itself. The default ("linework") makes holes where loops overlap,
+    # and takes minutes where this takes milliseconds.
+    return polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
+
+
+def _crossings(geom: BaseGeometry, cap: int) -> int:
+    """How many pairs of edges of the area's rings meet, other than neighbours; counting stops past `cap`."""
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    starts, ends = [], []
+    for ring in rings:
+        c = shapely.get_coordinates(ring)
+        if len(c) >= 2:
+            starts.append(c[:-1])
+            ends.append(c[1:])
+    if not starts:
+        return 0
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    segments: np.ndarray = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
+    tree = shapely.STRtree(segments)
+    # Neighbours share an end point: the next edge of the same ring (and the ring's last and first).
+    ring_sizes = [len(s) for s in starts]
+    ring_of = np.repeat(np.arange(len(ring_sizes)), ring_sizes)
+    first = np.repeat(np.cumsum([0, *ring_sizes[:-1]]), ring_sizes)
+    last = first + np.repeat(ring_sizes, ring_sizes) - 1
+    found, lo, step = 0, 0, 1
+    while lo < len(segments):
+        # Small batches at first, so a scribble's first edges (each crossing thousands) stop the count early.
+        left, right = tree.query(segments[lo : lo + step], predicate="intersects")
+        left = left + lo
+        lo, step = lo + step, min(step * 2, 512)
+        keep = left < right
+        left, right = left[keep], right[keep]
+        same_ring = ring_of[left] == ring_of[right]
+        neighbours = same_ring & ((right == left + 1) | ((left == first[left]) & (right == last[left])))
+        found += int((~neighbours).sum())
+        if found > cap:
+            break
+    return found
+
+
+def _simplified_rings(geom: BaseGeometry, budget: int) -> BaseGeometry:
+    """An invalid area with its rings simplified (Douglas-Peucker, as lines) to about `budget` vertices.
+
+    GEOS's own polygon simplifier repairs its result with buffer(0), which costs as much as the repair
+    it is meant to make cheaper; simplifying the rings as lines does not.
+    """
+    polygons = shapely.get_parts(geom)
+    holes = shapely.get_num_interior_rings(polygons)
+    rings = shapely.get_rings(polygons)
+    owner = np.repeat(np.arange(len(polygons)), holes + 1)
+    coords_, index = shapely.get_coordinates(rings, return_index=True)
+    lines: np.ndarray = np.asarray(shapely.linestrings(coords_, indices=index))
+    tolerance = STORAGE_GRID
+    while True:
+        simple = shapely.simplify(lines, tolerance, preserve_topology=False)
+        if shapely.get_num_coordinates(simple).sum() <= budget or tolerance >= MAX_TOLERANCE:
+            break
+        tolerance *= 4
+    coords = [shapely.get_coordinates(s) for s in simple]
+    parts: list[Polygon] = []
+    for p in range(len(polygons)):
+        mine = [c for c, o in zip(coords, owner, strict=True) if o == p] if len(polygons) > 1 else coords
+        if len(mine[0]) < 4:
+            continue  # the shell collapsed to a line: no area
+        parts.append(Polygon(mine[0], [h for h in mine[1:] if len(h) >= 4]))
+    return MultiPolygon(parts) if parts else Polygon()
+
+
+def _simplified(geom: BaseGeometry, budget: int) -> BaseGeometry:
+    """A valid area simplified (topology kept) with a tolerance growing from one grid step until at
+    most `budget` vertices remain, or the tolerance reaches MAX_TOLERANCE."""
+    tolerance = STORAGE_GRID
+    while True:
+        simpler = shapely.simplify(geom, tolerance, preserve_topology=True)
+        if shapely.get_num_coordinates(simpler) <= budget or tolerance >= MAX_TOLERANCE:
+            return simpler
+        tolerance *= 4
+
+
+def _within_budget(geom: MultiPolygon, outline: BaseGeometry, on_body: BaseGeometry) -> MultiPolygon | None:
+    """The area simplified to the vertex budget (and cut to the outline again where simplifying moved an
+    edge off it); if specks (pieces under SPECK, as a scribble leaves by the hundred) still hold it
+    over, without them; AreaError if even that is too much.
+
+    Simplifying aims below the budget, leaving room for the vertices the second cut adds, so that the
+    result is within the budget and on the body and cleaning it again leaves it as it is.
+    """
+    simpler = _simplified(geom, VERTEX_BUDGET * 3 // 4)
+    if not simpler.is_valid:  # the topology-preserving simplifier can still let two rings touch
+        simpler = polygonal(shapely.make_valid(simpler, method="structure", keep_collapsed=False))
+    if not on_body.covers(simpler):
+        simpler = _cut(simpler, outline)
+    out = _on_grid(simpler)
+    if out is not None and shapely.get_num_coordinates(out) > VERTEX_BUDGET:
+        parts = shapely.get_parts(out)
+        out = _multi(MultiPolygon(list(parts[shapely.area(parts) >= SPECK])))
+    if out is not None and shapely.get_num_coordinates(out) > VERTEX_BUDGET:
+        raise AreaError(
+            f"the drawing is too detailed to keep ({shapely.get_num_coordinates(out):,} vertices "
+            f"after simplifying; at most {VERTEX_BUDGET:,})"
+        )
+    return out
+
+
+def _cut(geom: BaseGeometry, outline: BaseGeometry) -> BaseGeometry:
+    """The part of a valid area on the body; snap-rounded if the plain overlay fails on near-coincident
+    edges (GEOS's "side location conflict")."""
+    try:
+        return polygonal(geom.intersection(outline))
+    except shapely.errors.GEOSException:
+        return polygonal(shapely.intersection(geom, outline, grid_size=STORAGE_GRID))
+
+
+def _on_grid(geom: BaseGeometry) -> MultiPolygon | None:
+    """On the storage grid, in GEOS's normal order, with the coordinates its GeoJSON text reads back as,
+    as a MultiPolygon (None if no area is left).
+
+    Snap-rounding is not always idempotent (an edge can pass within half a grid step of another vertex,
+    which a second snap then joins; and whether it does can hang on the last bit of a coordinate, which
+    text does not keep), so it is repeated on the text's coordinates until nothing changes: the
+    canonical form is a fixed point of it, and cleaning a clean area, read back from its text, changes
+    nothing.
+    """
+    out = geom
+    for _ in range(4):
+        if out.is_empty:
+            return None
+        again = _reread(polygonal(shapely.normalize(shapely.set_precision(out, STORAGE_GRID))))
+        if shapely.equals_exact(again, out, 0.0):
+            break
+        out = again
+    return _multi(out)
+
+
+def _reread(geom: BaseGeometry) -> BaseGeometry:
+    # -0.0 + 0.0 is 0.0: a vertex on the midline reads the same however it was reached.
+    return shapely.from_geojson(shapely.to_geojson(shapely.transform(geom, lambda c: c + 0.0)))
+
+
+def _multi(geom: BaseGeometry) -> MultiPolygon | None:
+    if geom.is_empty:
+        return None
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if isinstance(geom, MultiPolygon):
+        return geom
+    return None
 
 
 def brush(points: list[tuple[float, float]], radius: float) -> BaseGeometry:
@@ -30,10 +274,14 @@ def brush(points: list[tuple[float, float]], radius: float) -> BaseGeometry:
 
 
 def lasso(points: list[tuple[float, float]]) -> BaseGeometry:
-    """The area inside a closed freehand outline (self-crossings are resolved, not refused)."""
+    """The area inside a closed freehand outline: where it crosses itself, everything it goes around
+    (repair()). An outline scribbled over itself past repair gives nothing."""
     if len(points) < 3:
         return Polygon()
-    return shapely.make_valid(Polygon(points))
+    try:
+        return repair(Polygon(points))
+    except AreaError:
+        return Polygon()
 
 
 @dataclass(frozen=True)

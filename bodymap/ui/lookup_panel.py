@@ -68,6 +68,7 @@ class LookupPanel(QWidget):
         self.candidates: list[Candidate] = []
         self._visit: Callable[[], tuple[str, dict] | None] | None = None  # the open visit's drawing
         self._prefer_own = False  # the user chose the lookup's own drawing while a visit was open
+        self._stale = False  # something changed while the panel was hidden: rank when it shows
 
         self.source = compact(QComboBox(), 16)
         self.source.setToolTip("What is ranked, and what the brush, lasso and eraser draw on")
@@ -228,7 +229,19 @@ class LookupPanel(QWidget):
 
     # -- ranking ---------------------------------------------------------------------------------
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        """Rank again; while the panel is hidden (a tab behind the patient's), once it is shown: each
+        stroke on a visit's drawing costs nothing more than the stroke."""
+        if not self.isVisible():
+            self._stale = True
+            self.layer.set_unexplained({})
+            return
+        self._stale = False
         condition = self.condition.currentData()
         self.table.clear()
         self.candidates = []

@@ -1,4 +1,4 @@
-"""Measuring the silhouette the way anthropometry.md defines its widths."""
+"""Measuring the silhouette the way docs/reference/anthropometry.md defines its widths."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every proportion and shape check of shared/reference/anthropometry.md, on the built outline."""
+"""Every proportion and shape check of docs/reference/anthropometry.md, on the built outline."""
 
 import numpy as np
 import pytest
@@ -173,7 +173,7 @@ def test_gaps_for_marking(outline):
 
 
 def test_projected_area_shares(body, outline):
-    """The 2-D shares of a well-drawn chart (anthropometry.md), measured by body segment."""
+    """The 2-D shares of a well-drawn chart (docs/reference/anthropometry.md), by body segment."""
     fig = body.figure
     arm = fig.arm
     half = fig.half

@@ -307,7 +307,7 @@ def test_bad_input_is_refused(lookup, call, message):
                 "properties": {"view": "front"},
                 "geometry": {"type": "Polygon", "coordinates": "x"},
             },
-            "not a valid geometry",
+            "not a valid GeoJSON geometry",
         ),
     ],
 )
@@ -350,3 +350,12 @@ def test_cli_lookup(capsys, tmp_path):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert msg in err and err.count("\n") == 1
+
+
+def test_a_reason_never_says_a_zone_covers_0_percent():
+    """A sliver along a zone's edge (under 0.5 % of the drawing) is not worth a clause in the reason."""
+    from bodymap.core.lookup.ranking import _reason
+
+    text = _reason(False, 0.004, 0.98, 0.0)
+    assert "0 %" not in text and text == "its spillover zone covers 98 %"
+    assert "essential zone covers 12 %" in _reason(False, 0.12, 0.0, 0.02)

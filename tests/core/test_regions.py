@@ -1,10 +1,16 @@
 """The regions partition each view exactly, mirror each other, and carry CHOIR codes."""
 
+import csv
+from pathlib import Path
+
 import pytest
 from shapely.ops import unary_union
 
 from bodymap.core.chart.frame import VIEWS, mirror, x_sign
 from bodymap.core.data import load_json
+
+# The CHOIR Body Map's codes (docs/reference/body-map-instruments.md), kept in the repository.
+CHOIR_TABLE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "choir.csv"
 
 REQUIRED = [  # issue 2: each of these must be its own region
     "temple",
@@ -73,6 +79,25 @@ def test_regions_lie_on_their_patient_side(body, view):
             assert abs(cx) < 1e-6
         else:
             assert cx * x_sign(view, r.side) > 0, (r.id, r.side)
+
+
+def test_choir_codes_are_the_instruments():
+    """Every code choir.json gives to an area and a patient's side is the code the CHOIR Body Map gives
+    them (docs/reference/choir.csv), and every one of its 74 codes is used."""
+    with CHOIR_TABLE.open(newline="") as f:
+        table = {int(row["code"]): row for row in csv.DictReader(f)}
+    assert len(table) == 74
+    used = set()
+    for view, areas in load_json("body/choir.json").items():
+        if not isinstance(areas, dict):
+            continue  # "about"
+        for area, codes in areas.items():
+            for side, code in codes.items():
+                row = table[code]
+                # An area may carry a note of where it is seen ("Neck (back)" on a side view).
+                assert (row["area"], row["side"]) == (area.split(" (")[0], side), (view, area, side, code)
+                used.add(code)
+    assert used == set(table)
 
 
 def test_choir_codes_follow_the_patient_side(body):

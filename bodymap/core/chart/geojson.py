@@ -1,4 +1,4 @@
-"""GeoJSON FeatureCollections of the body charts (and later the atlas), as DESIGN.md describes.
+"""GeoJSON FeatureCollections of the body charts (and later the atlas), as docs/design.md describes.
 
 Coordinates are in the body frame (stature 1.0, y up). Every feature's properties carry at least
 kind, id, name, view and side.

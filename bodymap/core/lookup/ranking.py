@@ -20,15 +20,16 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from shapely import STRtree
-from shapely.geometry import Point
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import unary_union
 
 from bodymap.core.atlas import Atlas, TriggerPoint
 from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import VIEWS, Side, View
 from bodymap.core.data import JsonObject
-from bodymap.core.geometry import polygonal
+from bodymap.core.geometry import polygon_parts, polygonal
+from bodymap.core.pain import STORAGE_GRID, AreaError, clean
+from bodymap.core.quoting import point_text, quote
 
 POINT_RADIUS = 0.009  # a pointed-at spot: a fingertip, about 1.5 cm across on a 170 cm adult
 SPILLOVER_WEIGHT = 0.5
@@ -118,12 +119,14 @@ def _reason(point: bool, e: float, s: float, involved: float) -> str:
         where = "essential" if e >= s else "spillover"
         text = f"the point lies in its {where} zone"
         return text + ("" if where == "essential" else " (some patients)")
+    # A share that rounds to 0 % is a sliver along a zone's edge: the reason does not mention it.
+    e, s = (v if round(v * 100) > 0 else 0.0 for v in (e, s))
     parts = []
     if e > 0:
         parts.append(f"its essential zone covers {_pct(e)} of the shaded area")
     if s > 0:
         parts.append(f"its spillover zone {'another ' if e > 0 else 'covers '}{_pct(s)}")
-    text = "; ".join(parts) if parts else "no overlap"
+    text = "; ".join(parts) if parts else "it touches the shaded area only along an edge"
     return f"{text}; the pain involves {_pct(involved)} of its essential zone" if e > 0 else text
 
 
@@ -138,6 +141,7 @@ class Lookup:
         self._tie_order = np.argsort(np.argsort([t.key for t in trps]))
         # One flat array of zone pieces per view, with the trigger point and kind of each piece.
         self._pieces: dict[View, tuple[_Geoms, _Ints, _Ints, STRtree]] = {}
+        self._bounds: dict[View, npt.NDArray[np.float64]] = {}
         for view in VIEWS:
             geoms: list[BaseGeometry] = []
             owner: list[int] = []
@@ -158,6 +162,10 @@ class Lookup:
             arr = np.array(geoms, dtype=object)
             shapely.prepare(arr)
             self._pieces[view] = (arr, np.array(owner, dtype=int), np.array(kind, dtype=int), STRtree(arr))
+            self._bounds[view] = np.asarray(shapely.bounds(arr)).reshape(-1, 4)
+        # The outline grown by a grid step: a drawing already on the body is not cut again (pain.clean).
+        self._on_body = {view: self.body[view].outline.buffer(STORAGE_GRID) for view in VIEWS}
+        shapely.prepare(list(self._on_body.values()))
         # Each trigger point's essential zone area (all views).
         self._essential_area = np.zeros(len(trps))
         for pieces, owners, kinds, _tree in self._pieces.values():
@@ -169,7 +177,7 @@ class Lookup:
         """A pointed-at spot as a small disc; refused outside the body."""
         outline = self.body[view].outline
         if not shapely.dwithin(outline, Point(x, y), 0.002):
-            raise LookupInputError(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
+            raise LookupInputError(f"the point {point_text(x, y)} is outside the body on the {view} view")
         return {view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)}
 
     def landmark_pain(self, landmark: str, side: Side) -> Pain:
@@ -193,15 +201,17 @@ class Lookup:
         return pain
 
     def clip(self, pain: Pain) -> Pain:
-        """A drawn area clipped to the body on each view; refused if nothing is left."""
-        out = {}
+        """A drawn area cleaned (pain.clean: repaired, clipped to the body, on the grid, within the
+        vertex budget) on each view; refused if nothing is left or it cannot be kept."""
+        out: Pain = {}
         for view, g in pain.items():
             if view not in VIEWS:
-                raise LookupInputError(f"unknown view {view!r}")
-            if not g.is_valid:
-                g = shapely.make_valid(g)
-            c = g.intersection(self.body[view].outline)
-            if not c.is_empty and c.area > 0:
+                raise LookupInputError(f"unknown view {quote(view)}; expected one of {', '.join(VIEWS)}")
+            try:
+                c = clean(g, self.body[view].outline, self._on_body[view])
+            except AreaError as exc:
+                raise LookupInputError(f"the drawing on the {view} view: {exc}") from None
+            if c is not None:
                 out[view] = c
         if not out:
             raise LookupInputError("the drawn area does not touch the body")
@@ -230,7 +240,7 @@ class Lookup:
             if spot:
                 areas[crossed] = _sampled_areas(arr[idx[crossed]], g)
             else:
-                areas[crossed] = shapely.area(shapely.intersection(arr[idx[crossed]], g))
+                areas[crossed] = _overlap_areas(arr[idx[crossed]], self._bounds[view][idx[crossed]], g)
             np.add.at(ess, owner[idx][kind[idx] == 0], areas[kind[idx] == 0])
             np.add.at(spill, owner[idx][kind[idx] == 1], areas[kind[idx] == 1])
         return ess, spill
@@ -384,6 +394,27 @@ def _sampled_areas(pieces: _Geoms, spot: BaseGeometry) -> npt.NDArray[np.float64
     return inside / len(xs) * spot.area
 
 
+DETAILED = 200  # a pain area with more vertices than this is cut to each zone piece's box first
+
+
+def _overlap_areas(
+    pieces: _Geoms, bounds: npt.NDArray[np.float64], pain: BaseGeometry
+) -> npt.NDArray[np.float64]:
+    """The area each zone piece shares with the pain.
+
+    A detailed drawing (thousands of vertices) is first cut to each piece's bounding box, which is
+    cheap (linear, no overlay), so each overlay sees only the part of the drawing near its piece:
+    about three times faster for a drawing of the vertex budget's size.
+    """
+    if shapely.get_num_coordinates(pain) <= DETAILED:
+        return np.asarray(shapely.area(shapely.intersection(pieces, pain)))
+    near = np.array([shapely.clip_by_rect(pain, *b) for b in bounds], dtype=object)
+    try:
+        return np.asarray(shapely.area(shapely.intersection(pieces, near)))
+    except shapely.errors.GEOSException:  # a box cut can leave an invalid sliver: the exact way then
+        return np.asarray(shapely.area(shapely.intersection(pieces, pain)))
+
+
 def _union(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
     return polygonal(shapely.union(a, b, grid_size=OVERLAY_GRID))
 
@@ -393,29 +424,44 @@ def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
 
 
 def pain_from_geojson(obj: object) -> Pain:
-    """A drawn pain area from GeoJSON (a Feature or FeatureCollection of polygons with a `view`)."""
+    """A drawn pain area from GeoJSON (a Feature or FeatureCollection of polygons, each with
+    properties.view), not yet cleaned: Lookup.clip does that. LookupInputError names any problem in
+    one line."""
     from shapely.geometry import shape
 
     if not isinstance(obj, dict) or obj.get("type") not in ("Feature", "FeatureCollection"):
         raise LookupInputError("expected a GeoJSON Feature or FeatureCollection")
-    feats = obj["features"] if obj["type"] == "FeatureCollection" else [obj]
+    feats = obj.get("features") if obj["type"] == "FeatureCollection" else [obj]
     if not isinstance(feats, list) or not feats:
         raise LookupInputError("the GeoJSON has no features")
-    pain: dict[View, list[BaseGeometry]] = {}
+    parts: dict[View, list[Polygon]] = {}
     for i, f in enumerate(feats):
-        props = f.get("properties") or {}
+        if not isinstance(f, dict):
+            raise LookupInputError(f"feature {i}: must be a GeoJSON Feature, got {quote(f)}")
+        props = f.get("properties")
+        if props is None:
+            props = {}
+        if not isinstance(props, dict):
+            raise LookupInputError(f"feature {i}: properties must be an object, got {quote(props)}")
         view = props.get("view")
         if view not in VIEWS:
             raise LookupInputError(
-                f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {view!r}"
+                f"feature {i}: properties.view must be one of {', '.join(VIEWS)}, got {quote(view)}"
             )
+        geometry = f.get("geometry")
+        if not isinstance(geometry, dict):
+            raise LookupInputError(f"feature {i}: not a valid GeoJSON geometry")
         try:
-            g = shape(f["geometry"])
-        except Exception as exc:  # noqa: BLE001 - shapely raises several kinds for bad GeoJSON
-            raise LookupInputError(f"feature {i}: not a valid geometry ({exc})") from None
+            g = shapely.force_2d(shape(geometry))
+        except Exception:  # noqa: BLE001 - shapely raises many kinds for bad GeoJSON, and echoes it
+            raise LookupInputError(f"feature {i}: not a valid GeoJSON geometry") from None
         if g.geom_type not in ("Polygon", "MultiPolygon"):
             raise LookupInputError(
                 f"feature {i}: a pain area must be a Polygon or MultiPolygon, not {g.geom_type}"
             )
-        pain.setdefault(view, []).append(g if g.is_valid else shapely.make_valid(g))
-    return {v: unary_union(gs) for v, gs in pain.items()}
+        if not g.is_empty:
+            parts.setdefault(view, []).extend(polygon_parts(g))
+    if not parts:
+        raise LookupInputError("the GeoJSON's polygons are all empty")
+    # Overlapping polygons of one view make one area: clean() repairs (unions) them, in bounded time.
+    return {v: MultiPolygon(list(gs)) if len(gs) > 1 else gs[0] for v, gs in parts.items()}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import SIDES, VIEWS, Side, View
+from bodymap.core.quoting import quote
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -163,11 +164,17 @@ def check_text(name: str, value: object, *, required: bool = False, limit: int =
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue(f"{name} must be text, got {value!r}")
+        raise InvalidValue(f"{name} must be text, got {quote(value)}")
     if required and not value.strip():
         raise InvalidValue(f"{name} is required")
     if len(value) > limit:
-        raise InvalidValue(f"{name} is too long ({len(value)} characters; at most {limit})")
+        raise InvalidValue(f"{name} is too long ({len(value):,} characters; at most {limit:,})")
+    if "\x00" in value:  # PostgreSQL cannot store it, and no keyboard types it
+        raise InvalidValue(f"{name} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): half a character, which no database stores
+        raise InvalidValue(f"{name} contains text that is not valid Unicode (a lone surrogate)") from None
     return value.strip() if required else value
 
 
@@ -176,7 +183,7 @@ def check_score(name: str, value: object, *, optional: bool = True) -> int | Non
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {value!r}")
+        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {quote(value)}")
     return value
 
 
@@ -184,19 +191,32 @@ def check_flag(name: str, value: object, *, optional: bool = False) -> bool | No
     if value is None and optional:
         return None
     if not isinstance(value, bool):
-        raise InvalidValue(f"{name} must be yes or no (true or false), got {value!r}")
+        raise InvalidValue(f"{name} must be yes or no (true or false), got {quote(value)}")
     return value
+
+
+def finite(value: object) -> float | None:
+    """A JSON or Python number as a finite float, or None (not a number, infinite, NaN, or a whole
+    number too large for a float: math.isfinite(10**400) raises OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        f = float(value)
+    except OverflowError:
+        return None
+    return f if math.isfinite(f) else None
 
 
 def check_number(
     name: str, value: object, lo: float, hi: float, *, lo_open: bool = False, unit: str = ""
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidValue(f"{name} must be a number, got {value!r}")
-    if value < lo or value > hi or (lo_open and value == lo):
+    number = finite(value)
+    if number is None:
+        raise InvalidValue(f"{name} must be a number, got {quote(value)}")
+    if number < lo or number > hi or (lo_open and number == lo):
         low = f"more than {lo:g}" if lo_open else f"from {lo:g}"
-        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {value:g}")
-    return float(value)
+        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {number:g}")
+    return number
 
 
 def check_count(name: str, value: object, hi: int, *, lo: int = 0, optional: bool = True) -> int | None:
@@ -210,7 +230,7 @@ def check_count(name: str, value: object, hi: int, *, lo: int = 0, optional: boo
 
 def check_date(name: str, value: object, *, earliest: date | None = None, earliest_what: str = "") -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(f"{name} must be a date, got {value!r}")
+        raise InvalidValue(f"{name} must be a date, got {quote(value)}")
     if value > _today():
         raise InvalidValue(f"{name} {value.isoformat()} is in the future")
     if earliest is not None and value < earliest:
@@ -222,7 +242,7 @@ def check_choice(name: str, value: object, choices: Sequence[str], *, optional: 
     if value is None and optional:
         return None
     if value not in choices:
-        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {quote(value)}")
     return value
 
 
@@ -230,7 +250,7 @@ def check_id(name: str, value: object, *, optional: bool = True) -> int | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {value!r}")
+        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {quote(value)}")
     return value
 
 

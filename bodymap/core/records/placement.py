@@ -6,20 +6,19 @@ trigger point are stored with it, so a record reads the same even if the atlas c
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from shapely import STRtree
-from shapely.geometry import MultiPolygon, Point
+from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import Side, View, check_view, side_of
-from bodymap.core.geometry import polygon_parts
+from bodymap.core.pain import STORAGE_GRID, AreaError, clean
+from bodymap.core.quoting import point_text, quote
 
-from .model import InvalidValue
+from .model import InvalidValue, finite
 
 if TYPE_CHECKING:  # loaded when first needed (see Placer)
     from bodymap.core.atlas import Atlas, TriggerPoint
@@ -28,12 +27,6 @@ if TYPE_CHECKING:  # loaded when first needed (see Placer)
 # A mark this close outside the outline (about 1.7 mm on a 170 cm adult) still counts as on the body:
 # a tap on the edge of the skin is on the skin.
 EDGE_TOLERANCE = 0.001
-# Drawn areas are stored snapped to a millionth of stature (0.17 mm): finer is noise, and longer text. (The
-# lookup's OVERLAY_GRID is another thing: a finer snap that keeps its overlays of many zones robust.)
-STORAGE_GRID = 1e-6
-# A clipped drawing smaller than this (0.003 mm²) is what clipping and the grid leave, not drawing. Far
-# below pain.MIN_SHADED_AREA, the least a gesture shades: any area a file brings in is kept.
-MIN_STORED_AREA = 1e-9
 
 
 @dataclass(frozen=True)
@@ -53,14 +46,12 @@ class _ViewIndex:
     """Regions and trigger points of one view, indexed for answers in well under a millisecond."""
 
     def __init__(self, body_view: BodyView, trps: list[TriggerPoint]):
-        from bodymap.core.chart.hittest import HitTester
+        from bodymap.core.chart.hittest import tester_for
 
         self.view = body_view
-        self.hits = HitTester(body_view)
-        self.regions = list(body_view.regions)
-        self.tree = STRtree([r.geometry for r in self.regions])
+        self.hits = tester_for(body_view)  # the view's one region index
         self.outline = body_view.outline
-        # An area within one grid step of the outline is already on the body (see Placer.clip).
+        # An area within one grid step of the outline is already on the body (see pain.clean).
         self.on_body = self.outline.buffer(STORAGE_GRID)
         shapely.prepare(self.on_body)
         self.trps = list(trps)
@@ -101,16 +92,13 @@ class Placer:
         """The side, region and nearest trigger point of a point; InvalidValue if it is off the body."""
         view = _checked_view(view)
         for name, v in (("x", x), ("y", y)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise InvalidValue(f"the mark's {name} must be a number, got {v!r}")
+            if finite(v) is None:  # a whole number of 400 digits too (math.isfinite overflows on it)
+                raise InvalidValue(f"the mark's {name} must be a number, got {quote(v)}")
         x, y = float(x), float(y)
         index = self._index(view)
-        region = index.hits.region_at(x, y)
+        region = index.hits.region_at(x, y) or index.hits.region_near(x, y, EDGE_TOLERANCE)
         if region is None:
-            near = index.tree.query_nearest(Point(x, y), max_distance=EDGE_TOLERANCE)
-            if not len(near):
-                raise InvalidValue(f"the point ({x:.3f}, {y:.3f}) is outside the body on the {view} view")
-            region = index.regions[int(near[0])]
+            raise InvalidValue(f"the point {point_text(x, y)} is outside the body on the {view} view")
         side = side_of(view, x)
         trp, distance = self._nearest_trp(index, x, y, side)
         return MarkPlace(
@@ -140,31 +128,18 @@ class Placer:
         return index.trps[i], float(d[i])
 
     def clip(self, view: str, geom: BaseGeometry) -> MultiPolygon | None:
-        """The part of a drawn area that lies on the body, as a MultiPolygon on the storage grid (None if
-        nothing is left)."""
+        """The part of a drawn area that lies on the body, in canonical form (pain.clean): valid, on the
+        storage grid, within the vertex budget, idempotent, so that undo, redo and a JSON round trip
+        give back exactly the same area. None if nothing is left; InvalidValue naming why if it cannot
+        be kept."""
         view = _checked_view(view)
         if not isinstance(geom, BaseGeometry):
             raise InvalidValue(f"the drawing on the {view} view is not a geometry")
-        coords = shapely.get_coordinates(geom)
-        if len(coords) and not np.isfinite(coords).all():
-            raise InvalidValue(f"the drawing on the {view} view has coordinates that are not numbers")
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
         index = self._index(view)
-        # Clipping is idempotent, so that undo, redo and a JSON round trip give back exactly the same
-        # area: an area already on the body (as a clipped one is) is not cut again, and the result is
-        # snapped to the grid, in canonical vertex order, with the coordinates its GeoJSON text reads back.
-        if not index.on_body.covers(geom):
-            geom = geom.intersection(index.outline)
-        if geom.is_empty:
-            return None
-        parts = polygon_parts(shapely.normalize(shapely.set_precision(geom, STORAGE_GRID)))
-        clipped = MultiPolygon(parts)
-        if not parts or clipped.area < MIN_STORED_AREA:
-            return None
-        stored = shapely.from_geojson(shapely.to_geojson(clipped))
-        assert isinstance(stored, MultiPolygon)  # GeoJSON gives back the type it was written from
-        return stored
+        try:
+            return clean(geom, index.outline, index.on_body)
+        except AreaError as exc:
+            raise InvalidValue(f"the drawing on the {view} view cannot be kept: {exc}") from None
 
 
 def _checked_view(view: str) -> View:

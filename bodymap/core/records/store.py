@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection, RowMapping
 
 from bodymap.core.chart.frame import View
+from bodymap.core.quoting import point_text
 
 from . import database, rows
 from .database import driver_reason, open_engine
@@ -688,7 +689,7 @@ class Store:
                 placed = self.placer.place(m.view, m.x, m.y)
                 if placed.side != m.side:
                     raise InvalidValue(
-                        f"visit {n}: a mark at ({m.x:.3f}, {m.y:.3f}) on the {m.view} view says "
+                        f"visit {n}: a mark at {point_text(m.x, m.y)} on the {m.view} view says "
                         f"{m.side} but lies on the patient's {placed.side}"
                     )
                 placed_marks.append(replace(m, **_placement(placed)))
@@ -698,7 +699,7 @@ class Store:
             clash = conn.execute(sa.select(patients.c.id).where(patients.c.uid == patient.uid)).scalar()
             if clash is not None:
                 raise RecordsError(
-                    f"this patient is already in the database (id {clash}); nothing was imported"
+                    f"{patient.name} (born {patient.date_of_birth.isoformat()}) is already in these records"
                 )
             pid = self._insert(conn, "patient", rows.patient_row(patient))
             stamp = {"created_at": now}

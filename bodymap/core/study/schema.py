@@ -1,8 +1,8 @@
 """The tables of a study database (SQLAlchemy Core): a student's schedule and every answer they gave.
 
-A study database is its own SQLite file, apart from any patient records (DESIGN.md). Changing a table
-means a new Alembic revision in migrations/versions/ and a new REVISION here; a test checks that the
-migrations build exactly these tables.
+A study database is its own SQLite file, apart from any patient records (docs/design.md, storage).
+Changing a table means a new Alembic revision in migrations/versions/ and a new REVISION here; a test
+checks that the migrations build exactly these tables.
 
 - study_cards: the FSRS state of each card the student has answered (the card's stable id, e.g.
   `zone:upper_trapezius:trp1:right`). Derived from the reviews, kept so the next card is one query.

@@ -127,6 +127,14 @@ class MarksLayer:
             self._place(item)
             self.items.append(item)
 
+    def set_selected(self, mark_id: int | None) -> None:
+        """Ring the selected mark (the others lose their ring); nothing is rebuilt."""
+        for item in self.items:
+            selected = item.mark.id == mark_id
+            if item.selected != selected:
+                item.selected = selected
+                item.update()
+
     def set_previous(self, marks) -> None:
         for item in self.previous:
             self.scene.removeItem(item)

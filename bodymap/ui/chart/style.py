@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 
 
 class Layer(IntEnum):
-    """Back to front (DESIGN.md): outline < regions < referral zones < hazards < muscles < TrPs <
+    """Back to front (docs/design.md, layers): outline < regions < referral zones < hazards < muscles < TrPs <
     patient marks < hover / preview; titles and R / L on top. Each is one layer of each view
     (ChartScene.layer); the lower-case name is the layer's name."""
 

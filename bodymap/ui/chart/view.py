@@ -40,7 +40,6 @@ class ChartView(QGraphicsView):
     def __init__(self, scene: ChartScene, parent=None):
         super().__init__(scene, parent)
         self.chart = scene
-        self._testers: dict[View, HitTester] = {}
         self._press: QPoint | None = None
         self._panning = False
         self._fit_scale = 1.0
@@ -74,11 +73,9 @@ class ChartView(QGraphicsView):
     # -- hit-testing ---------------------------------------------------------------------------
 
     def tester(self, view: View) -> HitTester:
-        if view not in self._testers:
-            from bodymap.core.chart.hittest import HitTester
+        from bodymap.core.chart.hittest import tester_for
 
-            self._testers[view] = HitTester(self.chart.body[view])
-        return self._testers[view]
+        return tester_for(self.chart.body[view])
 
     def body_point(self, pos: QPoint | QPointF) -> tuple[View, float, float] | None:
         """The view and body-frame point under a viewport position, if it is on a shown view."""

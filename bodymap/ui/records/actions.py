@@ -6,6 +6,7 @@ written."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
@@ -16,6 +17,8 @@ from ..text import tell
 from .session import RecordsSession
 
 LAST_FOLDER = "files/last_folder"
+
+log = logging.getLogger(__name__)
 
 
 class RecordsActions:
@@ -274,7 +277,7 @@ class RecordsActions:
         return out
 
     def import_json(self, path: str | None = None):
-        from bodymap.core.records.exchange import import_record
+        from bodymap.core.records.importing import import_record
 
         path = (
             path
@@ -289,6 +292,7 @@ class RecordsActions:
             self.tell("Import", f"Nothing was imported.\n\n{exc}")
             return None
         except Exception as exc:  # noqa: BLE001 - whatever a hostile file finds: one line, nothing imported
+            log.exception("import of %s failed", path)  # a bug: the user sees one line, the log the rest
             self.tell("Import", f"Nothing was imported: the file could not be read ({type(exc).__name__}).")
             return None
         self.session.open_patient(patient.id)  # the list, title, panel and status bar all follow

@@ -10,7 +10,6 @@ from bodymap.core.records.metrics import union_areas
 from ..chart.marks_layer import MarksLayer
 from ..chart.pain_layer import PainLayer
 from ..chart.scene import ChartScene
-from .marks_table import visit_mark_rows
 from .session import RecordsSession
 
 
@@ -25,7 +24,7 @@ class RecordsChartLayers:
         self.show_previous.setToolTip("Show the previous visit's marks and drawing faintly (V)")
         self.show_previous.toggled.connect(lambda _on: self.refresh_previous())
         session.visitOpened.connect(lambda _v: self.refresh())
-        session.markSelected.connect(lambda _m: self.refresh_marks())
+        session.markSelected.connect(self.marks.set_selected)
         session.changed.connect(self._changed)
         self.refresh()
 
@@ -43,7 +42,7 @@ class RecordsChartLayers:
         self.refresh_previous()
 
     def refresh_marks(self) -> None:
-        rows = visit_mark_rows(self.session, self.session.visit_id)
+        rows = self.session.mark_rows()
         warnings = {r.mark.id: "⚠ " + r.warning_text for r in rows if r.warnings}
         self.marks.set_marks([r.mark for r in rows], self.session.mark_id, warnings)
 

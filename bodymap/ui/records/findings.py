@@ -20,7 +20,6 @@ from bodymap.core.records.model import MAX_PPT_KPA, check_number, check_score
 
 from ..fields import NotesField, NumberField
 from ..text import PlainLabel
-from .marks_table import visit_mark_rows
 from .session import RecordsSession
 from .treatment import treat
 
@@ -147,22 +146,18 @@ class FindingsBox(QGroupBox):
         self.treatment.setText(self.treatment_text(mid))
         self.treatment.setVisible(bool(m and m.needled))
         title = "Findings of the selected mark"
-        if m is not None:
-            number = next(
-                (r.number for r in visit_mark_rows(self.session, m.visit_id) if r.mark.id == mid), None
-            )
-            title = f"Findings of mark {number}" if number else title
+        row = self.session.mark_row(mid)
+        if row is not None:
+            title = f"Findings of mark {row.number}"
         self.setTitle(title)
 
     def warning_text(self, mark_id: int | None) -> str:
-        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
-        row = next((r for r in rows if r.mark.id == mark_id), None)
+        row = self.session.mark_row(mark_id)
         return "⚠ " + "\n⚠ ".join(w.message for w in row.warnings) if row and row.warnings else ""
 
     def treatment_text(self, mark_id: int | None) -> str:
-        rows = visit_mark_rows(self.session, self.session.visit_id) if mark_id is not None else []
-        mine = [r for r in rows if r.mark.id == mark_id]
-        for t in treatment_rows(mine, self.session.store.placer.atlas):
+        row = self.session.mark_row(mark_id)
+        for t in treatment_rows([row] if row else [], self.session.store.placer.atlas):
             text = (
                 f"Needled: {t.muscle or 'muscle not recorded'}, needle {t.needle}, depth {t.depth}, "
                 f"{t.technique}, twitches {t.twitches}, familiar pain {t.familiar_pain}, "

@@ -6,24 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
-from bodymap.core.records.content import MarkRow, in_force, mark_rows
+from bodymap.core.records.content import MarkRow
 
 from .session import RecordsSession
 
 COLUMNS = ("#", "Side", "Region", "Nearest trigger point", "Status", "LTR", "Tender", "Needled", "⚠")
 STATUS, WARNING = 4, 8
-
-
-def visit_mark_rows(session: RecordsSession, visit_id: int | None) -> list[MarkRow]:
-    """The marks of a visit as rows, with the screen and consent in force on its date."""
-    if visit_id is None or session.patient_id is None:
-        return []
-    store = session.store
-    visit = store.visit(visit_id)
-    screen, _later = in_force(store.screens(session.patient_id), visit.visited_on, "screened_on")
-    consent, _later = in_force(store.consents(session.patient_id), visit.visited_on, "consented_on")
-    placer = store.placer
-    return mark_rows(store.marks(visit_id), placer.body, placer.atlas, screen, consent)
 
 
 class MarksTable(QTableWidget):
@@ -54,7 +42,7 @@ class MarksTable(QTableWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        self.rows = visit_mark_rows(self.session, self.session.visit_id)
+        self.rows = self.session.mark_rows()
         blocker = QSignalBlocker(self)
         self.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):

@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 
 from bodymap.core.records import Store
 from bodymap.core.records import commands as cmd
+from bodymap.core.records.content import MarkRow, in_force, mark_rows
 from bodymap.core.records.model import NotFound, Patient, RecordsError
 from bodymap.core.records.placement import Placer
 from bodymap.core.records.store import Change
@@ -61,6 +62,7 @@ class RecordsSession(QObject):
         self.visit_id: int | None = None
         self.mark_id: int | None = None
         self.refused = ""  # why the last change was refused, for the field that asked for it
+        self._rows: list[MarkRow] | None = None  # the open visit's marks in words, until something changes
         self._pending: list[Callable[[], None]] = []  # fields that commit what is being typed
         self._unsubscribe = store.subscribe(self._store_changed)
 
@@ -113,6 +115,7 @@ class RecordsSession(QObject):
             return
         self.commit_pending()
         self.visit_id = visit_id
+        self._rows = None
         self.mark_id = None
         self.visitOpened.emit(visit_id)
         self.markSelected.emit(None)
@@ -131,6 +134,24 @@ class RecordsSession(QObject):
             return None
         ids = [v.id for v in self.store.visits(self.patient_id)]
         return ids.index(visit_id) + 1 if visit_id in ids else None
+
+    def mark_rows(self) -> list[MarkRow]:
+        """The open visit's marks in words, with the needling warnings under the screen and consent in
+        force on its date; worked out once per change, however many parts show them."""
+        if self._rows is None:
+            self._rows = []
+            if self.visit_id is not None and self.patient_id is not None:
+                store = self.store
+                visit = store.visit(self.visit_id)
+                screen, _later = in_force(store.screens(self.patient_id), visit.visited_on, "screened_on")
+                consent, _later = in_force(store.consents(self.patient_id), visit.visited_on, "consented_on")
+                self._rows = mark_rows(
+                    store.marks(self.visit_id), store.placer.body, store.placer.atlas, screen, consent
+                )
+        return self._rows
+
+    def mark_row(self, mark_id: int | None) -> MarkRow | None:
+        return next((r for r in self.mark_rows() if r.mark.id == mark_id), None)
 
     def patient(self) -> Patient | None:
         return self.store.patient(self.patient_id) if self.patient_id is not None else None
@@ -171,6 +192,7 @@ class RecordsSession(QObject):
             commit()
 
     def _store_changed(self, change: Change) -> None:
+        self._rows = None
         # An undo can take away what is open: a deleted patient, visit or mark closes.
         if (
             change.kind == "patient"

@@ -50,7 +50,6 @@ from bodymap.core.records.safety import needling_warnings
 
 from ..fields import NotesField, NumberField
 from ..text import PlainLabel
-from .marks_table import visit_mark_rows
 from .session import RecordsSession
 
 WARNING_STYLE = "background: #fadbd8; color: #78281f; padding: 4px; border-left: 4px solid #c0392b"
@@ -85,9 +84,8 @@ class TreatmentDialog(QDialog):
         self.mark = store.mark(mark_id)
         start = self.mark.treatment or new_treatment(store, mark_id, session.settings.value)
         atlas = store.placer.atlas
-        number = next(
-            (r.number for r in visit_mark_rows(session, self.mark.visit_id) if r.mark.id == mark_id), 0
-        )
+        row = session.mark_row(mark_id)
+        number = row.number if row is not None else 0
         self.setWindowTitle(f"Treated point: mark {number}" if number else "Treated point")
 
         self.muscle = QComboBox()

@@ -23,14 +23,8 @@ from bodymap.core.records import (
     Treatment,
     Visit,
 )
-from bodymap.core.records.exchange import (
-    CSV_COLUMNS,
-    MalformedImport,
-    export_file,
-    export_record,
-    import_record,
-    marks_csv,
-)
+from bodymap.core.records.exchange import CSV_COLUMNS, export_file, export_record, marks_csv
+from bodymap.core.records.importing import MalformedImport, import_record
 
 from .conftest import disc, inside, region
 
@@ -153,7 +147,7 @@ def test_json_round_trip_into_another_database(tmp_path, store, full, placer):
 
 def test_import_of_the_same_patient_twice_is_refused(store, full):
     data = export_record(store, full.id)
-    with pytest.raises(RecordsError, match="already in the database"):
+    with pytest.raises(RecordsError, match="already in these records"):
         import_record(store, data)
 
 
@@ -188,51 +182,47 @@ DELETE = object()
 @pytest.mark.parametrize(
     "path, value, message",
     [
-        ("format", "something-else", "format: must be 'bodymap-record'"),
-        ("version", 3, "version: this bodymap reads versions 1, 2, the file is version 3"),
-        ("patient.given_name", DELETE, "patient.given_name: missing"),
-        ("patient.date_of_birth", "01/05/1980", "patient.date_of_birth: must be a date like 2024-03-01"),
-        ("patient.shoe_size", 42, "patient.shoe_size: unknown field"),
-        ("visits.0.pain_before", 11, "visits[0]: pain before must be a whole number from 0 to 10, got 11"),
-        (
-            "visits.0.visited_on",
-            "1975-01-01",
-            "visits[0].visited_on: 1975-01-01 is before the date of birth 1980-05-01",
-        ),
+        ("format", "something-else", "the file: format must be 'bodymap-record'"),
+        ("version", 3, "the file: version is 3; this bodymap reads versions 1, 2"),
+        ("patient.given_name", DELETE, "patient: given_name is missing"),
+        ("patient.date_of_birth", "01/05/1980", "patient: date_of_birth must be a date like 2024-03-01"),
+        ("patient.shoe_size", 42, "patient: 'shoe_size' is not a field of a bodymap record"),
+        ("visits.0.pain_before", 11, "visit 1: pain before must be a whole number from 0 to 10, got 11"),
+        ("visits.0.visited_on", "1975-01-01", "visit 1: visited_on 1975-01-01 is before the date of birth"),
         (
             "visits.1.marks.0.findings.tenderness",
             -1,
-            "visits[1].marks[0].findings: tenderness must be a whole number from 0 to 10, got -1",
+            "visit 2, mark 1, findings: tenderness must be a whole number from 0 to 10, got -1",
         ),
-        ("visits.0.marks.0.x", 0.6, "visits[0].marks[0]: the point (0.600,"),
+        ("visits.0.marks.0.x", 0.6, "visit 1, mark 1: the point (0.600,"),
         (
             "visits.0.marks.0.side",
             "left",
-            "visits[0].marks[0].side: says 'left' but the point lies on the patient's right",
+            "visit 1, mark 1: side says 'left' but the point lies on the patient's right",
         ),
         (
             "visits.0.marks.0.treatment.depth_mm",
             "deep",
-            "visits[0].marks[0].treatment.depth_mm: must be a number",
+            "visit 1, mark 1, treatment: depth_mm must be a number",
         ),
         (
             "visits.1.drawings.0.areas.front",
             {"type": "Point", "coordinates": [0, 0.5]},
-            "visits[1].drawings[0].areas.front: must be a GeoJSON Polygon or MultiPolygon, got Point",
+            "visit 2, drawing 1, areas: front must be a GeoJSON Polygon or MultiPolygon, got Point",
         ),
         (
             "visits.1.drawings.0.areas.front",
             {"type": "Polygon", "coordinates": [[[0.5, 0.5], [0.6, 0.5], [0.6, 0.6]]]},
-            "visits[1].drawings[0].areas: the drawing does not cover any part of the body",
+            "visit 2, drawing 1, areas: the drawing does not cover any part of the body",
         ),
-        ("visits.1.drawings.0.symptom", "itch", "visits[1].drawings[0]: symptom must be one of pain"),
+        ("visits.1.drawings.0.symptom", "itch", "visit 2, drawing 1: symptom must be one of pain"),
         (
             "visits.1.after.soreness_hours",
             -5,
-            "visits[1].after: soreness duration must be from 0 to 720 hours",
+            "visit 2, after-effects: soreness duration must be from 0 to 720 hours",
         ),
-        ("screens.0.anticoagulant", 1, "screens[0].anticoagulant: must be true or false, got 1"),
-        ("consents", {}, "consents: must be a list"),
+        ("screens.0.anticoagulant", 1, "screen 1: anticoagulant must be true or false, got 1"),
+        ("consents", {}, "the file: consents must be a list"),
     ],
 )
 def test_malformed_import_names_the_problem_and_imports_nothing(
@@ -290,6 +280,44 @@ def test_not_json_at_all(tmp_path, store):
         import_record(store, bad)
     with pytest.raises(MalformedImport, match="the file: must be an object, got a list"):
         import_record(store, "[1, 2]")
-    with pytest.raises(MalformedImport, match="cannot read"):
+    with pytest.raises(MalformedImport, match="cannot be read"):
         import_record(store, tmp_path / "missing.json")
     assert store.patients(include_deleted=True) == []
+
+
+def test_a_line_break_in_a_note_cannot_start_a_row_or_a_formula(store, visit):
+    # Issue 10: a note "ok\r=cmd|' /C calc'!A0" was written unquoted: a spreadsheet read a third row
+    # that started with a formula.
+    m = store.add_mark(visit.id, "back", *inside("back", "infraspinous", "right"))
+    store.update_mark(m.id, notes="ok\r=cmd|' /C calc'!A0")
+    store.add_mark(visit.id, "back", *inside("back", "infraspinous", "left"), Findings(notes="@SUM(1)\nx"))
+    text = marks_csv(store, visit.patient_id)
+    assert "\"ok\r=cmd|' /C calc'!A0\"" in text  # quoted: the line break stays inside its cell
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 2
+    assert rows[0]["notes"] == "ok\r=cmd|' /C calc'!A0" and rows[1]["notes"] == "'@SUM(1)\nx"
+    assert text.endswith("\r\n") and text.count("\r\n") == 3  # RFC 4180 rows
+
+
+def test_drawings_round_trip_byte_for_byte(tmp_path, store, visit, placer):
+    # A drawing exported, imported and exported again used to change (1,871 -> 1,869 polygons).
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    x, y = inside("back", "infraspinous", "right")
+    t = np.linspace(0, 4 * np.pi, 10_000, endpoint=False)
+    r = 0.04 + 0.01 * np.sin(t * 37 / 2) + 0.004 * (t > 2 * np.pi)  # a wobbly lasso, drawn twice round
+    store.add_drawing(
+        Drawing(
+            visit_id=visit.id,
+            symptom="ache",
+            areas={"back": Polygon(np.c_[x + r * np.cos(t), y + r * np.sin(t)])},
+        )
+    )
+    first = export_record(store, visit.patient_id)
+    with Store.open(tmp_path / "other.sqlite", placer=placer) as other:
+        again = export_record(other, import_record(other, json.dumps(first)).id)
+    with Store.open(tmp_path / "third.sqlite", placer=placer) as third:
+        third_time = export_record(third, import_record(third, json.dumps(again)).id)
+    dump = [json.dumps(x["visits"][0]["drawings"], sort_keys=True) for x in (first, again, third_time)]
+    assert dump[0] == dump[1] == dump[2]

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from bodymap.core.records import Findings, InvalidValue, Needle, Plan, Treatment, Visit
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.editing import new_treatment
-from bodymap.core.records.exchange import export_record, import_record, marks_csv
+from bodymap.core.records.exchange import export_record, marks_csv
+from bodymap.core.records.importing import import_record
 from bodymap.core.records.metrics import course_of_care, course_review
 from bodymap.core.records.steps import visit_steps
 from bodymap.core.settings import Settings

@@ -40,7 +40,7 @@ def test_errors_are_value_errors():
         ({"pain_before": 11}, "pain before must be a whole number from 0 to 10, got 11"),
         ({"pain_after": -1}, "pain after must be a whole number from 0 to 10, got -1"),
         ({"pain_before": 5.5}, "pain before must be a whole number from 0 to 10, got 5.5"),
-        ({"pain_before": True}, "pain before must be a whole number from 0 to 10, got True"),
+        ({"pain_before": True}, "pain before must be a whole number from 0 to 10, got true"),
         ({"visited_on": date.today() + timedelta(days=30)}, "is in the future"),
         ({"visited_on": "2024-03-01"}, "visit date must be a date"),
     ],
