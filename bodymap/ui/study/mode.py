@@ -377,7 +377,11 @@ class StudyMode(QObject):
             views = VIEWS
         elif card.muscle is not None:
             t = self.deck().trigger_point(card)
-            seen = {t.view, *t.essential, *t.spillover}
+            if preview:
+                seen = {t.view, *t.essential, *t.spillover}
+            else:  # only what the card shows: the views of the trigger point's own would hint at it
+                essential, spillover = self.deck().shown(card)
+                seen = {*essential, *spillover}
             views = tuple(v for v in VIEWS if v in seen)
         else:
             self.chart.fit()
@@ -386,8 +390,16 @@ class StudyMode(QObject):
             self.show_views(views)  # fits them
         else:
             self.chart.fit()  # undo the zoom of the last card's feedback
-        if card.muscle is not None and (preview or card.kind in ("reverse", "name")):
+        if card.muscle is not None and preview:
             self._zoom_to(frame(self.deck().trigger_point(card)))
+        elif card.muscle is not None and card.kind in ("reverse", "name"):
+            rect = QRectF()
+            for zones in self.deck().shown(card):
+                for view, g in zones.items():
+                    rect = rect.united(_scene_rect(view, g.bounds))
+            c = rect.center()  # with room around it, as the deck's pictures have
+            w, h = max(rect.width() + 90, 260.0), max(rect.height() + 90, 300.0)
+            self._zoom_to(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
 
     def _zoom_to(self, rect: QRectF) -> None:
         """Zoom the fitted chart onto a scene rectangle (a shown pattern, the feedback), so a small
