@@ -4,7 +4,7 @@ four steps, the aftercare sheet and the clinic's settings, through real keys and
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from bodymap.core.records import Needle, Treatment
@@ -85,8 +85,10 @@ def test_the_steps_guide_without_forcing(clinic, qtbot):
     qtbot.mouseClick(bar.buttons["Post-treatment"], Qt.MouseButton.LeftButton)
     form = w.records.session_form
     assert w.records.tabs.currentIndex() == w.records.tabs.indexOf(form.parentWidget().parentWidget())
-    qtbot.mouseClick(form.positioned, Qt.MouseButton.LeftButton)
-    assert w.store.visit(w.session.visit_id).positioned
+    for box in (form.positioned, form.skin):  # on the box itself (a check box's row is wider than it)
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    v = w.store.visit(w.session.visit_id)
+    assert v.positioned and v.skin_prepared
     next_week = date.today() + timedelta(days=7)
     form.next_visit.edit.setFocus()
     qtbot.keyClicks(form.next_visit.edit, next_week.isoformat())

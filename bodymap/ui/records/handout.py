@@ -1,11 +1,12 @@
 """The patient's aftercare sheet after a needling visit, as a PDF or on a printer.
 
 Large type (14 pt text, 22 pt title) and plain words (core/records/aftercare.py says what, with its
-sources): the patient's name and the visit's date, their chart with the muscles treated today shaded
-and the needle points marked (only the views that show them, the patient's R and L on each), the areas
-in words, what to expect, what helps, the warning signs (those that need urgent care first, in a red
-box), the next visit and the clinic's contact line from the settings. The sources are listed in small
-type at the end, for a clinician who reads it.
+sources): the patient's name and the visit's date, the next visit and the clinic's contact line from
+the settings, the warning signs that need urgent care (in a red box, on the first page), their chart
+with the muscles treated today shaded and a dot where each needle went in (only the views that show
+them, cropped to where they are, the patient's R and L on each), the areas in words, what to expect,
+what helps, what to call about the same day, and the next visit and contact line again at the end.
+The sources are listed in small type at the end, for a clinician who reads it.
 
 Laid out as a rich-text document (QTextDocument) so that long text flows onto a second page by itself;
 every text from the records or the settings goes in escaped, never as markup.
@@ -19,13 +20,16 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QUrl
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QUrl
 from PySide6.QtGui import (
+    QColor,
     QFont,
     QImage,
     QPageLayout,
     QPageSize,
+    QPainter,
     QPdfWriter,
+    QPen,
     QTextDocument,
 )
 
@@ -76,7 +80,7 @@ def chart_image(store, sheet: Aftercare) -> QImage | None:
             for view, geom in muscle.outlines.get(side, {}).items():
                 areas[view] = geom if view not in areas else areas[view].union(geom)
     views = [v for v in VIEWS if any(p.view == v for p in sheet.points) or v in areas]
-    chart.show(list(sheet.points), [])
+    chart.show([], [])  # the needle points are drawn below, larger than a chart mark
     if areas:
         layer = _DrawingLayer(chart.scene)
         layer.show(areas, 0, "treated today")
@@ -86,15 +90,34 @@ def chart_image(store, sheet: Aftercare) -> QImage | None:
     lowest = min([p.y for p in sheet.points] + [g.bounds[1] for g in areas.values()])
     keep = min(1.0, 1.0 - lowest + 0.15)
     chart.source = QRectF(rect.left(), rect.top(), rect.width(), rect.height() * keep)
-    return chart.image(CHART_PX / 4, 300)  # width in mm at 4 px per mm: crisp at the sheet's size
+    image = chart.image(CHART_PX / 4, 300)  # width in mm at 4 px per mm: crisp at the sheet's size
+    _needle_dots(image, chart.source, image.width() / image.devicePixelRatio(), sheet)
+    return image
+
+
+def _needle_dots(image: QImage, source: QRectF, logical_w: float, sheet: Aftercare) -> None:
+    """A dot where each needle went in, large enough to see on paper (the chart's own marks are sized
+    for a clinician's report), with a white ring so it shows on the shading."""
+    from ..chart.layout import PLACEMENTS
+
+    k = logical_w / source.width()
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    r = max(6.0, image.width() / image.devicePixelRatio() * 0.016)  # about 2 mm across on the sheet
+    for m in sheet.points:
+        sx, sy = PLACEMENTS[m.view].to_scene(m.x, m.y)
+        c = QPointF((sx - source.left()) * k, (sy - source.top()) * k)
+        p.setPen(QPen(QColor("white"), 4))
+        p.setBrush(QColor("#c0392b"))
+        p.drawEllipse(c, r, r)
+    p.end()
 
 
 def handout_html(sheet: Aftercare, has_chart: bool) -> str:
     """The sheet as rich text (every record or settings text escaped)."""
     p = []
-    title = f"After your treatment, {_e(_date(sheet.visited_on))}"
-    p.append(f"<h1 style='font-size:{TITLE_PT}pt; margin:0'>{title}</h1>")
-    who = _e(sheet.patient)
+    p.append(f"<h1 style='font-size:{TITLE_PT}pt; margin:0'>After your treatment</h1>")
+    who = f"{_e(_date(sheet.visited_on))} &nbsp;·&nbsp; {_e(sheet.patient)}"
     if sheet.therapist:
         who += f" &nbsp;·&nbsp; your therapist: {_e(sheet.therapist)}"
     if sheet.clinic:
@@ -103,8 +126,14 @@ def handout_html(sheet: Aftercare, has_chart: bool) -> str:
     contact = _e(sheet.contact) if sheet.contact else "ask your therapist for the clinic's phone number"
     when = f"<b>{_e(_date(sheet.next_visit))}</b>" if sheet.next_visit else "not booked yet: please call us"
     p.append(f"<p>Your next visit: {when}<br>Questions? Call the clinic: <b>{contact}</b></p>")
+    urgent = "".join(f"<li>{_e(a.text)}</li>" for a in sheet.urgent)
+    p.append(
+        "<table width='100%' cellpadding='8' style='background:#fdecea; border:2px solid #c0392b'>"
+        "<tr><td><b style='color:#922b21'>Get help straight away if you have:</b>"
+        f"<ul>{urgent}</ul></td></tr></table>"
+    )
     if has_chart:
-        p.append("<p align='center'><img src='chart:treated' width='600'></p>")
+        p.append("<p align='center'><img src='chart:treated' width='360'></p>")
         p.append(
             "<p style='font-size:12pt'>Shaded: the muscles treated today. Dots: where the needles went "
             "in. R and L are your right and left side.</p>"
@@ -113,12 +142,6 @@ def handout_html(sheet: Aftercare, has_chart: bool) -> str:
         p.append("<h2>Treated today</h2><ul>")
         p += [f"<li>{_e(t)}</li>" for t in sheet.treated]
         p.append("</ul>")
-    urgent = "".join(f"<li>{_e(a.text)}</li>" for a in sheet.urgent)
-    p.append(
-        "<table width='100%' cellpadding='8' style='background:#fdecea; border:2px solid #c0392b'>"
-        "<tr><td><b style='color:#922b21'>Get help straight away if you have:</b>"
-        f"<ul>{urgent}</ul></td></tr></table>"
-    )
     p.append("<h2>What to expect</h2><ul>")
     p += [f"<li>{_e(a.text)}</li>" for a in sheet.expect]
     p.append("</ul><h2>What helps</h2><ul>")
@@ -129,9 +152,9 @@ def handout_html(sheet: Aftercare, has_chart: bool) -> str:
     p.append(f"<p>Your next visit: {when}. Questions? Call the clinic: <b>{contact}</b></p>")
     sources = "".join(f"<li>{_e(s)}</li>" for s in sheet.sources)
     p.append(
-        "<p style='font-size:8pt; color:#666'>For clinicians, the advice on this sheet follows:</p>"
+        f"<p style='font-size:8pt; color:#666'>For clinicians (bodymap {__version__}), the advice on "
+        "this sheet follows:</p>"
         f"<ol style='font-size:8pt; color:#666'>{sources}</ol>"
-        f"<p style='font-size:8pt; color:#666'>bodymap {__version__}</p>"
     )
     return "\n".join(p)
 

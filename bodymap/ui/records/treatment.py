@@ -150,7 +150,6 @@ class TreatmentDialog(QDialog):
         form.addRow("Twitch responses", self.twitches)
         form.addRow("Familiar pain", self.familiar)
         responses = QVBoxLayout()
-        responses.setSpacing(0)
         for box in self.responses.values():
             responses.addWidget(box)
         form.addRow("Patient response", responses)
@@ -164,8 +163,8 @@ class TreatmentDialog(QDialog):
         buttons.addButton(self.record, QDialogButtonBox.ButtonRole.AcceptRole)
         self.not_needled = QPushButton("Not needled")
         self.not_needled.setToolTip("The mark was not needled after all: remove the treated point")
-        self.not_needled.setVisible(self.mark.treatment is not None)
         buttons.addButton(self.not_needled, QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.not_needled.setVisible(self.mark.treatment is not None)  # after joining: the box shows it
         self.record.setDefault(True)  # after joining the box, which sets defaults of its own
         self.record.clicked.connect(self._record)
         self.not_needled.clicked.connect(self._remove)
