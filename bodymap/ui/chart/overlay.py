@@ -14,7 +14,7 @@ from bodymap.core.chart.frame import Side, View
 
 from . import style
 from .layout import PLACEMENTS
-from .paths import area_path
+from .paths import areas_path
 from .scene import ChartScene
 
 # Okabe-Ito colours (distinguishable with colour-vision deficiency); red first, as in the books.
@@ -203,9 +203,9 @@ class AtlasOverlay:
         place = PLACEMENTS[view]
         entries: list[tuple[float, int, QPainterPath, QBrush, QPen, str]] = []
 
-        def area(geom, brush: QBrush, pen: QPen, z: float, tip: str) -> None:
+        def area(geoms, brush: QBrush, pen: QPen, z: float, tip: str) -> None:
             # Painted by the view's one cached AreasItem, by layer, then in the order added.
-            entries.append((z, len(entries), area_path(geom, place), brush, pen, tip))
+            entries.append((z, len(entries), areas_path(geoms, place), brush, pen, tip))
 
         if self.show_hazards:
             brush = QBrush(HAZARD_COLOR, Qt.BrushStyle.FDiagPattern)
@@ -214,13 +214,14 @@ class AtlasOverlay:
                 for side in self.sides:
                     if view in h.zones[side]:
                         area(
-                            h.zones[side][view],
+                            [h.zones[side][view]],
                             brush,
                             pen,
                             style.Layer.HAZARDS,
                             f"Hazard: {h.name} — risk of {h.at_risk}",
                         )
         trps: list[XMark] = []
+        sides = " and ".join(self.sides) if len(self.sides) < 2 else "both sides"
         for s in self.shown:
             fill = QColor(s.color)
             fill.setAlphaF(self.opacity)
@@ -228,40 +229,45 @@ class AtlasOverlay:
             stipple.setAlphaF(min(1.0, self.opacity + 0.35))
             edge = QColor(s.color)
             edge.setAlphaF(0.8)
-            for side in self.sides:
-                for t in s.muscle.trps(side):
-                    if view in t.spillover:
-                        # Stippled without an edge, as the books draw spillover (a dotted edge round
-                        # every spillover zone was most of the time it took to paint the atlas).
-                        area(
-                            t.spillover[view],
-                            QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
-                            QPen(Qt.PenStyle.NoPen),
-                            style.Layer.ZONES,
-                            f"{s.muscle.name} {t.name} ({side}): spillover zone",
-                        )
-                    if view in t.essential:
-                        area(
-                            t.essential[view],
-                            QBrush(fill),
-                            style.cosmetic(edge, 0.8),
-                            style.Layer.ZONES + 1,
-                            f"{s.muscle.name} {t.name} ({side}): essential zone",
-                        )
-                if view in s.muscle.outlines[side]:
-                    area(
-                        s.muscle.outlines[side][view],
-                        QBrush(Qt.BrushStyle.NoBrush),
-                        _dashed(s.color),
-                        style.Layer.MUSCLES,
-                        f"{s.muscle.name} ({side})",
-                    )
-                for t in s.muscle.trps(side):
-                    if t.view == view:
-                        x = XMark(s.color, f"{s.muscle.name} {t.name} ({side})")
-                        x.setPos(*place.to_scene(*t.point))
-                        x.setParentItem(self.scene.layer(view, "trps"))
-                        trps.append(x)
+            points = [t for side in self.sides for t in s.muscle.trps(side)]
+            # One path per muscle and kind of zone: its trigger points' zones overlap, and a translucent
+            # fill painted once per zone darkened the overlaps and took most of the painting time.
+            spill = [t.spillover[view] for t in points if view in t.spillover]
+            ess = [t.essential[view] for t in points if view in t.essential]
+            outline = [
+                s.muscle.outlines[side][view] for side in self.sides if view in s.muscle.outlines[side]
+            ]
+            if spill:
+                # Stippled without an edge, as the books draw spillover.
+                area(
+                    spill,
+                    QBrush(stipple, Qt.BrushStyle.Dense6Pattern),
+                    QPen(Qt.PenStyle.NoPen),
+                    style.Layer.ZONES,
+                    f"{s.muscle.name} ({sides}): spillover zone",
+                )
+            if ess:
+                area(
+                    ess,
+                    QBrush(fill),
+                    style.cosmetic(edge, 0.8),
+                    style.Layer.ZONES + 1,
+                    f"{s.muscle.name} ({sides}): essential zone",
+                )
+            if outline:
+                area(
+                    outline,
+                    QBrush(Qt.BrushStyle.NoBrush),
+                    _dashed(s.color),
+                    style.Layer.MUSCLES,
+                    f"{s.muscle.name} ({sides})",
+                )
+            for t in points:
+                if t.view == view:
+                    x = XMark(s.color, f"{s.muscle.name} {t.name} ({t.side})")
+                    x.setPos(*place.to_scene(*t.point))
+                    x.setParentItem(self.scene.layer(view, "trps"))
+                    trps.append(x)
         entries.sort(key=lambda e: (e[0], e[1]))
         if view not in self._areas:
             self._areas[view] = AreasItem(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF
@@ -30,6 +31,28 @@ def area_path(geom: BaseGeometry, place: Placement) -> QPainterPath:
         for hole in poly.interiors:
             path.addPolygon(_ring(hole.coords, place))
             path.closeSubpath()
+    return path
+
+
+def areas_path(geoms: Iterable[BaseGeometry], place: Placement) -> QPainterPath:
+    """One filled path for several areas that may overlap (a muscle's zones): where they overlap it is
+    filled once, not once per area (a translucent fill would darken there), and holes stay holes.
+
+    Rings are oriented (outer counter-clockwise, holes clockwise) and filled by winding number, so an
+    overlap counts 2 (filled), a hole 0 (empty), a hole of one area under another area 1 (filled)."""
+    import shapely
+
+    path = QPainterPath()
+    path.setFillRule(path.fillRule().WindingFill)
+    for geom in geoms:
+        for poly in getattr(shapely.orient_polygons(geom), "geoms", [shapely.orient_polygons(geom)]):
+            if poly.geom_type != "Polygon" or poly.is_empty:
+                continue
+            path.addPolygon(_ring(poly.exterior.coords, place))
+            path.closeSubpath()
+            for hole in poly.interiors:
+                path.addPolygon(_ring(hole.coords, place))
+                path.closeSubpath()
     return path
 
 
