@@ -79,7 +79,10 @@ def chart_image(store, sheet: Aftercare) -> QImage | None:
         if muscle is not None:
             for view, geom in muscle.outlines.get(side, {}).items():
                 areas[view] = geom if view not in areas else areas[view].union(geom)
-    views = [v for v in VIEWS if any(p.view == v for p in sheet.points) or v in areas]
+    # The views the needles went in on, only: a muscle drawn on another view too (the neck on the head's
+    # profiles) would shrink the chart the patient has to find the points on.
+    views = [v for v in VIEWS if any(p.view == v for p in sheet.points)]
+    areas = {v: g for v, g in areas.items() if v in views}
     chart.show([], [])  # the needle points are drawn below, larger than a chart mark
     if areas:
         layer = _DrawingLayer(chart.scene)
