@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -50,16 +52,17 @@ class StepsBar(QWidget):
         super().__init__(parent)
         self.session = session
         self.buttons: dict[str, QPushButton] = {}
-        lay = QHBoxLayout(self)
+        # Two by two: four steps side by side would widen a narrow Patient panel (800 x 600, a laptop).
+        lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        for name in STEPS:
+        lay.setSpacing(0)
+        for i, name in enumerate(STEPS):
             b = QPushButton(name)
             b.setFlat(True)
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.clicked.connect(lambda _on=False, n=name: self.stepClicked.emit(n))
             self.buttons[name] = b
-            lay.addWidget(b)
-        lay.addStretch(1)
+            lay.addWidget(b, i // 2, i % 2)
         session.visitOpened.connect(lambda _v: self.load())
         session.changed.connect(lambda _c: self.load())
         self.load()
