@@ -1,10 +1,11 @@
 """Run every benchmark: `make bench` (or `python -m benchmarks`)."""
 
-from . import atlas, chart, lookup, study
+from . import atlas, chart, drawings, lookup, study
 
 chart.main()
 atlas.main()
 lookup.main()
+drawings.main()
 study.main()
 try:
     from . import records

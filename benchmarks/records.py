@@ -1,11 +1,13 @@
-"""Issue 5: patient records at clinic scale: 10,000 patients, 60,000 visits, 1,000,000 marks.
+"""Issues 5 and 10: patient records at clinic scale: 10,000 patients, 60,000 visits, 1,000,000 marks.
 
     python -m benchmarks.records [--db PATH] [--keep]
 
 Builds the database with executemany in big batches (a minute or two), then prints medians with their
 targets and the ratio to a baseline measured in the same run:
 
-- open the store and list every patient (target ≤ 300 ms); baseline: the same on an empty database
+- open the store and list every patient (target ≤ 300 ms), the damage check included; baseline: the same
+  on an empty database. Then the check's parts: the header and free list (at open), and the quick_check of
+  every page that runs on its own thread (reading does not wait for it; the first write does)
 - find a patient by a typed prefix (≤ 50 ms); baseline: a bare SELECT 1 through a pooled connection
 - open a visit with its marks and drawing (≤ 50 ms); baseline: the same SELECT 1
 - record a mark, committed (≤ 10 ms); baseline: a bare INSERT + COMMIT with the same durability settings
@@ -28,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from bodymap.core.records import Store, schema
+from bodymap.core.records import Store, damage, schema
 from bodymap.core.records import rows as record_rows
 from bodymap.core.records.placement import Placer
 
@@ -288,7 +290,23 @@ def measure(path: Path, placer: Placer) -> None:
     with Store.open(path, placer=placer) as store:
         count = len(store.patients())
     report("open an empty store and list its patients (baseline)", base_open)
-    report(f"open the store and list all {count:,} patients", opened, 0.300, base_open)
+    report(
+        f"open the store (damage check included) and list all {count:,} patients", opened, 0.300, base_open
+    )
+    # The damage check, part by part (records/damage.py): at open, the header and free list read from the
+    # file (any size: milliseconds); the whole file's pages by quick_check on a thread, which reading does
+    # not wait for and the first write does.
+    header = median_seconds(lambda: damage.header_problems(path), repeat=15)
+    report("  of which: header and free list, read from the file", header, baseline_s=base_open)
+    whole = median_seconds(lambda: damage.BackgroundCheck(path).problems(), repeat=3, warmup=1)
+    report("  on its thread: quick_check of every page (the first write waits)", whole, baseline_s=base_open)
+
+    def open_and_write():
+        with Store.open(path, placer=placer, recorder="bench") as store:
+            store.update_visit(1, notes=f"written {time.perf_counter()}")
+
+    first_write = median_seconds(open_and_write, repeat=3, warmup=1)
+    report("open the store and write at once (waits for the page check)", first_write, baseline_s=base_open)
 
     select_one = _select_one(path)
     report("bare SELECT 1 through a pooled connection (baseline)", select_one)

@@ -12,7 +12,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bodymap.cli_records import DB_HELP, RecordsUsage, patient_id
+from bodymap.cli_records import add_parsers as add_records_parsers
+from bodymap.cli_records import existing as existing_records
 from bodymap.core.chart.frame import VIEWS
+from bodymap.core.quoting import quote
 
 
 class UsageError(Exception):
@@ -79,27 +83,30 @@ def cmd_lookup(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
     lookup = Lookup(load_atlas(), load_body())
+    out: dict[str, object] = {}
     try:
-        if args.condition and sum(given) == 0:
-            _print_json(
-                {
-                    "condition": args.condition,
-                    "candidates": lookup.for_condition(args.condition)[: args.limit],
-                }
-            )
+        condition = lookup.condition(args.condition).id if args.condition else None
+        if condition and sum(given) == 0:
+            _print_json({"condition": condition, "candidates": lookup.for_condition(condition)[: args.limit]})
             return 0
+        if condition:
+            out["condition"] = condition
         point = True
         if args.landmark:
             if not args.side:
                 raise UsageError("--landmark needs --side right|left|midline")
             pain = lookup.landmark_pain(args.landmark, args.side)
+            out["landmark"] = {"id": lookup.landmark_id(args.landmark), "side": args.side}
+            note = lookup.landmark_note(args.landmark, args.side)
+            if note:
+                out["note"] = note
         elif args.point:
             if not args.view:
                 raise UsageError(f"--point needs --view {'|'.join(VIEWS)}")
             try:
                 x, y = (float(v) for v in args.point.split(","))
             except ValueError:
-                raise UsageError(f"--point must be X,Y in the body frame, got {args.point!r}") from None
+                raise UsageError(f"--point must be X,Y in the body frame, got {quote(args.point)}") from None
             pain = lookup.point_pain(args.view, x, y)
         else:
             point = False
@@ -108,15 +115,15 @@ def cmd_lookup(args) -> int:
             except BadJSON as exc:
                 raise UsageError(f"cannot read {args.area}: {exc}") from None
             pain = lookup.clip(pain_from_geojson(obj))
-        result = lookup.rank(pain, limit=args.limit, condition=args.condition, point=point)
+        result = lookup.rank(pain, limit=args.limit, condition=condition, point=point)
     except LookupInputError as exc:
         raise UsageError(str(exc)) from None
-    out = {"candidates": [c.as_dict() for c in result.candidates]}
+    out["candidates"] = [c.as_dict() for c in result.candidates]
     if not point:
         _rest, share = lookup.unexplained_share(result)
         out["pain_area"] = round(result.pain_area, 6)
         out["unexplained_share"] = round(share, 4)
-        out["combined"] = [c.as_dict() for c in lookup.combined(pain, condition=args.condition)]
+        out["combined"] = [c.as_dict() for c in lookup.combined(pain, condition=condition)]
     _print_json(out)
     return 0
 
@@ -166,43 +173,10 @@ def cmd_render(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
-    from bodymap.core.records import Store
-    from bodymap.core.records.exchange import export_file
-    from bodymap.core.records.paths import default_database, is_url
-
-    location = args.db or default_database()
-    if not is_url(location) and not Path(location).expanduser().is_file():
-        raise UsageError(f"no bodymap database at {location}")  # never create one just to export from it
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UsageError(f"the folder {str(out.parent)!r} does not exist")
-    if args.visit is not None and args.visit < 1:
-        raise UsageError("--visit counts from 1 (the patient's first visit)")
-    if args.format == "pdf":
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from PySide6.QtWidgets import QApplication
-
-        from bodymap.ui.records.report import write_report
-
-        app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
-        with Store.open(location) as store:
-            write_report(store, args.patient, out, visit_number=args.visit)
-    else:
-        with Store.open(location) as store:
-            export_file(store, args.patient, out, args.format, args.visit)
-    print(str(out))
-    return 0
-
-
 def cmd_handout(args) -> int:
     """The patient's aftercare sheet for a visit, with the clinic's contact line from the settings."""
     from bodymap.core.records import Store
-    from bodymap.core.records.paths import default_database, is_url
 
-    location = args.db or default_database()
-    if not is_url(location) and not Path(location).expanduser().is_file():
-        raise UsageError(f"no bodymap database at {location}")
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must end in .pdf, not {out.name!r}")
@@ -222,8 +196,9 @@ def cmd_handout(args) -> int:
     QCoreApplication.setApplicationName("bodymap")
     settings = load()
     contact = settings.contact if args.contact is None else args.contact
-    with Store.open(location) as store:
-        write_handout(store, args.patient, args.visit, out, clinic=settings.clinic, contact=contact)
+    with Store.open(existing_records(args), read_only=True) as store:
+        patient = patient_id(store, args.patient)
+        write_handout(store, patient, args.visit, out, clinic=settings.clinic, contact=contact)
     print(str(out))
     return 0
 
@@ -365,9 +340,7 @@ def add_study_parser(sub) -> None:
 
 def build_parser() -> _Parser:
     parser = _Parser(prog="bodymap", description="Trigger-point body map. Without a command, opens the app.")
-    parser.add_argument(
-        "--db", help="patient records: a database file or URL (default: the user's data folder)"
-    )
+    parser.add_argument("--db", help=DB_HELP)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     g = sub.add_parser("geometry", help="GeoJSON of the body charts: outline, regions, landmarks")
     g.add_argument("--view", choices=VIEWS)
@@ -376,12 +349,18 @@ def build_parser() -> _Parser:
     a.add_argument("--muscle", action="append", help="a muscle by name, synonym or group (repeatable)")
     a.set_defaults(func=cmd_atlas)
     lk = sub.add_parser("lookup", help="rank the muscles whose trigger points may cause pain at a place")
-    lk.add_argument("--landmark", help="a landmark id, e.g. lateral_epicondyle_of_humerus")
-    lk.add_argument("--side", choices=("right", "left", "midline"), help="the patient's side")
+    lk.add_argument("--landmark", help='a landmark by id, name or synonym ("mastoid process", "TMJ")')
+    lk.add_argument(
+        "--side",
+        choices=("right", "left", "midline"),
+        help="the patient's side (on a midline landmark, right or left means just to that side of it)",
+    )
     lk.add_argument("--view", choices=VIEWS)
     lk.add_argument("--point", help="X,Y in the body frame of --view")
     lk.add_argument("--area", help="a GeoJSON file of drawn pain polygons, each with properties.view")
-    lk.add_argument("--condition", help="only muscles commonly involved in this condition (an id)")
+    lk.add_argument(
+        "--condition", help='only muscles commonly involved in this condition (id, name or synonym: "TTH")'
+    )
     lk.add_argument("--limit", type=int, default=20)
     lk.set_defaults(func=cmd_lookup)
     r = sub.add_parser("render", help="draw views of the chart to PNG, SVG or PDF")
@@ -396,22 +375,13 @@ def build_parser() -> _Parser:
     r.add_argument("--side", choices=("both", "right", "left"), default="both", help="the patient's side(s)")
     r.add_argument("--hazards", action="store_true", help="overlay the needling hazard zones")
     r.set_defaults(func=cmd_render)
-    e = sub.add_parser(
-        "export",
-        help="write a patient's visit report (PDF), marks (CSV), record (JSON) or FHIR R4 bundle (fhir)",
-    )
-    e.add_argument("--patient", type=int, required=True, help="the patient's id")
-    e.add_argument("--visit", type=int, help="only visit N of the patient (1 = the first, by date)")
-    e.add_argument("--format", choices=("pdf", "csv", "json", "fhir"), required=True)
-    e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
-    e.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
-    e.set_defaults(func=cmd_export)
+    add_records_parsers(sub)
     h = sub.add_parser("handout", help="write a patient's aftercare sheet for a visit (PDF)")
-    h.add_argument("--patient", type=int, required=True, help="the patient's id")
+    h.add_argument("--patient", required=True, help="the patient's id (bodymap patients) or uid")
     h.add_argument("--visit", type=int, required=True, help="visit N of the patient (1 = the first, by date)")
     h.add_argument("--out", required=True, help="FILE.pdf (replaced atomically)")
     h.add_argument("--contact", help="the clinic's contact line (default: the one in the settings)")
-    h.add_argument("--db", help="database file or URL (default: $BODYMAP_DB, else the user's data folder)")
+    h.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
     h.set_defaults(func=cmd_handout)
     add_study_parser(sub)
     return parser
@@ -428,13 +398,17 @@ def main(argv: list[str] | None = None) -> int:
             return app_main([], db=args.db)
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
-    except UsageError as exc:
+    except (UsageError, RecordsUsage) as exc:
         print(f"bodymap: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `bodymap geometry | head`
         return 0
     except ValueError as exc:  # bad data or input found by the core: one line, no traceback
         print(f"bodymap: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a folder that refuses writing: one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"bodymap: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line; BODYMAP_DEBUG=1 shows the traceback
         if os.environ.get("BODYMAP_DEBUG"):

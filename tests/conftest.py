@@ -6,6 +6,10 @@ import tempfile  # noqa: E402
 
 # Tests never touch the user's cache: derived geometry goes to a folder of this run.
 os.environ.setdefault("BODYMAP_CACHE_DIR", tempfile.mkdtemp(prefix="bodymap-test-cache-"))
+# ... nor their settings (core/settings.py: who is recording), nor their daily backups.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bodymap-test-config-")
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="bodymap-test-data-")
+os.environ["BODYMAP_RECORDER"] = "T. Tester"
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+import shapely.errors
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -38,11 +39,14 @@ MAX_VERTICES = 100_000  # the most a drawing may bring (far beyond any hand-draw
 VERTEX_BUDGET = 2_000  # the most a cleaned area keeps per view: ranking it stays well under 50 ms
 MAX_TOLERANCE = 1e-3  # simplify by at most 1.7 mm to meet the budget
 REACH = 1e3  # coordinates beyond this (1,700 km) are clamped: GEOS's arithmetic overflows near 1e308
-# A self-crossing outline is repaired in time proportional to its crossings (about 10 µs each); an
+# A self-crossing outline is repaired in time proportional to its crossings (10-20 µs each); an
 # outline that still crosses itself more often than this after simplification is refused, not
 # computed for minutes. A hand-drawn lasso crosses itself a handful of times.
-MAX_CROSSINGS = 20_000
-REPAIR_VERTICES = 2_000  # a self-crossing outline is first simplified to at most this many vertices
+MAX_CROSSINGS = 5_000
+REPAIR_VERTICES = 2_000  # a much-crossing outline is first simplified to at most this many vertices
+# A drawing with more vertices than this is first simplified (as lines, by at most MAX_TOLERANCE) to
+# about this many: the budget keeps fewer anyway, and every later step is then quick.
+EARLY_VERTICES = 10_000
 
 
 class AreaError(ValueError):
@@ -80,12 +84,16 @@ def clean(geom: BaseGeometry, outline: BaseGeometry, on_body: BaseGeometry) -> M
     if np.abs(coords).max() > REACH:
         geom = shapely.transform(geom, lambda c: np.clip(c, -REACH, REACH))
     # Snapped to the grid first (cheap, and it merges vertices closer than a grid step), then repaired.
+    snapped = shapely.transform(geom, lambda c: np.round(c * _SCALE) / _SCALE)
+    tolerance = STORAGE_GRID
+    if count > EARLY_VERTICES:
+        snapped, tolerance = _simplified_rings(snapped, EARLY_VERTICES)
     try:
-        geom = repair(shapely.transform(geom, lambda c: np.round(c * _SCALE) / _SCALE))
+        geom = repair(snapped, tolerance)
     except shapely.errors.GEOSException:
         # Rounding can make two near-coincident edges of a valid area cross in a way GEOS cannot
         # repair ("side location conflict"): repair first, then snap-round, which keeps it valid.
-        geom = polygonal(shapely.set_precision(repair(geom), STORAGE_GRID))
+        geom = polygonal(shapely.set_precision(repair(geom, tolerance), STORAGE_GRID))
     if geom.is_empty:
         return None
     if not on_body.covers(geom):
@@ -98,18 +106,22 @@ def clean(geom: BaseGeometry, outline: BaseGeometry, on_body: BaseGeometry) -> M
     return out
 
 
-def repair(geom: BaseGeometry) -> BaseGeometry:
+def repair(geom: BaseGeometry, tolerance: float = STORAGE_GRID) -> BaseGeometry:
     """A valid polygonal version of a possibly self-crossing area, in bounded time (AreaError if the
-    outline crosses itself too often to repair)."""
+    outline crosses itself too often to repair). `tolerance`: how far it has been simplified already."""
     # GEOS's own checks (is_valid, is_simple) are quick on valid input but can take seconds on an
     # outline with thousands of crossings, so crossings are counted first, and the count stops early.
-    crossings = _crossings(geom, MAX_CROSSINGS)
-    if crossings == 0 and geom.is_valid:
+    crossed = crossings(geom, MAX_CROSSINGS)
+    if crossed == 0 and geom.is_valid:
         return geom
-    if crossings > MAX_CROSSINGS and shapely.get_num_coordinates(geom) > REPAIR_VERTICES:
-        geom = _simplified_rings(geom, REPAIR_VERTICES)
-        crossings = _crossings(geom, MAX_CROSSINGS)
-    if crossings > MAX_CROSSINGS:
+    if (
+        crossed > MAX_CROSSINGS
+        and shapely.get_num_coordinates(geom) > REPAIR_VERTICES
+        and tolerance < MAX_TOLERANCE
+    ):
+        geom, _ = _simplified_rings(geom, REPAIR_VERTICES, tolerance)
+        crossed = crossings(geom, MAX_CROSSINGS)
+    if crossed > MAX_CROSSINGS:
         raise AreaError(
             f"the outline crosses itself more than {MAX_CROSSINGS:,} times; draw the area again "
             "without scribbling over it"
@@ -120,43 +132,50 @@ def repair(geom: BaseGeometry) -> BaseGeometry:
     return polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
 
 
-def _crossings(geom: BaseGeometry, cap: int) -> int:
-    """How many pairs of edges of the area's rings meet, other than neighbours; counting stops past `cap`."""
+def crossings(geom: BaseGeometry, cap: int) -> int:
+    """How many pairs of edges of the area's rings meet, other than neighbours; counting stops past `cap`.
+
+    Bounding boxes first (an STRtree), then the exact test on the pairs whose boxes meet, batch by batch:
+    the first batches are small, so a scribble whose every edge crosses thousands stops the count at
+    once, and a long outline that crosses itself rarely is counted in a few big batches.
+    """
     rings = shapely.get_rings(shapely.get_parts(geom))
-    starts, ends = [], []
-    for ring in rings:
-        c = shapely.get_coordinates(ring)
-        if len(c) >= 2:
-            starts.append(c[:-1])
-            ends.append(c[1:])
-    if not starts:
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    along = ring[:-1] == ring[1:]  # consecutive vertices of one ring make an edge
+    if not along.any():
         return 0
-    a, b = np.concatenate(starts), np.concatenate(ends)
-    segments: np.ndarray = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
+    starts = np.flatnonzero(along)
+    segments: np.ndarray = np.asarray(
+        shapely.linestrings(np.stack([coords[starts], coords[starts + 1]], axis=1))
+    )
+    owner = ring[starts]
+    # Neighbours share an end point: the next edge of the same ring, and a ring's last and first edges.
+    first = np.searchsorted(owner, owner, side="left")
+    last = np.searchsorted(owner, owner, side="right") - 1
     tree = shapely.STRtree(segments)
-    # Neighbours share an end point: the next edge of the same ring (and the ring's last and first).
-    ring_sizes = [len(s) for s in starts]
-    ring_of = np.repeat(np.arange(len(ring_sizes)), ring_sizes)
-    first = np.repeat(np.cumsum([0, *ring_sizes[:-1]]), ring_sizes)
-    last = first + np.repeat(ring_sizes, ring_sizes) - 1
     found, lo, step = 0, 0, 1
-    while lo < len(segments):
-        # Small batches at first, so a scribble's first edges (each crossing thousands) stop the count early.
-        left, right = tree.query(segments[lo : lo + step], predicate="intersects")
+    while lo < len(segments) and found <= cap:
+        left, right = tree.query(segments[lo : lo + step])
         left = left + lo
-        lo, step = lo + step, min(step * 2, 512)
+        lo, step = lo + step, min(step * 4, 65_536)
         keep = left < right
         left, right = left[keep], right[keep]
-        same_ring = ring_of[left] == ring_of[right]
-        neighbours = same_ring & ((right == left + 1) | ((left == first[left]) & (right == last[left])))
-        found += int((~neighbours).sum())
-        if found > cap:
-            break
+        same = owner[left] == owner[right]
+        neighbours = same & ((right == left + 1) | ((left == first[left]) & (right == last[left])))
+        left, right = left[~neighbours], right[~neighbours]
+        for at in range(0, len(left), 8192):  # in slices, so that the count stops soon past the cap
+            pairs = slice(at, at + 8192)
+            found += int(shapely.intersects(segments[left[pairs]], segments[right[pairs]]).sum())
+            if found > cap:
+                break
     return found
 
 
-def _simplified_rings(geom: BaseGeometry, budget: int) -> BaseGeometry:
-    """An invalid area with its rings simplified (Douglas-Peucker, as lines) to about `budget` vertices.
+def _simplified_rings(
+    geom: BaseGeometry, budget: int, tolerance: float = STORAGE_GRID
+) -> tuple[BaseGeometry, float]:
+    """An area with its rings simplified (Douglas-Peucker, as lines, from `tolerance` up to MAX_TOLERANCE)
+    to about `budget` vertices, and the tolerance that took. The result may cross itself: repair() follows.
 
     GEOS's own polygon simplifier repairs its result with buffer(0), which costs as much as the repair
     it is meant to make cheaper; simplifying the rings as lines does not.
@@ -167,7 +186,6 @@ def _simplified_rings(geom: BaseGeometry, budget: int) -> BaseGeometry:
     owner = np.repeat(np.arange(len(polygons)), holes + 1)
     coords_, index = shapely.get_coordinates(rings, return_index=True)
     lines: np.ndarray = np.asarray(shapely.linestrings(coords_, indices=index))
-    tolerance = STORAGE_GRID
     while True:
         simple = shapely.simplify(lines, tolerance, preserve_topology=False)
         if shapely.get_num_coordinates(simple).sum() <= budget or tolerance >= MAX_TOLERANCE:
@@ -180,7 +198,7 @@ def _simplified_rings(geom: BaseGeometry, budget: int) -> BaseGeometry:
         if len(mine[0]) < 4:
             continue  # the shell collapsed to a line: no area
         parts.append(Polygon(mine[0], [h for h in mine[1:] if len(h) >= 4]))
-    return MultiPolygon(parts) if parts else Polygon()
+    return (MultiPolygon(parts) if parts else Polygon()), tolerance
 
 
 def _simplified(geom: BaseGeometry, budget: int) -> BaseGeometry:

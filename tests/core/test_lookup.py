@@ -259,17 +259,21 @@ def test_condition_filters_and_orders(lookup, body):
     )
     listed = lookup.for_condition("plantar_fasciitis")
     assert listed[0]["rank"] == 1 and any(x["muscle"] == "soleus" for x in listed)
-    with pytest.raises(LookupInputError, match="unknown condition 'gout'"):
+    with pytest.raises(LookupInputError, match="no condition called 'gout'"):
         lookup.for_condition("gout")
 
 
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda L: L.landmark_pain("navel", "right"), "unknown landmark 'navel'"),
+        (lambda L: L.landmark_pain("xyzzy", "right"), "no landmark called 'xyzzy'"),
         (
-            lambda L: L.landmark_pain("sacrum", "right"),
-            "landmark 'sacrum' has no right side (it has: midline)",
+            lambda L: L.landmark_pain("mastiod", "right"),
+            "no landmark called 'mastiod'; did you mean: mastoid process?",
+        ),
+        (
+            lambda L: L.landmark_pain("mastoid_process", "midline"),
+            "the mastoid process has no midline side (it has: left, right)",
         ),
         (lambda L: L.point_pain("front", 0.4, 0.5), "outside the body on the front view"),
         (lambda L: L.clip({"front": box(0.4, 0.1, 0.5, 0.2)}), "does not touch the body"),
@@ -341,7 +345,7 @@ def test_cli_lookup(capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert out["candidates"] and "unexplained_share" in out and out["combined"]
     for args, msg in (
-        [["lookup", "--landmark", "navel", "--side", "right"], "unknown landmark"],
+        [["lookup", "--landmark", "xyzzy", "--side", "right"], "no landmark called 'xyzzy'"],
         [["lookup", "--view", "front", "--point", "0.4,0.5"], "outside the body"],
         [["lookup", "--view", "front", "--point", "abc"], "--point must be X,Y"],
         [["lookup", "--area", str(tmp_path / "missing.geojson")], "cannot read"],

@@ -73,8 +73,8 @@ def test_export_errors(db, tmp_path, capsys):
         ),
         (
             ["--patient", "999", "--format", "json", "--out", str(tmp_path / "x.json"), "--db", str(path)],
-            1,
-            "999",
+            2,
+            "no patient '999'",
         ),
         (
             ["--patient", str(pid), "--format", "docx", "--out", str(tmp_path / "x.docx"), "--db", str(path)],

@@ -5,9 +5,11 @@ anchors.py turns anatomical descriptions (landmarks, regions) into geometry, haz
 hazards lie under a point, geojson.py writes them out.
 """
 
+from bodymap.core.names import normalise
+
 from .hazards import HAZARD_TOLERANCE, hazards_at
 from .loading import atlas_needs_building, build_atlas, load_atlas
-from .model import AREAS, Atlas, Citation, Condition, Hazard, Muscle, TriggerPoint, normalise
+from .model import AREAS, Atlas, Citation, Condition, Hazard, Muscle, TriggerPoint
 
 __all__ = [
     "AREAS",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View
 from bodymap.core.data import JsonObject
+from bodymap.core.names import NameIndex, normalise
 
 if TYPE_CHECKING:  # the model itself needs no shapely (the window's first paint imports it)
     from shapely.geometry.base import BaseGeometry
@@ -154,13 +154,6 @@ class Condition:
     sources: tuple[Citation, ...] = field(repr=False)
 
 
-def normalise(text: str) -> str:
-    """Lower case, no accents or punctuation, one space: how names are compared in search."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-    return text
-
-
 @dataclass
 class Atlas:
     muscles: dict[str, Muscle]
@@ -218,6 +211,19 @@ class Atlas:
         for name in close:
             out += [self.muscles[i] for i in self._names[name] if self.muscles[i] not in out]
         return out[:n]
+
+    @cached_property
+    def _condition_names(self) -> NameIndex:
+        return NameIndex((c.id, (c.name, *c.synonyms)) for c in self.conditions.values())
+
+    def find_condition(self, name: str) -> Condition | None:
+        """The condition an id, name or synonym names ("tension headache", "TTH"), or None."""
+        found = self._condition_names.find(name)
+        return self.conditions[found[0]] if len(found) == 1 else None
+
+    def suggest_conditions(self, name: str, n: int = 3) -> list[Condition]:
+        """Conditions whose names are near a mistyped one."""
+        return [self.conditions[i] for i in self._condition_names.suggest(name, n)]
 
     def conditions_of(self, muscle_id: str) -> list[Condition]:
         """Conditions that list the muscle, or that the muscle lists."""

@@ -17,6 +17,7 @@ from shapely.ops import unary_union
 from bodymap.core.cache import cached
 from bodymap.core.data import DataError, JsonObject, load_json, require
 from bodymap.core.geometry import polygon_parts, polygonal
+from bodymap.core.names import NameIndex
 
 from .cells import build_cell
 from .figure import Figure
@@ -109,6 +110,24 @@ class BodyView:
 class Body:
     figure: Figure = field(repr=False)
     views: dict[View, BodyView] = field(repr=False)
+
+    @cached_property
+    def landmark_names(self) -> NameIndex:
+        """Landmark ids by id, name or synonym ("mastoid_process", "Mastoid process", "TMJ")."""
+        names: dict[str, tuple[str, ...]] = {}
+        for bv in self.views.values():
+            for m in bv.landmarks:
+                names.setdefault(m.id, (m.name, *m.synonyms))
+        return NameIndex(names.items())
+
+    def landmark_sides(self, landmark_id: str) -> dict[Side, list[Landmark]]:
+        """A landmark's instances on every view, by the patient's side."""
+        out: dict[Side, list[Landmark]] = {}
+        for bv in self.views.values():
+            for m in bv.landmarks:
+                if m.id == landmark_id:
+                    out.setdefault(m.side, []).append(m)
+        return out
 
     def __getitem__(self, view: str) -> BodyView:
         return self.views[check_view(view)]

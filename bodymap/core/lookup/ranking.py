@@ -23,9 +23,9 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from bodymap.core.atlas import Atlas, TriggerPoint
+from bodymap.core.atlas import Atlas, Condition, TriggerPoint
 from bodymap.core.chart.body import Body
-from bodymap.core.chart.frame import VIEWS, Side, View
+from bodymap.core.chart.frame import VIEWS, Side, View, x_sign
 from bodymap.core.data import JsonObject
 from bodymap.core.geometry import polygon_parts, polygonal
 from bodymap.core.pain import STORAGE_GRID, AreaError, clean
@@ -181,24 +181,78 @@ class Lookup:
         return {view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)}
 
     def landmark_pain(self, landmark: str, side: Side) -> Pain:
-        """A landmark on the patient's side (or the midline), on every view where it can be seen."""
-        pain = {}
-        found_any = False
-        for view in VIEWS:
-            bv = self.body[view]
-            ms = [m for m in bv.landmarks if m.id == landmark]
-            if ms:
-                found_any = True
-            for m in ms:
-                if m.side == side or (side == "midline" and m.side == "midline"):
-                    pain.update(self.point_pain(view, *m.point))
-                    break
-        if not found_any:
-            raise LookupInputError(f"unknown landmark {landmark!r}")
-        if not pain:
-            sides = sorted({m.side for v in VIEWS for m in self.body[v].landmarks if m.id == landmark})
-            raise LookupInputError(f"landmark {landmark!r} has no {side} side (it has: {', '.join(sides)})")
+        """A landmark (by id, name or synonym) on the patient's side, on every view where it can be seen.
+
+        Where a view shows the landmark only on the midline (the vertex, C7, the sacrum on the front
+        and back views), the right or left side means the spot just to that side of the midline: a disc
+        that touches the midline from that side (landmark_note says so). A paired landmark has no
+        midline spot."""
+        pain: Pain = {}
+        for view, spot in self._landmark_spots(landmark, side).items():
+            pain.update(self.point_pain(view, *spot))
         return pain
+
+    def landmark_note(self, landmark: str, side: Side) -> str:
+        """What landmark_pain made of the request, in words, when it is not simply the landmark itself."""
+        lm = self.landmark_id(landmark)
+        if side == "midline" or not self._beside(lm, side):
+            return ""
+        views = " and ".join(self._beside(lm, side))
+        name = self._landmark_name(lm)
+        return f"the {name} is on the midline on the {views} view: looked up just to the patient's {side}"
+
+    def _beside(self, landmark_id: str, side: Side) -> list[View]:
+        """The views that show a landmark only on the midline, where `side` means just beside it."""
+        out = []
+        for view in VIEWS:
+            sides = {m.side for m in self.body[view].landmarks if m.id == landmark_id}
+            if sides and side not in sides and "midline" in sides:
+                out.append(view)
+        return out
+
+    def _landmark_spots(self, landmark: str, side: Side) -> dict[View, tuple[float, float]]:
+        lm = self.landmark_id(landmark)
+        beside = self._beside(lm, side) if side != "midline" else []
+        spots: dict[View, tuple[float, float]] = {}
+        for view in VIEWS:
+            found = {m.side: m for m in self.body[view].landmarks if m.id == lm}
+            if side in found:
+                spots[view] = found[side].point
+            elif view in beside:
+                spots[view] = (x_sign(view, side) * POINT_RADIUS, found["midline"].point[1])
+        if not spots:
+            have = ", ".join(sorted(self.body.landmark_sides(lm)))
+            raise LookupInputError(f"the {self._landmark_name(lm)} has no {side} side (it has: {have})")
+        return spots
+
+    def landmark_id(self, landmark: str) -> str:
+        """The id of a landmark named by id, name or synonym, in any case; LookupInputError with a
+        suggestion for a near miss."""
+        names = self.body.landmark_names
+        found = names.find(landmark)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            listed = ", ".join(self._landmark_name(i) for i in found)
+            raise LookupInputError(f"{quote(landmark)} could be: {listed}; give one of them")
+        close = [self._landmark_name(i) for i in names.suggest(landmark)]
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise LookupInputError(f"no landmark called {quote(landmark)}{hint}")
+
+    def _landmark_name(self, landmark_id: str) -> str:
+        for ms in self.body.landmark_sides(landmark_id).values():
+            return ms[0].name
+        return landmark_id
+
+    def condition(self, condition: str) -> Condition:
+        """A condition named by id, name or synonym ("tension headache", "TTH"); LookupInputError with a
+        suggestion for a near miss."""
+        found = self.atlas.find_condition(condition)
+        if found is not None:
+            return found
+        close = [c.name for c in self.atlas.suggest_conditions(condition)]
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise LookupInputError(f"no condition called {quote(condition)}{hint}")
 
     def clip(self, pain: Pain) -> Pain:
         """A drawn area cleaned (pain.clean: repaired, clipped to the body, on the grid, within the
@@ -261,9 +315,7 @@ class Lookup:
         score = EXPLAINED_WEIGHT * explained + (1 - EXPLAINED_WEIGHT) * involved
         allowed = None
         if condition is not None:
-            if condition not in self.atlas.conditions:
-                raise LookupInputError(f"unknown condition {condition!r}")
-            allowed = set(self.atlas.conditions[condition].muscles)
+            allowed = set(self.condition(condition).muscles)
         order = np.lexsort((self._tie_order, -score))
         out: list[Candidate] = []
         for i in order:
@@ -351,9 +403,7 @@ class Lookup:
 
     def for_condition(self, condition: str) -> list[JsonObject]:
         """A condition's muscles in the atlas's order (most important first), with no drawing."""
-        if condition not in self.atlas.conditions:
-            raise LookupInputError(f"unknown condition {condition!r}")
-        c = self.atlas.conditions[condition]
+        c = self.condition(condition)
         return [
             {
                 "rank": i + 1,

@@ -19,6 +19,7 @@ from .model import (
     NotFound,
     Patient,
     Plan,
+    ReadOnly,
     Record,
     RecordsError,
     Screen,
@@ -46,5 +47,6 @@ __all__ = [
     "VisitRecord",
     "RecordsError",
     "InvalidValue",
+    "ReadOnly",
     "NotFound",
 ]

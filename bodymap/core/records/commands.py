@@ -69,14 +69,29 @@ _FIELD_TEXT = {
 
 
 class Command:
-    """A reversible change. `text` is the menu text ("Add mark"); do/undo commit through the store."""
+    """A reversible change. `text` is the menu text ("Add mark"); do/undo commit through the store.
+
+    Every change keeps its history (records/history.py), named by the user's step: the first do() is
+    `text`, a later one "Redo <text>", an undo "Undo <text>", so an undo is a change like any other,
+    with its own entry, and nothing is lost by undoing.
+    """
 
     text = ""
+    _done = False
 
     def do(self, store: Store) -> None:
-        raise NotImplementedError
+        with store.step(f"Redo {self.text}" if self._done else self.text):
+            self._do(store)
+        self._done = True
 
     def undo(self, store: Store) -> None:
+        with store.step(f"Undo {self.text}"):
+            self._undo(store)
+
+    def _do(self, store: Store) -> None:
+        raise NotImplementedError
+
+    def _undo(self, store: Store) -> None:
         raise NotImplementedError
 
     def merge(self, other: Command) -> bool:
@@ -98,13 +113,13 @@ class _Add(Command):
     def _add(self, store: Store) -> int:
         raise NotImplementedError
 
-    def do(self, store: Store) -> None:
+    def _do(self, store: Store) -> None:
         if self.id is None:
             self.id = self._add(store)
         else:
             store.restore(self.kind, self.id)
 
-    def undo(self, store: Store) -> None:
+    def _undo(self, store: Store) -> None:
         assert self.id is not None, "undo() before do()"
         store.delete(self.kind, self.id)
 
@@ -115,10 +130,10 @@ class _Delete(Command):
     def __init__(self, record_id: int):
         self.id = record_id
 
-    def do(self, store: Store) -> None:
+    def _do(self, store: Store) -> None:
         store.delete(self.kind, self.id)
 
-    def undo(self, store: Store) -> None:
+    def _undo(self, store: Store) -> None:
         store.restore(self.kind, self.id)
 
 
@@ -145,7 +160,7 @@ class _Update(Command):
     def _write(self, store: Store, values: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def do(self, store: Store) -> None:
+    def _do(self, store: Store) -> None:
         if self.before is None:
             current = self._read(store)
             before = {k: current[k] for k in self.changes if k in current}
@@ -154,7 +169,7 @@ class _Update(Command):
         else:
             self._write(store, self.changes)
 
-    def undo(self, store: Store) -> None:
+    def _undo(self, store: Store) -> None:
         assert self.before is not None, "undo() before do()"
         self._write(store, self.before)
 
@@ -275,7 +290,7 @@ class MoveMark(Command):
         self.id, self.x, self.y = mark_id, x, y
         self.before: tuple[float, float] | None = None
 
-    def do(self, store: Store) -> None:
+    def _do(self, store: Store) -> None:
         if self.before is None:
             mark = store.mark(self.id)
             store.move_mark(self.id, self.x, self.y)
@@ -283,7 +298,7 @@ class MoveMark(Command):
         else:
             store.move_mark(self.id, self.x, self.y)
 
-    def undo(self, store: Store) -> None:
+    def _undo(self, store: Store) -> None:
         assert self.before is not None, "undo() before do()"
         store.move_mark(self.id, *self.before)
 

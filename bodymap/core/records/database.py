@@ -1,9 +1,13 @@
 """Opening a database: check that it is ours, make the engine, bring the schema up to date.
 
 A file that is not a bodymap database (random bytes, someone else's tables, a schema newer than this
-version knows) is refused with one line and left byte-for-byte as it was: it is inspected through a
-read-only connection before anything may write to it, and journal_mode=WAL (which rewrites the
-header) is set only once it is known to be ours.
+version knows) or is damaged (damage.py) is refused with one line and left byte-for-byte as it was: it
+is inspected through a read-only connection before anything may write to it, and journal_mode=WAL
+(which rewrites the header) is set only once it is known to be ours and sound.
+
+A file in a place that cannot be written (a read-only disk or folder, a file without write permission)
+opens read-only, as does any file opened with read_only=True: reading and exporting work, and the store
+refuses changes with the reason (Opened.read_only).
 
 SQLite settings, and why:
 - WAL: readers never block the writer, so a second copy of the app can read while this one writes.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from . import schema
+from . import damage, schema
 from .model import RecordsError
 from .paths import is_url
 
@@ -64,14 +69,14 @@ def _inspect_file(path: Path) -> str | None:
         return None  # an empty file is an empty SQLite database
     if not header.startswith(SQLITE_MAGIC):
         raise _untouched(str(path), "it is not a bodymap database (not an SQLite file)")
-    # A WAL-mode file with no -wal beside it has no writer: open it immutable, which creates no -wal
-    # or -shm files next to someone else's database. Otherwise use the normal read-only mode, which
-    # takes the usual locks and so reads consistently while another copy of the app writes.
-    wal_mode = len(header) > 19 and header[18] == 2
-    immutable = wal_mode and not Path(f"{path}-wal").exists()
-    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
     try:
-        con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+        problems = damage.header_problems(path)
+    except OSError as exc:
+        raise _untouched(str(path), f"it cannot be read ({exc.strerror})") from None
+    if problems:
+        raise _damaged(str(path), problems)
+    try:  # read-only, and no -wal or -shm files made next to someone else's database (damage.reader)
+        con = damage.reader(path)
     except sqlite3.Error as exc:
         raise _untouched(str(path), f"it cannot be opened ({exc})") from None
     try:
@@ -82,11 +87,20 @@ def _inspect_file(path: Path) -> str | None:
             tables = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
             raise _untouched(str(path), f"it is not a bodymap database (it holds {tables})")
         revisions = [r[0] for r in con.execute(f"SELECT version_num FROM {schema.VERSION_TABLE}")]
-    except sqlite3.Error as exc:
-        raise _untouched(str(path), f"it is damaged or not a database ({exc})") from None
+        if path.stat().st_size <= damage.QUICK_LIMIT:  # a bigger file is checked on a thread (open_engine)
+            con.execute("PRAGMA cell_size_check = ON")
+            problems = damage.quick_check(con)
+    except (sqlite3.Error, UnicodeDecodeError) as exc:  # the schema's own text can be damaged too
+        raise _untouched(str(path), f"it is damaged or not a database ({exc}); {damage.ADVICE}") from None
     finally:
         con.close()
+    if problems:
+        raise _damaged(str(path), problems)
     return _one_revision(str(path), revisions)
+
+
+def _damaged(where: str, problems: list[str]) -> RecordsError:
+    return _untouched(where, f"it is damaged ({problems[0]}); {damage.ADVICE}")
 
 
 def _one_revision(where: str, revisions: list[str]) -> str | None:
@@ -138,8 +152,11 @@ def _create_private_file(path: Path, default_location: bool) -> None:
     os.chmod(path, 0o600)  # os.open's mode is filtered by the umask; this is exact
 
 
-def _sqlite_engine(path: Path) -> Engine:
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT})
+def _sqlite_engine(path: Path, read_only: bool = False) -> Engine:
+    if read_only:  # nothing written, and no -wal or -shm left beside the file (damage.reader)
+        engine = sa.create_engine("sqlite://", creator=lambda: damage.reader(path))
+    else:
+        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -147,9 +164,13 @@ def _sqlite_engine(path: Path) -> Engine:
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = FULL")
-        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA cell_size_check = ON")  # each page's cells checked as it is read (damage.py)
+        if read_only:
+            cur.execute("PRAGMA query_only = ON")
+        else:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -159,11 +180,21 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def open_engine(location: str, *, default_location: bool = False) -> tuple[Engine, str]:
+@dataclass(frozen=True)
+class Opened:
+    """An engine on an up-to-date bodymap database, and what the store must know about it."""
+
+    engine: Engine
+    where: str  # the file, or the URL without its password: for messages and titles
+    read_only: str | None = None  # why changes are refused (a read-only disk...), or None
+    check: damage.BackgroundCheck | None = None  # a big file's page check, which writes wait for
+
+
+def open_engine(location: str, *, default_location: bool = False, read_only: bool = False) -> Opened:
     """An engine on an up-to-date bodymap database at `location` (a file path or a database URL).
 
-    Returns the engine and a description of the location for messages (a path, or a URL without
-    its password). Raises RecordsError, having changed nothing, if the location is not usable.
+    Raises RecordsError, having changed nothing, if the location is not usable. With read_only (or
+    when the file's place cannot be written), the engine only reads, and the schema must be current.
     """
     if is_url(location):
         url = sa.make_url(location)
@@ -174,15 +205,53 @@ def open_engine(location: str, *, default_location: bool = False) -> tuple[Engin
                 )
             location = url.database
         else:
-            return _open_server(url), url.render_as_string(hide_password=True)
+            return Opened(_open_server(url), url.render_as_string(hide_password=True))
     path = Path(location).expanduser()
     revision = _inspect_file(path)
     _check_revision(str(path), revision)
+    cannot = unwritable(path)
+    if read_only and cannot is None and path.exists() and revision != schema.REVISION:
+        # Only reading, but the schema is older than this version reads: bring it up to date first (as
+        # the app would on opening it; in one transaction, losing nothing), then read.
+        upgrader = _sqlite_engine(path)
+        _migrated(upgrader, str(path), lambda: migrate(upgrader, str(path)))
+        upgrader.dispose()
+        revision = schema.REVISION
+    why = "it was opened read-only" if read_only else cannot
+    if why is not None:
+        if not path.exists():
+            raise RecordsError(f"cannot create {path}: {why}")
+        if revision != schema.REVISION:
+            raise _untouched(
+                str(path),
+                f"its schema ({revision or 'none'}) needs bringing up to date, which cannot be done "
+                f"because {why}; open it once where it can be written",
+            )
+        engine = _sqlite_engine(path, read_only=True)
+        _migrated(engine, str(path), lambda: None)
+        return Opened(engine, str(path), read_only=why)
     if not path.exists():
         _create_private_file(path, default_location)
     engine = _sqlite_engine(path)
     _migrated(engine, str(path), lambda: migrate(engine, str(path)))
-    return engine, str(path)
+    big = path.stat().st_size > damage.QUICK_LIMIT
+    return Opened(engine, str(path), check=damage.BackgroundCheck(path) if big else None)
+
+
+def unwritable(path: Path) -> str | None:
+    """Why the database at `path` cannot be written here, or None if it can.
+
+    SQLite writes the file and, in WAL mode, makes -wal and -shm files beside it: the folder must take
+    new files unless both are there already.
+    """
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only"
+    side_files = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    if folder.exists() and not os.access(folder, os.W_OK):
+        if not all(p.exists() and os.access(p, os.W_OK) for p in side_files):
+            return f"the folder {folder} is read-only"
+    return None
 
 
 def _open_server(url: sa.URL) -> Engine:

@@ -37,6 +37,7 @@ from .model import (
     Treatment,
     Visit,
     VisitRecord,
+    no_such_visit,
     stored,
 )
 from .safety import SafetyWarning
@@ -48,8 +49,10 @@ if TYPE_CHECKING:
 
 
 FORMAT = "bodymap-record"
-VERSION = 2  # 2: treated points (a mark's "treatment"), the visit's steps, course plans
-READS = (1, 2)  # version 1 said only findings.needled: a treated point with nothing else known
+VERSION = (
+    3  # 2: treated points (a mark's "treatment"), the visit's steps, course plans; 3: each item's history
+)
+READS = (1, 2, 3)  # version 1 said only findings.needled: a treated point with nothing else known
 FRAME = (
     "body frame: stature = 1.0, x = 0 on the midline, +x to the viewer's right, y up from the soles; "
     "side is always the patient's; distances in body units (1.0 = 170 cm reference stature)"
@@ -73,7 +76,32 @@ def _stamps(
     return out
 
 
-def _mark_json(m: Mark, warnings: list[SafetyWarning]) -> JsonObject:
+def _unreadable(r: Patient | Screen | Consent | Plan | Visit | Mark | Drawing) -> JsonObject:
+    """The values of a record that could not be read back from a damaged database, named (only then)."""
+    return {"unreadable": list(r.unreadable)} if r.unreadable else {}
+
+
+Changes = dict[tuple[str, int], list[JsonObject]]  # (kind, id) -> the item's history, oldest first
+
+
+def _changes(record: Record) -> Changes:
+    """The record's history, item by item: each item of the JSON carries its own ("history")."""
+    out: Changes = {}
+    for e in record.history:
+        out.setdefault((e.kind, e.record_id), []).append(
+            {
+                "at": e.at.isoformat(timespec="microseconds"),
+                "by": e.by,
+                "action": e.action,
+                "step": e.step,
+                "before": dict(e.before) if e.before is not None else None,
+                "after": dict(e.after) if e.after is not None else None,
+            }
+        )
+    return out
+
+
+def _mark_json(m: Mark, warnings: list[SafetyWarning], changes: Changes) -> JsonObject:
     trp = None
     if m.trp_muscle:
         assert m.trp_distance is not None and m.trp_distance_cm is not None  # placed with the muscle
@@ -106,6 +134,8 @@ def _mark_json(m: Mark, warnings: list[SafetyWarning]) -> JsonObject:
         # despite which precaution in force on the visit's date.
         "needling_warnings": [{"kind": w.kind, "id": w.id, "message": w.message} for w in warnings],
         **_stamps(m),
+        **_unreadable(m),
+        "history": changes.get(("mark", stored(m.id)), []),
     }
 
 
@@ -131,17 +161,19 @@ def _treatment_json(t: Treatment | None) -> JsonObject | None:
     }
 
 
-def _drawing_json(d: Drawing) -> JsonObject:
+def _drawing_json(d: Drawing, changes: Changes) -> JsonObject:
     return {
         "symptom": d.symptom,
         "intensity": d.intensity,
         "notes": d.notes,
         "areas": {v: mapping(g) for v, g in d.areas.items()},
         **_stamps(d),
+        **_unreadable(d),
+        "history": changes.get(("drawing", stored(d.id)), []),
     }
 
 
-def _visit_json(record: Record, vr: VisitRecord) -> JsonObject:
+def _visit_json(record: Record, vr: VisitRecord, changes: Changes) -> JsonObject:
     v = vr.visit
     warnings = visit_warnings(record, vr)
     after = None
@@ -162,14 +194,18 @@ def _visit_json(record: Record, vr: VisitRecord) -> JsonObject:
         "advice_given": v.advice_given,
         "next_visit": v.next_visit.isoformat() if v.next_visit else None,
         **_stamps(v),
-        "marks": [_mark_json(m, warnings.get(stored(m.id), [])) for m in vr.marks],
-        "drawings": [_drawing_json(d) for d in vr.drawings],
+        **_unreadable(v),
+        "history": changes.get(("visit", stored(v.id)), []),
+        "marks": [_mark_json(m, warnings.get(stored(m.id), []), changes) for m in vr.marks],
+        "drawings": [_drawing_json(d, changes) for d in vr.drawings],
     }
 
 
 def record_json(record: Record) -> JsonObject:
-    """A whole record as plain JSON data (deleted items included, with deleted_at)."""
+    """A whole record as plain JSON data (deleted items included, with deleted_at), each item with its
+    history."""
     p = record.patient
+    changes = _changes(record)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -185,6 +221,8 @@ def record_json(record: Record) -> JsonObject:
             "contact": p.contact,
             "notes": p.notes,
             **_stamps(p),
+            **_unreadable(p),
+            "history": changes.get(("patient", stored(p.id)), []),
         },
         "screens": [
             {
@@ -192,6 +230,8 @@ def record_json(record: Record) -> JsonObject:
                 **{k: getattr(s, k) for k in PRECAUTIONS},
                 "other": s.other,
                 **_stamps(s, updated=False),
+                **_unreadable(s),
+                "history": changes.get(("screen", stored(s.id)), []),
             }
             for s in record.screens
         ],
@@ -201,24 +241,30 @@ def record_json(record: Record) -> JsonObject:
                 "given": c.given,
                 "notes": c.notes,
                 **_stamps(c, updated=False),
+                **_unreadable(c),
+                "history": changes.get(("consent", stored(c.id)), []),
             }
             for c in record.consents
         ],
         "plans": [
-            {"planned_on": p.planned_on.isoformat(), "visits": p.visits, "goal": p.goal, **_stamps(p)}
-            for p in record.plans
+            {
+                "planned_on": pl.planned_on.isoformat(),
+                "visits": pl.visits,
+                "goal": pl.goal,
+                **_stamps(pl),
+                **_unreadable(pl),
+                "history": changes.get(("plan", stored(pl.id)), []),
+            }
+            for pl in record.plans
         ],
-        "visits": [_visit_json(record, vr) for vr in record.visits],
+        "visits": [_visit_json(record, vr, changes) for vr in record.visits],
     }
 
 
 def _live_visit(record: Record, visit_number: int) -> VisitRecord:
     live = [vr for vr in record.visits if vr.visit.deleted_at is None]
     if not 1 <= visit_number <= len(live):
-        raise RecordsError(
-            f"patient {record.patient.id} has no visit {visit_number} "
-            f"({len(live)} visit{'s' if len(live) != 1 else ''})"
-        )
+        raise no_such_visit(record.patient, visit_number, len(live))
     return live[visit_number - 1]
 
 
@@ -226,13 +272,8 @@ def export_record(store: Store, patient_id: int, visit_number: int | None = None
     """The JSON of a patient's record; with visit_number (1 = first), only that visit of it."""
     record = store.record(patient_id)
     if visit_number is not None:
-        record = Record(
-            record.patient,
-            record.screens,
-            record.consents,
-            (_live_visit(record, visit_number),),
-            record.plans,
-        )
+        only = (_live_visit(record, visit_number),)
+        record = Record(record.patient, record.screens, record.consents, only, record.plans, record.history)
     return record_json(record)
 
 
@@ -274,6 +315,7 @@ CSV_COLUMNS = (
     "treatment_notes",
     "created_at",
     "needling_warnings",
+    "unreadable",
 )
 
 
@@ -364,6 +406,7 @@ def write_marks_csv(
                     *_treatment_cells(m),
                     _stamp(m.created_at) or "",
                     _cell("; ".join(w.message for w in warnings.get(stored(m.id), []))),
+                    "; ".join(m.unreadable),
                 ]
             )
             count += 1

@@ -45,7 +45,17 @@ from bodymap.core.data import JsonObject, load_json
 
 from .content import visit_warnings
 from .metrics import choir_codes
-from .model import RESPONSES, SYMPTOMS, TECHNIQUES, Drawing, Mark, Patient, RecordsError, VisitRecord
+from .model import (
+    RESPONSES,
+    SYMPTOMS,
+    TECHNIQUES,
+    Drawing,
+    Mark,
+    Patient,
+    RecordsError,
+    VisitRecord,
+    no_such_visit,
+)
 from .safety import SafetyWarning
 
 if TYPE_CHECKING:
@@ -364,15 +374,12 @@ def fhir_bundle(store: Store, patient_id: int, visit_number: int | None = None) 
     """A FHIR R4 Bundle (collection) of a patient's record; with visit_number (1 = first), only that visit."""
     record = store.record(patient_id)  # NotFound: "there is no patient with id 7"
     if record.patient.deleted_at is not None:
-        raise RecordsError(f"patient {patient_id} is deleted; restore the patient to export the record")
+        raise RecordsError(f"{record.patient.name} is deleted; restore the patient to export the record")
     visits = [vr for vr in record.visits if vr.visit.deleted_at is None]
     if visit_number is not None:
         # As the JSON and CSV exports say it (this module does not import exchange, which will import it).
         if not 1 <= visit_number <= len(visits):
-            raise RecordsError(
-                f"patient {patient_id} has no visit {visit_number} "
-                f"({len(visits)} visit{'s' if len(visits) != 1 else ''})"
-            )
+            raise no_such_visit(record.patient, visit_number, len(visits))
         visits = [visits[visit_number - 1]]
     atlas = store.placer.atlas
     bundle = _Bundle(record.patient, store.placer.body, atlas)

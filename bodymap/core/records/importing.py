@@ -29,11 +29,13 @@ from .model import (
     ADDED_PRECAUTIONS,
     AFTER_EFFECTS,
     EARLIEST_BIRTH,
+    MAX_NAME,
     PRECAUTIONS,
     AfterEffects,
     Consent,
     Drawing,
     Findings,
+    HistoryEntry,
     InvalidValue,
     Mark,
     Needle,
@@ -45,8 +47,10 @@ from .model import (
     Treatment,
     Visit,
     VisitRecord,
+    check_text,
     finite,
 )
+from .schema import HISTORY_ACTIONS
 
 _UID = re.compile(r"[0-9A-Za-z]{1,32}")
 _STAMPS = ("created_at", "updated_at", "deleted_at")
@@ -79,6 +83,13 @@ class _Obj:
         return _Obj(self.raw(key), f"{self.where}, {words}" if self.where != "the file" else words)
 
     def known(self, *keys: str) -> None:
+        if "unreadable" in self.data:  # exported from a damaged database: its stand-ins are not values
+            lost = self.data["unreadable"]
+            what = ", ".join(str(x)[:60] for x in lost[:5]) if isinstance(lost, list) else "some values"
+            raise MalformedImport(
+                f"{self.where}: its {what} could not be read in the database it came from (damaged); "
+                "restore that database from a backup, or take this item out of the file"
+            )
         extra = sorted((k for k in self.data if k not in keys), key=str)
         if extra:
             raise MalformedImport(f"{self.where}: {quote(extra[0])} is not a field of a bodymap record")
@@ -166,13 +177,86 @@ class _Obj:
             raise MalformedImport(f"{self.where}: {exc}") from None
 
 
-def _patient(o: _Obj) -> Patient:
-    o.known("uid", "given_name", "family_name", "date_of_birth", "sex", "contact", "notes", *_STAMPS)
+MAX_HISTORY_VALUE = 2_000_000  # characters of one value in a history entry (a drawn area's text)
+
+
+class _Log:
+    """While a record is read: the file's version, each item's number (its id in the file: read_record
+    numbers each kind from 1, and the store maps them to the new rows' ids) and the history the items
+    bring."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.numbers: dict[str, int] = {}
+        self.entries: list[HistoryEntry] = []
+
+    def item(self, o: _Obj, kind: str) -> int:
+        """The next number of `kind`, with the history of the item `o` read under it."""
+        n = self.numbers[kind] = self.numbers.get(kind, 0) + 1
+        if self.version < 3 and "history" in o.data:
+            raise MalformedImport(f"{o.where}: 'history' is not a field of a version {self.version} record")
+        for i, raw in enumerate(o.items("history"), 1):
+            self.entries.append(_entry(_Obj(raw, f"{o.where}, history {i}"), kind, n))
+        return n
+
+
+def _entry(o: _Obj, kind: str, number: int) -> HistoryEntry:
+    o.known("at", "by", "action", "step", "before", "after")
+    at = o.stamp("at")
+    if at is None:
+        raise o.fail("at", "is missing")
+    action = o.text("action")
+    if action not in HISTORY_ACTIONS:
+        raise o.fail("action", f"must be one of {', '.join(HISTORY_ACTIONS)}, got {quote(action)}")
+    by, step = o.text("by", required=False), o.text("step", required=False)
+    for key, text in (("by", by), ("step", step)):
+        try:
+            check_text(key, text, limit=MAX_NAME)
+        except InvalidValue as exc:
+            raise MalformedImport(f"{o.where}: {exc}") from None
+    return HistoryEntry(
+        kind=kind,
+        record_id=number,
+        at=at,
+        by=by,
+        action=action,
+        step=step,
+        before=_changed(o, "before"),
+        after=_changed(o, "after"),
+    )
+
+
+def _changed(o: _Obj, key: str) -> dict[str, object] | None:
+    """A history entry's values: null, or an object of stored fields and plain values."""
+    v = o.raw(key, False, None)
+    if v is None:
+        return None
+    values = _Obj(v, f"{o.where}, {key}")
+    if len(values.data) > 100:
+        raise o.fail(key, f"holds {len(values.data):,} fields; a record has far fewer")
+    for name, value in values.data.items():
+        if not isinstance(name, str) or len(name) > 64:
+            raise values.fail(quote(name), "is not a field of a bodymap record")
+        if isinstance(value, str):
+            try:
+                check_text(name, value, limit=MAX_HISTORY_VALUE)
+            except InvalidValue as exc:
+                raise MalformedImport(f"{values.where}: {exc}") from None
+        elif value is not None and not isinstance(value, bool) and finite(value) is None:
+            raise values.fail(name, f"must be text, a number, true, false or null, got {quote(value)}")
+    return dict(values.data)
+
+
+def _patient(o: _Obj, log: _Log) -> Patient:
+    o.known(
+        "uid", "given_name", "family_name", "date_of_birth", "sex", "contact", "notes", "history", *_STAMPS
+    )
     uid = o.text("uid", required=False)
     if uid and not _UID.fullmatch(uid):
         raise o.fail("uid", f"must be up to 32 letters and digits, got {quote(uid)}")
     return o.build(
         Patient,
+        id=log.item(o, "patient"),
         uid=uid,
         given_name=o.text("given_name"),
         family_name=o.text("family_name"),
@@ -186,10 +270,11 @@ def _patient(o: _Obj) -> Patient:
     )
 
 
-def _screen(o: _Obj) -> Screen:
-    o.known("screened_on", *PRECAUTIONS, "other", "created_at", "deleted_at")
+def _screen(o: _Obj, log: _Log) -> Screen:
+    o.known("screened_on", *PRECAUTIONS, "other", "history", "created_at", "deleted_at")
     return o.build(
         Screen,
+        id=log.item(o, "screen"),
         patient_id=None,
         screened_on=o.day("screened_on"),
         # An item missing from an older export was not asked: None, never "no".
@@ -200,10 +285,11 @@ def _screen(o: _Obj) -> Screen:
     )
 
 
-def _consent(o: _Obj) -> Consent:
-    o.known("consented_on", "given", "notes", "created_at", "deleted_at")
+def _consent(o: _Obj, log: _Log) -> Consent:
+    o.known("consented_on", "given", "notes", "history", "created_at", "deleted_at")
     return o.build(
         Consent,
+        id=log.item(o, "consent"),
         patient_id=None,
         consented_on=o.day("consented_on"),
         given=o.flag("given"),
@@ -216,7 +302,7 @@ def _consent(o: _Obj) -> Consent:
 def _needle(o: _Obj, key: str) -> Needle | None:
     if o.raw(key, False, None) is None:
         return None
-    n = o.inner(key, "needle")
+    n = o.inner(key, key)
     n.known("gauge_mm", "length_mm", "label")
     return n.build(Needle, gauge_mm=n.number("gauge_mm"), length_mm=n.number("length_mm"))
 
@@ -229,9 +315,6 @@ def _treatment(o: _Obj) -> Treatment:
     muscle = o.raw("muscle", False, None)
     if muscle is not None and not isinstance(muscle, str):
         raise o.fail("muscle", f"must be text or null, got {quote(muscle)}")
-    responses = o.items("responses")
-    if not all(isinstance(r, str) for r in responses):
-        raise o.fail("responses", "must be a list of texts")
     return o.build(
         Treatment,
         muscle=muscle,
@@ -241,14 +324,24 @@ def _treatment(o: _Obj) -> Treatment:
         passes=o.maybe("passes", whole=True),
         twitches=o.maybe("twitches", whole=True),
         familiar_pain=o.flag("familiar_pain", False, True),
-        responses=tuple(responses),
+        responses=tuple(_texts(o, "responses")),
         minutes=o.maybe("minutes"),
         notes=o.text("notes", required=False),
     )
 
 
-def _mark(o: _Obj, placer: Placer, version: int) -> Mark:
-    o.known("view", "x", "y", "side", "region", "trp", "findings", "treatment", "needling_warnings", *_STAMPS)
+def _texts(o: _Obj, key: str) -> list[str]:
+    items = o.items(key)
+    if not all(isinstance(r, str) for r in items):
+        raise o.fail(key, "must be a list of texts")
+    return items  # type: ignore[return-value]  # each one checked to be text
+
+
+def _mark(o: _Obj, placer: Placer, log: _Log) -> Mark:
+    o.known(
+        "view", "x", "y", "side", "region", "trp", "findings", "treatment", "needling_warnings", "history",
+        *_STAMPS,
+    )  # fmt: skip
     view, x, y, side = o.text("view"), o.number("x"), o.number("y"), o.text("side")
     try:
         placed = placer.place(view, x, y)
@@ -259,9 +352,9 @@ def _mark(o: _Obj, placer: Placer, version: int) -> Mark:
             "side", f"says {quote(side)} but the point lies on the patient's {placed.side} on the {view} view"
         )
     f = o.inner("findings", "findings") if "findings" in o.data else _Obj({}, f"{o.where}, findings")
-    old = ("needled",) if version == 1 else ()
+    old = ("needled",) if log.version == 1 else ()
     f.known("status", "twitch", "familiar_pain", "referral", "tenderness", "ppt_kpa", "notes", *old)
-    if version == 1:  # a mark needled then: a treated point with nothing else known
+    if log.version == 1:  # a mark needled then: a treated point with nothing else known
         treatment = Treatment() if f.flag("needled", required=False) else None
     else:
         treatment = (
@@ -280,6 +373,7 @@ def _mark(o: _Obj, placer: Placer, version: int) -> Mark:
     # The region and nearest trigger point are worked out again from the point with this atlas.
     return o.build(
         Mark,
+        id=log.item(o, "mark"),
         visit_id=None,
         view=placed.view,
         x=placed.x,
@@ -312,8 +406,8 @@ def _area(a: _Obj, view: str, placer: Placer) -> MultiPolygon | None:
         raise MalformedImport(f"{a.where}, {view}: {exc}") from None
 
 
-def _drawing(o: _Obj, placer: Placer) -> Drawing:
-    o.known("symptom", "intensity", "notes", "areas", *_STAMPS)
+def _drawing(o: _Obj, placer: Placer, log: _Log) -> Drawing:
+    o.known("symptom", "intensity", "notes", "areas", "history", *_STAMPS)
     a = o.inner("areas", "areas")
     areas = {}
     for view in a.data:
@@ -326,6 +420,7 @@ def _drawing(o: _Obj, placer: Placer) -> Drawing:
         raise MalformedImport(f"{a.where}: the drawing does not cover any part of the body")
     return o.build(
         Drawing,
+        id=log.item(o, "drawing"),
         visit_id=None,
         symptom=o.text("symptom"),
         intensity=o.maybe("intensity", whole=True),
@@ -347,16 +442,14 @@ def _after(o: _Obj) -> AfterEffects:
     )
 
 
-def _plan(o: _Obj) -> Plan:
-    o.known("planned_on", "visits", "goal", *_STAMPS)
-    visits = o.maybe("visits", whole=True)
-    if visits is None:
-        raise o.fail("visits", "is missing")
+def _plan(o: _Obj, log: _Log) -> Plan:
+    o.known("planned_on", "visits", "goal", "history", *_STAMPS)
     return o.build(
         Plan,
+        id=log.item(o, "plan"),
         patient_id=None,
         planned_on=o.day("planned_on"),
-        visits=int(visits),
+        visits=o.maybe("visits", whole=True) if "visits" in o.data else o.raw("visits"),
         goal=o.text("goal", required=False),
         created_at=o.stamp("created_at"),
         updated_at=o.stamp("updated_at"),
@@ -367,7 +460,7 @@ def _plan(o: _Obj) -> Plan:
 _STEPS = ("positioned", "skin_prepared", "needle", "reactions", "advice_given", "next_visit")
 
 
-def _visit(o: _Obj, placer: Placer, version: int) -> VisitRecord:
+def _visit(o: _Obj, placer: Placer, log: _Log) -> VisitRecord:
     o.known(
         "visited_on",
         "therapist",
@@ -376,15 +469,17 @@ def _visit(o: _Obj, placer: Placer, version: int) -> VisitRecord:
         "pain_after",
         "notes",
         "after",
+        *(_STEPS if log.version >= 2 else ()),
         "marks",
         "drawings",
-        *(_STEPS if version >= 2 else ()),
+        "history",
         *_STAMPS,
     )
-    next_visit = None if o.raw("next_visit", False, None) is None else o.day("next_visit")
     after = None if o.raw("after", False, None) is None else _after(o.inner("after", "after-effects"))
+    next_visit = None if o.raw("next_visit", False, None) is None else o.day("next_visit")
     visit = o.build(
         Visit,
+        id=log.item(o, "visit"),
         patient_id=None,
         visited_on=o.day("visited_on"),
         therapist=o.text("therapist", required=False),
@@ -404,10 +499,11 @@ def _visit(o: _Obj, placer: Placer, version: int) -> VisitRecord:
         deleted_at=o.stamp("deleted_at"),
     )
     marks = tuple(
-        _mark(_Obj(m, f"{o.where}, mark {i}"), placer, version) for i, m in enumerate(o.items("marks"), 1)
+        _mark(_Obj(m, f"{o.where}, mark {i}"), placer, log) for i, m in enumerate(o.items("marks"), 1)
     )
     drawings = tuple(
-        _drawing(_Obj(d, f"{o.where}, drawing {i}"), placer) for i, d in enumerate(o.items("drawings"), 1)
+        _drawing(_Obj(d, f"{o.where}, drawing {i}"), placer, log)
+        for i, d in enumerate(o.items("drawings"), 1)
     )
     return VisitRecord(visit, marks, drawings)
 
@@ -434,19 +530,16 @@ def read_record(data: object, placer: Placer) -> Record:
         )
     version = top.raw("version")
     if isinstance(version, bool) or version not in READS:
-        raise top.fail(
-            "version", f"is {quote(version)}; this bodymap reads versions {', '.join(map(str, READS))}"
-        )
-    assert isinstance(version, int)
+        reads = ", ".join(map(str, READS))
+        raise top.fail("version", f"is {quote(version)}; this bodymap reads versions {reads}")
     if version == 1 and "plans" in top.data:
-        raise MalformedImport(f"the file: {quote('plans')} is not a field of a version 1 record")
-    patient = _patient(top.inner("patient", "patient"))
-    screens = tuple(_screen(_Obj(s, f"screen {i}")) for i, s in enumerate(top.items("screens"), 1))
-    consents = tuple(_consent(_Obj(c, f"consent {i}")) for i, c in enumerate(top.items("consents"), 1))
-    plans = tuple(_plan(_Obj(p, f"plan {i}")) for i, p in enumerate(top.items("plans"), 1))
-    visits = tuple(
-        _visit(_Obj(v, f"visit {i}"), placer, version) for i, v in enumerate(top.items("visits"), 1)
-    )
+        raise MalformedImport("the file: 'plans' is not a field of a version 1 record")
+    log = _Log(int(version))
+    patient = _patient(top.inner("patient", "patient"), log)
+    screens = tuple(_screen(_Obj(s, f"screen {i}"), log) for i, s in enumerate(top.items("screens"), 1))
+    consents = tuple(_consent(_Obj(c, f"consent {i}"), log) for i, c in enumerate(top.items("consents"), 1))
+    plans = tuple(_plan(_Obj(p, f"plan {i}"), log) for i, p in enumerate(top.items("plans"), 1))
+    visits = tuple(_visit(_Obj(v, f"visit {i}"), placer, log) for i, v in enumerate(top.items("visits"), 1))
     born = patient.date_of_birth.isoformat()
     for i, vr in enumerate(visits, 1):
         if vr.visit.visited_on < patient.date_of_birth:
@@ -464,16 +557,16 @@ def read_record(data: object, placer: Placer) -> Record:
                 raise MalformedImport(
                     f"{what} {i}: {attr} {getattr(item, attr).isoformat()} is before the date of birth {born}"
                 )
-    return Record(patient, screens, consents, visits, plans)
+    return Record(patient, screens, consents, visits, plans, tuple(log.entries))
 
 
-def import_record(store: Store, source: str | bytes | os.PathLike[str] | object) -> Patient:
-    """Import a record exported by export_record: a file (a Path), JSON text (str or bytes), or parsed data.
+Source = str | bytes | os.PathLike[str] | object  # a file (a Path), JSON text, or parsed data
 
-    Everything is checked before anything is written, and written in one transaction: on any problem
-    a MalformedImport (or RecordsError) names it in one line and the database is exactly as it was.
-    """
-    name = str(source) if isinstance(source, os.PathLike) else "the record"
+
+def read_import(source: Source, placer: Placer) -> Record:
+    """A record to import, read and checked completely (with this version's body and atlas), without a
+    database: MalformedImport names the first problem, in one line."""
+    name = _name(source)
     try:
         if isinstance(source, os.PathLike):
             data = read_json(source)
@@ -484,16 +577,35 @@ def import_record(store: Store, source: str | bytes | os.PathLike[str] | object)
     except BadJSON as exc:
         raise MalformedImport(f"cannot import {name}: {exc}; nothing was imported") from None
     try:
-        record = read_record(data, store.placer)
-        return store.add_record(record)
+        return read_record(data, placer)
     except RecursionError:  # parsed data handed in directly can be nested past the stack
         raise MalformedImport(
             f"cannot import {name}: it is nested too deeply to be a bodymap record; nothing was imported"
         ) from None
     except (MalformedImport, InvalidValue) as exc:
         raise MalformedImport(f"cannot import {name}: {exc}; nothing was imported") from None
+
+
+def import_record(store: Store, source: Source, record: Record | None = None) -> Patient:
+    """Import a record exported by export_record: a file (a Path), JSON text (str or bytes), or parsed data
+    (or, read already, `record`: read_import(source, ...)).
+
+    Everything is checked before anything is written, and written in one transaction: on any problem
+    a MalformedImport (or RecordsError) names it in one line and the database is exactly as it was.
+    """
+    if record is None:
+        record = read_import(source, store.placer)
+    try:
+        with store.step("Import"):
+            return store.add_record(record)
+    except InvalidValue as exc:
+        raise MalformedImport(f"cannot import {_name(source)}: {exc}; nothing was imported") from None
     except RecordsError as exc:  # the database refused (the patient is there already, a full disk...)
-        raise RecordsError(f"cannot import {name}: {exc}; nothing was imported") from None
+        raise RecordsError(f"cannot import {_name(source)}: {exc}; nothing was imported") from None
 
 
-__all__ = ["MalformedImport", "read_record", "import_record"]
+def _name(source: Source) -> str:
+    return str(source) if isinstance(source, os.PathLike) else "the record"
+
+
+__all__ = ["MalformedImport", "import_record", "read_import", "read_record"]

@@ -33,6 +33,10 @@ class InvalidValue(RecordsError):
     """An impossible value: refused, and nothing was written."""
 
 
+class ReadOnly(RecordsError):
+    """A change refused because the records are read-only (a read-only disk, a damaged file): it says why."""
+
+
 class NotFound(RecordsError):
     """No record with that id."""
 
@@ -275,6 +279,13 @@ def stored(record_id: int | None) -> int:
     return record_id
 
 
+def no_such_visit(patient: Patient, visit_number: int, count: int) -> RecordsError:
+    """The one message for a visit number a patient does not have (the exports and the report say it)."""
+    return RecordsError(
+        f"{patient.name} has no visit {visit_number} ({count} visit{'s' if count != 1 else ''})"
+    )
+
+
 def check_after_birth(patient: Patient, when: date, what: str) -> None:
     """Refuse a dated record (visit, screen, consent) before the patient was born."""
     if when < patient.date_of_birth:
@@ -330,6 +341,7 @@ def editable(cls: type[DataclassInstance]) -> tuple[str, ...]:
         "trp_id",
         "trp_side",
         "trp_distance",
+        "unreadable",
     }
     return tuple(f.name for f in fields(cls) if f.name not in fixed)
 
@@ -350,6 +362,8 @@ class Patient:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _set(self, "given_name", check_text("given name", self.given_name, required=True, limit=MAX_NAME))
@@ -390,6 +404,8 @@ class Screen:
     id: int | None = None
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
@@ -428,6 +444,8 @@ class Consent:
     id: int | None = None
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
@@ -490,6 +508,8 @@ class Visit:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
@@ -656,6 +676,8 @@ class Mark:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("visit id", self.visit_id)
@@ -711,6 +733,8 @@ class Drawing:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("visit id", self.visit_id)
@@ -744,6 +768,8 @@ class Plan:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Stored values that could not be read back (a damaged database), in words; never set by a user.
+    unreadable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_id("patient id", self.patient_id)
@@ -762,6 +788,27 @@ class VisitRecord:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One change to a record, as the history keeps it: who made it, when, and the values before and after.
+
+    `kind` and `record_id` say which record; `action` is added, changed, deleted, restored or imported;
+    `step` is the user's words for it ("Set tenderness", "Undo Set tenderness"); `before` and `after`
+    map the changed stored fields (columns) to their values (None for an addition). `at` is naive UTC.
+    """
+
+    kind: str
+    record_id: int
+    at: datetime
+    by: str
+    action: str
+    step: str = ""
+    before: Mapping[str, object] | None = None
+    after: Mapping[str, object] | None = None
+    visit_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     """A whole patient record: what is exported as JSON and imported in one transaction."""
 
@@ -770,12 +817,29 @@ class Record:
     consents: tuple[Consent, ...] = ()
     visits: tuple[VisitRecord, ...] = ()
     plans: tuple[Plan, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()  # every change to any of it, oldest first
+
+    def unreadable(self) -> list[str]:
+        """Each stored value of the record that could not be read back, named in words: "Ann Lee, visit 2
+        (2024-03-08), drawing 1: area on the front view". Empty for a sound record."""
+        who = self.patient.name
+        out = [f"{who}: {w}" for w in self.patient.unreadable]
+        out += [f"{who}, screen {i}: {w}" for i, s in enumerate(self.screens, 1) for w in s.unreadable]
+        out += [f"{who}, consent {i}: {w}" for i, c in enumerate(self.consents, 1) for w in c.unreadable]
+        out += [f"{who}, plan {i}: {w}" for i, p in enumerate(self.plans, 1) for w in p.unreadable]
+        for n, vr in enumerate(self.visits, 1):
+            visit = f"{who}, visit {n} ({vr.visit.visited_on.isoformat()})"
+            out += [f"{visit}: {w}" for w in vr.visit.unreadable]
+            out += [f"{visit}, mark {i}: {w}" for i, m in enumerate(vr.marks, 1) for w in m.unreadable]
+            out += [f"{visit}, drawing {i}: {w}" for i, d in enumerate(vr.drawings, 1) for w in d.unreadable]
+        return out
 
 
 __all__ = [
     "RecordsError",
     "InvalidValue",
     "NotFound",
+    "ReadOnly",
     "SEXES",
     "PRECAUTIONS",
     "PRECAUTION_SOURCES",
@@ -800,9 +864,11 @@ __all__ = [
     "Drawing",
     "VisitRecord",
     "Record",
+    "HistoryEntry",
     "REFERENCE_STATURE_CM",
     "check_after_birth",
     "check_next_visit",
+    "no_such_visit",
     "editable",
     "stored",
 ]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
 import shapely
+import shapely.errors
+import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.engine import RowMapping
 
 from bodymap.core.chart.frame import VIEWS, View
 
@@ -86,7 +88,96 @@ def area_geometry(text: str) -> MultiPolygon:
 
 
 # --- rows ---------------------------------------------------------------------------------------------
-# Rows are read back with trusted(): they were checked on the way in (see model.trusted).
+# Rows are read back with trusted(): they were checked on the way in (see model.trusted). A row of a
+# damaged database can hold a value that cannot be read: salvage() reads such a row column by column,
+# puts a stand-in where a value cannot be read, and names it under UNREADABLE, which the records carry
+# (`unreadable`), so that the rest of the record still opens and exports.
+
+UNREADABLE = "__unreadable__"  # the key of a salvaged row that names its unreadable values
+
+# Column names as people say them, in messages about unreadable values.
+_WORDS = {
+    "date_of_birth": "date of birth",
+    "visited_on": "visit date",
+    "screened_on": "screen date",
+    "consented_on": "consent date",
+    "given_name": "given name",
+    "family_name": "family name",
+    "pain_before": "pain before",
+    "pain_after": "pain after",
+    "ppt_kpa": "pressure-pain threshold",
+    "created_at": "time recorded",
+    "updated_at": "time last changed",
+    "deleted_at": "time deleted",
+    **{f"area_{v}": f"area on the {v} view" for v in VIEWS},
+}
+_STAND_IN_DATE = date.min  # 0001-01-01: plainly not a real date, and named unreadable
+_STAND_IN_TIME = datetime.min
+
+
+def _unreadable(r: Mapping[Any, Any]) -> tuple[str, ...]:
+    return tuple(r.get(UNREADABLE, ()))
+
+
+def salvage(table: sa.Table, raw: Sequence[object]) -> dict[str, Any]:
+    """A row read raw (text as bytes, nothing converted), converted column by column as SQLAlchemy would;
+    a value that cannot be converted gets a stand-in and is named under UNREADABLE."""
+    row: dict[str, Any] = {}
+    damaged: list[str] = []
+    for column, value in zip(table.columns, raw, strict=True):
+        try:
+            row[column.name] = _convert(column, value)
+        except (ValueError, TypeError, UnicodeDecodeError):
+            damaged.append(_WORDS.get(column.name, column.name.replace("_", " ")))
+            row[column.name] = _stand_in(column, value)
+    row[UNREADABLE] = tuple(damaged)
+    return row
+
+
+def _convert(column: sa.Column[Any], value: object) -> object:
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, sa.DateTime):
+        return datetime.fromisoformat(_text(value))
+    if isinstance(kind, sa.Date):
+        return date.fromisoformat(_text(value))
+    if isinstance(kind, sa.Boolean):
+        if value not in (0, 1):
+            raise ValueError(value)
+        return bool(value)
+    if isinstance(kind, sa.Integer):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(value)
+        return value
+    if isinstance(kind, sa.Float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(value)
+        return float(value)
+    return _text(value)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8")  # strict: a changed byte that breaks UTF-8 is damage
+    if isinstance(value, str):
+        return value
+    raise TypeError(value)
+
+
+def _stand_in(column: sa.Column[Any], value: object) -> object:
+    """What a record shows for a value that cannot be read: visibly not the real one."""
+    kind = column.type
+    if isinstance(kind, sa.DateTime):
+        return _STAND_IN_TIME
+    if isinstance(kind, sa.Date):
+        return _STAND_IN_DATE
+    if isinstance(kind, (sa.Boolean, sa.Integer, sa.Float)):
+        return None if column.nullable else (False if isinstance(kind, sa.Boolean) else 0)
+    if isinstance(value, bytes) and not column.name.startswith("area_"):
+        return value.decode("utf-8", "replace")  # the readable rest of the text, with � for the damage
+    return None if column.nullable else "?"
+
 
 Row = dict[str, Any]  # a table row to write: column name -> value
 
@@ -108,7 +199,7 @@ def patient_row(p: Patient) -> Row:
     }
 
 
-def patient_from(r: RowMapping) -> Patient:
+def patient_from(r: Mapping[Any, Any]) -> Patient:
     return trusted(
         Patient,
         id=r["id"],
@@ -122,6 +213,7 @@ def patient_from(r: RowMapping) -> Patient:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )
 
 
@@ -137,7 +229,7 @@ def screen_row(s: Screen) -> Row:
     return row
 
 
-def screen_from(r: RowMapping) -> Screen:
+def screen_from(r: Mapping[Any, Any]) -> Screen:
     return trusted(
         Screen,
         id=r["id"],
@@ -147,6 +239,7 @@ def screen_from(r: RowMapping) -> Screen:
         created_at=r["created_at"],
         deleted_at=r["deleted_at"],
         **{k: _opt_bool(r[k]) if k in ADDED_PRECAUTIONS else bool(r[k]) for k in PRECAUTIONS},
+        unreadable=_unreadable(r),
     )
 
 
@@ -161,7 +254,7 @@ def consent_row(c: Consent) -> Row:
     }
 
 
-def consent_from(r: RowMapping) -> Consent:
+def consent_from(r: Mapping[Any, Any]) -> Consent:
     return trusted(
         Consent,
         id=r["id"],
@@ -171,6 +264,7 @@ def consent_from(r: RowMapping) -> Consent:
         notes=r["notes"],
         created_at=r["created_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )
 
 
@@ -210,7 +304,7 @@ def visit_row(v: Visit) -> Row:
     return row
 
 
-def visit_from(r: RowMapping) -> Visit:
+def visit_from(r: Mapping[Any, Any]) -> Visit:
     after = None
     if r["after_recorded"]:
         values = {k: r[f"after_{k}"] for k in _AFTER}
@@ -242,6 +336,7 @@ def visit_from(r: RowMapping) -> Visit:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )
 
 
@@ -274,7 +369,7 @@ def needle_row(n: Needle | None) -> Row:
     return {"needle_gauge_mm": n.gauge_mm if n else None, "needle_length_mm": n.length_mm if n else None}
 
 
-def needle_from(r: RowMapping) -> Needle | None:
+def needle_from(r: Mapping[Any, Any]) -> Needle | None:
     if r["needle_gauge_mm"] is None or r["needle_length_mm"] is None:
         return None
     return trusted(Needle, gauge_mm=r["needle_gauge_mm"], length_mm=r["needle_length_mm"])
@@ -315,7 +410,7 @@ def treatment_row(t: Treatment | None) -> Row:
     }
 
 
-def treatment_from(r: RowMapping) -> Treatment | None:
+def treatment_from(r: Mapping[Any, Any]) -> Treatment | None:
     if not r["needled"]:
         return None
     return trusted(
@@ -337,7 +432,7 @@ def _opt_bool(v: object) -> bool | None:
     return None if v is None else bool(v)
 
 
-def mark_from(r: RowMapping) -> Mark:
+def mark_from(r: Mapping[Any, Any]) -> Mark:
     findings = trusted(
         Findings,
         status=r["status"],
@@ -366,6 +461,7 @@ def mark_from(r: RowMapping) -> Mark:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )
 
 
@@ -387,19 +483,30 @@ def areas_row(areas: Mapping[View, BaseGeometry]) -> Row:
     return {f"area_{v}": (area_text(areas[v]) if v in areas else None) for v in VIEWS}
 
 
-def drawing_from(r: RowMapping) -> Drawing:
-    areas = MappingProxyType({v: area_geometry(r[f"area_{v}"]) for v in VIEWS if r[f"area_{v}"]})
+def drawing_from(r: Mapping[Any, Any]) -> Drawing:
+    areas: dict[View, MultiPolygon] = {}
+    damaged: list[str] = []
+    for v in VIEWS:
+        text = r[f"area_{v}"]
+        if text:
+            try:
+                areas[v] = area_geometry(text)
+            except (shapely.errors.GEOSException, RecordsError, ValueError, TypeError):
+                damaged.append(f"area on the {v} view")
+    if damaged:  # the rest of the drawing (and of the record) still reads
+        r = {**r, UNREADABLE: (*_unreadable(r), *damaged)}
     return trusted(
         Drawing,
         id=r["id"],
         visit_id=r["visit_id"],
         symptom=r["symptom"],
         intensity=r["intensity"],
-        areas=areas,
+        areas=MappingProxyType(areas),
         notes=r["notes"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )
 
 
@@ -415,7 +522,7 @@ def plan_row(p: Plan) -> Row:
     }
 
 
-def plan_from(r: RowMapping) -> Plan:
+def plan_from(r: Mapping[Any, Any]) -> Plan:
     return trusted(
         Plan,
         id=r["id"],
@@ -426,4 +533,5 @@ def plan_from(r: RowMapping) -> Plan:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        unreadable=_unreadable(r),
     )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
 # loading Alembic at all when the schema is current (most opens).
-REVISION = "0004"
+REVISION = "0005"
 
 # Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
 # recognised as foreign.
@@ -226,6 +226,33 @@ plans = sa.Table(
     *_timestamps(),
     sa.CheckConstraint("visits >= 1", name="visits"),
     sa.Index(None, "patient_id", "planned_on"),
+)
+
+# A clinical record is amended, never overwritten: every change to a patient, screen, consent, plan, visit,
+# mark or drawing adds a row here, in the same transaction as the change, and no row is ever changed or
+# deleted. `before` and `after` hold the changed columns' values as a JSON object (NULL for an addition);
+# `by` is who was recording (the settings' therapist), `step` the user's words for it ("Set tenderness",
+# "Undo Set tenderness"). The newest state is the record's own row; the history says how it got there.
+HISTORY_ACTIONS = ("added", "changed", "deleted", "restored", "imported")
+HISTORY_KINDS = ("patient", "screen", "consent", "plan", "visit", "mark", "drawing")
+history = sa.Table(
+    "history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.Integer, sa.ForeignKey("patients.id"), nullable=False),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=True),  # of a visit, mark, drawing
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(), nullable=False),  # naive UTC, like every timestamp here
+    sa.Column("by", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("step", sa.String(200), nullable=False),
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+    _one_of("kind", HISTORY_KINDS),
+    _one_of("action", HISTORY_ACTIONS),
+    sa.Index(None, "patient_id", "id"),
+    sa.Index(None, "visit_id"),
 )
 
 TABLES = {

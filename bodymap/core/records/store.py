@@ -9,33 +9,36 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import sqlalchemy as sa
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from bodymap.core.chart.frame import View
 from bodymap.core.quoting import point_text
 
-from . import database, rows
-from .database import driver_reason, open_engine
+from . import damage, database, history, rows
+from .database import Opened, driver_reason, open_engine
 from .model import (
     FINDINGS,
     Consent,
     Drawing,
     Findings,
+    HistoryEntry,
     InvalidValue,
     Mark,
     NotFound,
     Patient,
     Plan,
+    ReadOnly,
     Record,
     RecordsError,
     Screen,
@@ -49,6 +52,7 @@ from .model import (
 from .paths import default_database
 from .placement import MarkPlace, Placer
 from .schema import TABLES, consents, drawings, marks, patients, plans, screens, visits
+from .schema import history as history_table
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -61,7 +65,7 @@ _Order = sa.ColumnElement[Any]  # an ORDER BY column
 KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing, plan
 Stored = Patient | Screen | Consent | Visit | Mark | Drawing | Plan  # a record of one of the KINDS
 _Edited = TypeVar("_Edited", Patient, Visit, Mark, Drawing, Plan)  # the kinds that update_...() change
-_FROM_ROW: dict[str, Callable[[RowMapping], Stored]] = {
+_FROM_ROW: dict[str, Callable[[Mapping[Any, Any]], Stored]] = {
     "patient": rows.patient_from,
     "screen": rows.screen_from,
     "consent": rows.consent_from,
@@ -94,26 +98,74 @@ def _now() -> datetime:
 class Store:
     """Patients, visits, marks and drawings in one database (a SQLite file, or a server by URL)."""
 
-    def __init__(self, engine: sa.Engine, where: str, placer: Placer | None = None):
-        self._engine = engine
-        self._writer = engine.execution_options(writing=True)  # BEGIN IMMEDIATE on SQLite
-        self.where = where  # the file, or the URL without its password: for messages and titles
+    def __init__(self, opened: Opened, placer: Placer | None = None, recorder: str | None = None):
+        self._engine = opened.engine
+        self._writer = opened.engine.execution_options(writing=True)  # BEGIN IMMEDIATE on SQLite
+        self.where = opened.where  # the file, or the URL without its password: for messages and titles
+        self._read_only = opened.read_only
+        self._check = opened.check
         self._placer = placer
         self._subscribers: list[Callable[[Change], None]] = []
+        # Who is recording, named in the history of every change: the window sets the therapist of its
+        # settings (and follows them as they change); without one, history.default_recorder().
+        self.recorder = history.default_recorder() if recorder is None else recorder
+        self._step = ""  # the user's words for the changes being made (see step())
 
     @classmethod
-    def open(cls, location: str | os.PathLike[str] | None = None, *, placer: Placer | None = None) -> Store:
+    def open(
+        cls,
+        location: str | os.PathLike[str] | None = None,
+        *,
+        placer: Placer | None = None,
+        read_only: bool = False,
+        recorder: str | None = None,
+    ) -> Store:
         """Open (creating and migrating as needed) the database at a path or URL; by default the user's own.
 
-        Raises RecordsError, in one line and having changed nothing, if it is not a usable bodymap database.
+        Raises RecordsError, in one line and having changed nothing, if it is not a usable bodymap
+        database (damaged, someone else's, newer). With read_only, or where the file cannot be written,
+        it only reads: `read_only` then says why, and every change is refused with that reason.
         """
         default = location is None
-        engine, where = open_engine(
-            default_database() if location is None else os.fspath(location), default_location=default
+        opened = open_engine(
+            default_database() if location is None else os.fspath(location),
+            default_location=default,
+            read_only=read_only,
         )
-        return cls(engine, where, placer)
+        return cls(opened, placer, recorder)
+
+    @contextmanager
+    def step(self, words: str) -> Iterator[None]:
+        """Name the user's step ("Set tenderness", "Undo Set tenderness") in the history of the changes
+        made inside the block. The commands do this; a change made without it has no step words."""
+        outer, self._step = self._step, words
+        try:
+            yield
+        finally:
+            self._step = outer
+
+    @property
+    def read_only(self) -> str | None:
+        """Why changes are refused (a read-only disk, damage found), or None while they are accepted."""
+        if self._read_only is None and self._check is not None and self._check.done:
+            self._take_verdict()
+        return self._read_only
+
+    def _take_verdict(self) -> None:
+        """The page check of a big file has finished (or is waited for): damage stops all writing."""
+        assert self._check is not None
+        problems = self._check.problems()
+        self._check = None
+        if problems:
+            self._damaged(problems[0])
+
+    def _damaged(self, what: str) -> None:
+        log.error("%s is damaged: %s", self.where, what)
+        self._read_only = damage.described(self.where, [what])
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.cancel()
         self._engine.dispose()
 
     def __enter__(self) -> Store:
@@ -151,10 +203,25 @@ class Store:
             with self._engine.connect() as conn:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
-            raise RecordsError(f"cannot read {self.where}: {driver_reason(exc)}") from None
+            reason = driver_reason(exc)
+            if _is_damage(reason):
+                self._damaged(reason)
+                raise RecordsError(
+                    f"cannot read {self.where}: it is damaged ({reason}); {damage.ADVICE}"
+                ) from None
+            raise RecordsError(f"cannot read {self.where}: {reason}") from None
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
+        """The one way anything is written: one transaction, committed at the end of the block.
+
+        Nothing is written while the records are read-only, or before a big file's page check has
+        found it sound (damage.py); a damaged file found on the way stops all writing from then on.
+        """
+        if self._check is not None:
+            self._take_verdict()
+        if self._read_only is not None:
+            raise ReadOnly(f"nothing was written: {self._read_only}")
         try:
             with self._writer.begin() as conn:
                 yield conn
@@ -165,9 +232,24 @@ class Store:
                     f"the database is busy (another copy of bodymap kept it for more than "
                     f"{database.BUSY_TIMEOUT:g} seconds); nothing was written"
                 ) from None
+            if "disk is full" in reason or "database or disk is full" in reason:
+                raise RecordsError(
+                    f"the disk holding {self.where} is full: the change was not written, and everything "
+                    "written before is safe; free some space and try again"
+                ) from None
+            if "readonly" in reason or "read-only" in reason:
+                self._read_only = f"{self.where} cannot be written ({reason})"
+                raise ReadOnly(f"nothing was written: {self._read_only}") from None
+            if _is_damage(reason):
+                self._damaged(reason)
+                raise RecordsError(f"nothing was written: {self._read_only}") from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
         except sa.exc.SQLAlchemyError as exc:
-            raise RecordsError(f"the change was not written to {self.where}: {driver_reason(exc)}") from None
+            reason = driver_reason(exc)
+            if _is_damage(reason):
+                self._damaged(reason)
+                raise RecordsError(f"nothing was written: {self._read_only}") from None
+            raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
 
     @overload
     def _get(
@@ -201,15 +283,81 @@ class Store:
             # A server (PostgreSQL) locks the row for the read-modify-write; SQLite has no FOR UPDATE and
             # needs none, since BEGIN IMMEDIATE already holds the only write lock.
             q = q.with_for_update()
-        row = conn.execute(q).mappings().first()
-        if row is None:
+        found: list[Stored] = self._fetch(conn, q, kind)
+        if not found:
             raise NotFound(f"there is no {kind} with id {record_id!r}")
-        return _FROM_ROW[kind](row)
+        return found[0]
 
-    def _insert(self, conn: Connection, kind: str, row: rows.Row) -> int:
+    def _fetch(self, conn: Connection, q: sa.Select[Any], kind: str) -> list[Any]:
+        """The records a query selects (whole rows of the kind's table).
+
+        A value that the driver cannot convert (text that is no longer UTF-8, a date that no longer
+        parses: a damaged file) fails the whole query; it is then read again raw and salvaged row by row
+        (rows.salvage), so the rest of the record reads and the damaged value is named in `unreadable`.
+        """
+        build = _FROM_ROW[kind]
+        try:
+            return [build(r) for r in conn.execute(q).mappings()]
+        except (sa.exc.OperationalError, ValueError, TypeError) as exc:
+            if conn.dialect.name != "sqlite" or (
+                isinstance(exc, sa.exc.OperationalError) and "decode" not in driver_reason(exc)
+            ):
+                raise
+            log.warning("%s: salvaging unreadable values (%s)", self.where, exc)
+            return [build(rows.salvage(TABLES[kind], raw)) for raw in _raw_rows(conn, q)]
+
+    def _insert(self, conn: Connection, kind: str, row: rows.Row, *, log: bool = True) -> int:
+        """Insert a record's row; its addition goes into the history (not for an import: its items bring
+        their own history)."""
         key = conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key
         assert key is not None  # an INSERT of one row always has one
-        return int(key[0])
+        record_id = int(key[0])
+        if log:
+            self._log(conn, kind, record_id, {**row, "id": record_id}, "added")
+        return record_id
+
+    def _log(
+        self,
+        conn: Connection,
+        kind: str,
+        record_id: int,
+        row: Mapping[Any, Any],
+        action: str,
+        before: Mapping[str, object] | None = None,
+        after: Mapping[str, object] | None = None,
+    ) -> None:
+        """Add a change to the history, in the transaction that makes it (the only caller is the write
+        path: _insert, _edit, _set_deleted)."""
+        patient_id, visit_id = self._owner(conn, kind, row)
+        conn.execute(
+            history_table.insert().values(
+                **history.entry_row(
+                    patient_id=patient_id,
+                    visit_id=visit_id,
+                    kind=kind,
+                    record_id=record_id,
+                    at=_now(),
+                    by=self.recorder,
+                    action=action,
+                    step=self._step,
+                    before=before,
+                    after=after,
+                )
+            )
+        )
+
+    @staticmethod
+    def _owner(conn: Connection, kind: str, row: Mapping[Any, Any]) -> tuple[int, int | None]:
+        """The patient and visit a record (as a row) belongs to."""
+        if kind == "patient":
+            return int(row["id"]), None
+        if kind == "visit":
+            return int(row["patient_id"]), int(row["id"])
+        if "patient_id" in row:  # a screen, a consent, a plan
+            return int(row["patient_id"]), None
+        visit_id = int(row["visit_id"])  # a mark, a drawing
+        patient_id = conn.execute(sa.select(visits.c.patient_id).where(visits.c.id == visit_id)).scalar_one()
+        return int(patient_id), visit_id
 
     @overload
     def _edit(
@@ -263,11 +411,19 @@ class Store:
         with self._writing() as conn:
             # The record of `kind` is the one `make` was written for (update_patient edits a Patient...).
             current = cast(_Edited, self._get(conn, kind, record_id, for_update=True))
+            if current.unreadable:  # its damaged values would be overwritten with stand-ins
+                raise ReadOnly(
+                    f"this {kind} cannot be changed: its {', '.join(current.unreadable)} cannot be read "
+                    f"(the database is damaged); nothing was written; {damage.ADVICE}"
+                )
             new = replace(make(current), updated_at=_now())
             if check:
                 check(conn, new)
-            row = _TO_ROW[kind](new)
+            old_row, row = _TO_ROW[kind](current), _TO_ROW[kind](new)
             conn.execute(table.update().where(table.c.id == record_id).values(**row))
+            before, after = history.diff(old_row, row)
+            if after:  # the value before is kept: the record is amended, never overwritten
+                self._log(conn, kind, record_id, {**row, "id": record_id}, "changed", before, after)
         self._emit(kind, record_id)
         return new
 
@@ -326,7 +482,7 @@ class Store:
         if not include_deleted:
             q = q.where(patients.c.deleted_at.is_(None))
         with self._reading() as conn:
-            return [rows.patient_from(r) for r in conn.execute(q).mappings()]
+            return self._fetch(conn, q, "patient")
 
     def find_patients(self, text: str, *, limit: int = 50) -> list[Patient]:
         """Patients whose given or family names have words starting with each typed word.
@@ -339,7 +495,27 @@ class Store:
             q = q.where(patients.c.name_key.like(f"% {word}%"))
         q = q.order_by(patients.c.sort_key, patients.c.id).limit(limit)
         with self._reading() as conn:
-            return [rows.patient_from(r) for r in conn.execute(q).mappings()]
+            return self._fetch(conn, q, "patient")
+
+    def patient_by_uid(self, uid: str) -> Patient:
+        """The patient with this uid (the id that stays the same in every database: the JSON's uid)."""
+        with self._reading() as conn:
+            found: list[Patient] = self._fetch(
+                conn, sa.select(patients).where(patients.c.uid == uid), "patient"
+            )
+        if not found:
+            raise NotFound(f"there is no patient with uid {uid!r}")
+        return found[0]
+
+    def visit_summary(self) -> dict[int, tuple[int, date | None]]:
+        """Per patient id: the number of visits (deleted ones left out) and the date of the last one."""
+        q = (
+            sa.select(visits.c.patient_id, sa.func.count(), sa.func.max(visits.c.visited_on))
+            .where(visits.c.deleted_at.is_(None))
+            .group_by(visits.c.patient_id)
+        )
+        with self._reading() as conn:
+            return {int(pid): (int(n), last) for pid, n, last in conn.execute(q)}
 
     # --- screens and consents -----------------------------------------------------------------------
 
@@ -418,7 +594,7 @@ class Store:
         if not include_deleted:
             q = q.where(table.c.deleted_at.is_(None))
         with self._reading() as conn:
-            return [_FROM_ROW[kind](r) for r in conn.execute(q).mappings()]
+            return self._fetch(conn, q, kind)
 
     # --- visits -------------------------------------------------------------------------------------
 
@@ -594,11 +770,24 @@ class Store:
             raise InvalidValue(f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}")
         table = TABLES[kind]
         with self._writing() as conn:
-            done = conn.execute(
-                table.update().where(table.c.id == record_id).values(deleted_at=when)
-            ).rowcount
-            if not done:
+            owners = [
+                c for c in (table.c.id, table.c.get("patient_id"), table.c.get("visit_id")) if c is not None
+            ]
+            q = sa.select(table.c.deleted_at, *owners).where(table.c.id == record_id)
+            row = conn.execute(q).mappings().first()
+            if row is None:
                 raise NotFound(f"there is no {kind} with id {record_id!r}")
+            conn.execute(table.update().where(table.c.id == record_id).values(deleted_at=when))
+            if row["deleted_at"] != when:
+                self._log(
+                    conn,
+                    kind,
+                    record_id,
+                    row,
+                    "deleted" if when is not None else "restored",
+                    {"deleted_at": history.jsonable(row["deleted_at"])},
+                    {"deleted_at": history.jsonable(when)},
+                )
         self._emit(kind, record_id)
 
     # --- whole records (export and import) ----------------------------------------------------------
@@ -607,48 +796,47 @@ class Store:
         """A patient's whole record, deleted items included (with deleted_at), in a few queries."""
         with self._reading() as conn:
             patient = self._get(conn, "patient", patient_id)
-            scr = [
-                rows.screen_from(r)
-                for r in conn.execute(
-                    sa.select(screens)
-                    .where(screens.c.patient_id == patient_id)
-                    .order_by(screens.c.screened_on, screens.c.id)
-                ).mappings()
-            ]
-            con = [
-                rows.consent_from(r)
-                for r in conn.execute(
-                    sa.select(consents)
-                    .where(consents.c.patient_id == patient_id)
-                    .order_by(consents.c.consented_on, consents.c.id)
-                ).mappings()
-            ]
-            vis = [
-                rows.visit_from(r)
-                for r in conn.execute(
-                    sa.select(visits)
-                    .where(visits.c.patient_id == patient_id)
-                    .order_by(visits.c.visited_on, visits.c.id)
-                ).mappings()
-            ]
-            pla = [
-                rows.plan_from(r)
-                for r in conn.execute(
-                    sa.select(plans)
-                    .where(plans.c.patient_id == patient_id)
-                    .order_by(plans.c.planned_on, plans.c.id)
-                ).mappings()
-            ]
+            scr: list[Screen] = self._fetch(
+                conn,
+                sa.select(screens)
+                .where(screens.c.patient_id == patient_id)
+                .order_by(screens.c.screened_on, screens.c.id),
+                "screen",
+            )
+            con: list[Consent] = self._fetch(
+                conn,
+                sa.select(consents)
+                .where(consents.c.patient_id == patient_id)
+                .order_by(consents.c.consented_on, consents.c.id),
+                "consent",
+            )
+            vis: list[Visit] = self._fetch(
+                conn,
+                sa.select(visits)
+                .where(visits.c.patient_id == patient_id)
+                .order_by(visits.c.visited_on, visits.c.id),
+                "visit",
+            )
+            pla: list[Plan] = self._fetch(
+                conn,
+                sa.select(plans)
+                .where(plans.c.patient_id == patient_id)
+                .order_by(plans.c.planned_on, plans.c.id),
+                "plan",
+            )
             ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
             by_visit: dict[int, tuple[list[Mark], list[Drawing]]] = {stored(v.id): ([], []) for v in vis}
-            for r in conn.execute(
-                sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id)
-            ).mappings():
-                by_visit[r["visit_id"]][0].append(rows.mark_from(r))
-            for r in conn.execute(
-                sa.select(drawings).where(drawings.c.visit_id.in_(ids)).order_by(drawings.c.id)
-            ).mappings():
-                by_visit[r["visit_id"]][1].append(rows.drawing_from(r))
+            for m in self._fetch(
+                conn, sa.select(marks).where(marks.c.visit_id.in_(ids)).order_by(marks.c.id), "mark"
+            ):
+                by_visit[m.visit_id][0].append(m)
+            for d in self._fetch(
+                conn,
+                sa.select(drawings).where(drawings.c.visit_id.in_(ids)).order_by(drawings.c.id),
+                "drawing",
+            ):
+                by_visit[d.visit_id][1].append(d)
+            changes = self._history(conn, history_table.c.patient_id == patient_id)
         return Record(
             patient,
             tuple(scr),
@@ -658,7 +846,29 @@ class Store:
                 for v in vis
             ),
             tuple(pla),
+            tuple(changes),
         )
+
+    # --- history ------------------------------------------------------------------------------------
+
+    def history(self, patient_id: int) -> list[HistoryEntry]:
+        """Every change to a patient's record (the patient, screens, consents, visits, marks, drawings),
+        oldest first."""
+        with self._reading() as conn:
+            return self._history(conn, history_table.c.patient_id == patient_id)
+
+    def visit_history(self, visit_id: int) -> list[HistoryEntry]:
+        """Every change to a visit, its marks and its drawings, oldest first."""
+        with self._reading() as conn:
+            return self._history(conn, history_table.c.visit_id == visit_id)
+
+    def amendments(self, visit_id: int) -> list[HistoryEntry]:
+        """The changes to a visit, its marks and drawings made after the day of the visit (local time)."""
+        return history.amended_after_visit(self.visit(visit_id), self.visit_history(visit_id))
+
+    def _history(self, conn: Connection, where: _Where) -> list[HistoryEntry]:
+        q = sa.select(history_table).where(where).order_by(history_table.c.id)
+        return [history.entry_from(r) for r in conn.execute(q).mappings()]
 
     def add_record(self, record: Record) -> Patient:
         """Add a whole record (an import) in one transaction: all of it, or on any error none of it.
@@ -701,37 +911,50 @@ class Store:
                 raise RecordsError(
                     f"{patient.name} (born {patient.date_of_birth.isoformat()}) is already in these records"
                 )
-            pid = self._insert(conn, "patient", rows.patient_row(patient))
+            pid = self._insert(conn, "patient", rows.patient_row(patient), log=False)
+            # The file's ids (read_record numbers each kind from 1) -> the new rows' ids, for the history.
+            new_ids: dict[tuple[str, int | None], tuple[int, int | None]] = {("patient", p.id): (pid, None)}
             stamp = {"created_at": now}
-            for s in record.screens:
-                self._insert(
-                    conn, "screen", rows.screen_row(replace(s, patient_id=pid, id=None, **_keep(s, stamp)))
-                )
-            for c in record.consents:
-                self._insert(
-                    conn, "consent", rows.consent_row(replace(c, patient_id=pid, id=None, **_keep(c, stamp)))
-                )
+            for sc in record.screens:
+                row = rows.screen_row(replace(sc, patient_id=pid, id=None, **_keep(sc, stamp)))
+                new_ids[("screen", sc.id)] = (self._insert(conn, "screen", row, log=False), None)
+            for co in record.consents:
+                row = rows.consent_row(replace(co, patient_id=pid, id=None, **_keep(co, stamp)))
+                new_ids[("consent", co.id)] = (self._insert(conn, "consent", row, log=False), None)
             stamps = {"created_at": now, "updated_at": now}
             for pl in record.plans:
-                self._insert(
-                    conn, "plan", rows.plan_row(replace(pl, patient_id=pid, id=None, **_keep(pl, stamps)))
-                )
+                row = rows.plan_row(replace(pl, patient_id=pid, id=None, **_keep(pl, stamps)))
+                new_ids[("plan", pl.id)] = (self._insert(conn, "plan", row, log=False), None)
             for visit, ms, ds in prepared:
-                vid = self._insert(
-                    conn,
-                    "visit",
-                    rows.visit_row(replace(visit, patient_id=pid, id=None, **_keep(visit, stamps))),
+                row = rows.visit_row(replace(visit, patient_id=pid, id=None, **_keep(visit, stamps)))
+                vid = self._insert(conn, "visit", row, log=False)
+                new_ids[("visit", visit.id)] = (vid, vid)
+                for m in ms:
+                    row = rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps)))
+                    new_ids[("mark", m.id)] = (self._insert(conn, "mark", row, log=False), vid)
+                for d in ds:
+                    row = rows.drawing_row(replace(d, visit_id=vid, id=None, **_keep(d, stamps)))
+                    new_ids[("drawing", d.id)] = (self._insert(conn, "drawing", row, log=False), vid)
+            # The record's own history comes with it, then the import itself is added.
+            for e in record.history:
+                record_id, visit_id = new_ids[(e.kind, e.record_id)]
+                conn.execute(
+                    history_table.insert().values(
+                        **history.entry_row(
+                            patient_id=pid,
+                            visit_id=visit_id,
+                            kind=e.kind,
+                            record_id=record_id,
+                            at=e.at,
+                            by=e.by,
+                            action=e.action,
+                            step=e.step,
+                            before=e.before,
+                            after=e.after,
+                        )
+                    )
                 )
-                if ms:
-                    conn.execute(
-                        marks.insert(),
-                        [rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps))) for m in ms],
-                    )
-                if ds:
-                    conn.execute(
-                        drawings.insert(),
-                        [rows.drawing_row(replace(d, visit_id=vid, id=None, **_keep(d, stamps))) for d in ds],
-                    )
+            self._log(conn, "patient", pid, {"id": pid}, "imported")
         patient = replace(patient, id=pid)
         self._emit("patient", pid)
         return patient
@@ -745,6 +968,25 @@ class Store:
         with self._reading() as conn:
             found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check")]
         return [] if found == ["ok"] else found
+
+
+def _raw_rows(conn: Connection, q: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """A query's rows as the driver stores them: text as bytes, nothing converted (see Store._fetch)."""
+    compiled = q.compile(dialect=conn.dialect)
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    before = driver.text_factory
+    driver.text_factory = bytes
+    try:
+        return [tuple(r) for r in driver.execute(str(compiled), params).fetchall()]
+    finally:
+        driver.text_factory = before
+
+
+def _is_damage(reason: str) -> bool:
+    """Whether the driver's message means the file is damaged (SQLite's SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    return "malformed" in reason or "not a database" in reason or "corrupt" in reason
 
 
 def _placement(p: MarkPlace) -> dict[str, Any]:

@@ -50,7 +50,7 @@ from bodymap.core.chart.frame import VIEWS
 from bodymap.core.files import replacing
 from bodymap.core.records.content import VIEW_NAMES, in_force, mark_rows, precaution_lines, treatment_rows
 from bodymap.core.records.metrics import choir_codes, course_of_care, course_review, pain_extent, union_areas
-from bodymap.core.records.model import SYMPTOMS, Record, RecordsError
+from bodymap.core.records.model import SYMPTOMS, Record, RecordsError, no_such_visit
 from bodymap.core.records.steps import visit_steps
 
 from ..chart import style
@@ -1228,10 +1228,7 @@ def _visit_ids(store, patient_id: int, visit_number: int | None) -> list[int]:
     if visit_number is None:
         return [v.id for v in visits]
     if not 1 <= visit_number <= len(visits):
-        raise RecordsError(
-            f"patient {patient_id} has no visit {visit_number} "
-            f"({len(visits)} visit{'s' if len(visits) != 1 else ''})"
-        )
+        raise no_such_visit(store.patient(patient_id), visit_number, len(visits))
     return [visits[visit_number - 1].id]
 
 

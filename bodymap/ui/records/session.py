@@ -18,9 +18,11 @@ from PySide6.QtGui import QUndoGroup, QUndoStack
 from bodymap.core.records import Store
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.content import MarkRow, in_force, mark_rows
+from bodymap.core.records.history import default_recorder
 from bodymap.core.records.model import NotFound, Patient, RecordsError
 from bodymap.core.records.placement import Placer
 from bodymap.core.records.store import Change
+from bodymap.core.settings import Settings
 
 from ..settings import ClinicSettings
 from ..undo import StoreCommand, run
@@ -58,6 +60,9 @@ class RecordsSession(QObject):
         super().__init__(parent)
         self.store, self.lock, self.undo = store, lock, undo
         self.settings = settings or ClinicSettings(parent=self)  # the clinic's (needles, contact line)
+        # Who is recording, for the history of every change: the therapist of the settings, as they change.
+        self._name_recorder(self.settings.value)
+        self.settings.changed.connect(self._name_recorder)
         self.patient_id: int | None = None
         self.visit_id: int | None = None
         self.mark_id: int | None = None
@@ -87,7 +92,14 @@ class RecordsSession(QObject):
         except RecordsError:
             lock.release()
             raise
+        if store.read_only is None:  # the first start of the day: a backup, on a thread of its own
+            from bodymap.core.records.upkeep import start_daily_backup
+
+            start_daily_backup(store.where)
         return cls(store, lock, undo, parent, settings)
+
+    def _name_recorder(self, settings: Settings) -> None:
+        self.store.recorder = settings.therapist or default_recorder()
 
     def close(self) -> None:
         """Commit what is being typed, then let go of the database and its lock."""

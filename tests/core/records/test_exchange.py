@@ -134,7 +134,7 @@ def _without_volatile(data):
 
 def test_json_round_trip_into_another_database(tmp_path, store, full, placer):
     exported = export_record(store, full.id)
-    assert exported["format"] == "bodymap-record" and exported["version"] == 2
+    assert exported["format"] == "bodymap-record" and exported["version"] == 3
     assert len(exported["visits"][0]["marks"]) == 2 and exported["visits"][0]["marks"][1]["deleted_at"]
     json.dumps(exported)  # plain JSON
     with Store.open(tmp_path / "other.sqlite", placer=placer) as other:
@@ -142,7 +142,11 @@ def test_json_round_trip_into_another_database(tmp_path, store, full, placer):
         imported = import_record(other, json.dumps(exported))
         assert imported.uid == full.uid and imported.id != full.id
         again = export_record(other, imported.id)
+    # Everything comes back as it was, history included, and the import adds itself to the history.
+    imported_entry = again["patient"]["history"].pop()
+    assert imported_entry["action"] == "imported" and imported_entry["by"] == "T. Tester"
     assert _without_volatile(again) == _without_volatile(exported)
+    assert exported["visits"][0]["marks"][1]["history"][-1]["action"] == "deleted"
 
 
 def test_import_of_the_same_patient_twice_is_refused(store, full):
@@ -183,7 +187,7 @@ DELETE = object()
     "path, value, message",
     [
         ("format", "something-else", "the file: format must be 'bodymap-record'"),
-        ("version", 3, "the file: version is 3; this bodymap reads versions 1, 2"),
+        ("version", 4, "the file: version is 4; this bodymap reads versions 1, 2, 3"),
         ("patient.given_name", DELETE, "patient: given_name is missing"),
         ("patient.date_of_birth", "01/05/1980", "patient: date_of_birth must be a date like 2024-03-01"),
         ("patient.shoe_size", 42, "patient: 'shoe_size' is not a field of a bodymap record"),

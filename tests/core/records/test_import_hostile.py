@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Polygon
 
 from bodymap.core.records import Drawing, Findings, Patient, RecordsError, Store, Visit
-from bodymap.core.records.exchange import export_record
+from bodymap.core.records.exchange import VERSION, export_record
 from bodymap.core.records.importing import MalformedImport, import_record
 
 from .conftest import inside
@@ -93,8 +93,7 @@ def test_a_400_digit_integer_as_a_number(exported, target, placer, path):
 
 def test_a_4301_digit_integer_literal(exported, target, placer):
     # Python refuses to parse more than 4,300 digits (a ValueError from the decoder, not JSON's own).
-    version = exported["version"]
-    text = json.dumps(exported).replace(f'"version": {version}', '"version": ' + "1" * 4301)
+    text = json.dumps(exported).replace(f'"version": {VERSION}', '"version": ' + "1" * 4301)
     refused(target, placer, text, "4,301 digits")
 
 
@@ -181,20 +180,28 @@ def _star(n, x, y, seed=1):
     return {"type": "Polygon", "coordinates": [ring + ring[:1]]}
 
 
-def test_a_self_crossing_drawing_imports_quickly(exported, target, placer):
-    # 300 random vertices crossing each other everywhere: make_valid ran twice, 19 s each.
-    # Repaired, this scribble keeps about 2,500 vertices even simplified by 1.7 mm; only where the
-    # outline cuts enough of it off is it within the 2,000-vertex budget (a few centres in a hundred
-    # over the shoulder blade), so the centre is fixed at one of them rather than at whatever point a
-    # region's shape gives.
-    x, y = 0.078, 0.74
-    data = with_value(exported, ("visits", 0, "drawings", 0, "areas"), {"back": _star(300, x, y)})
+def _lasso(n, x, y):
+    """A lasso drawn twice round, wobbling: it crosses itself, as a quick hand-drawn shading does."""
+    t = np.linspace(0, 4 * np.pi, n, endpoint=False)
+    r = 0.03 + 0.006 * np.sin(t * 2.3) + 0.002 * np.sin(t * 40)
+    ring = np.c_[x + r * np.cos(t), y + r * np.sin(t)].tolist()
+    return {"type": "Polygon", "coordinates": [ring + ring[:1]]}
+
+
+def test_self_crossing_drawings_import_or_are_refused_quickly(exported, target, placer, tmp_path):
+    # 300 vertices crossing themselves took 36 s to import (make_valid ran twice, 19 s each).
+    x, y = inside("back", "infraspinous", "right")
+    data = with_value(exported, ("visits", 0, "drawings", 0, "areas"), {"back": _lasso(300, x, y)})
     started = time.process_time()
     with Store.open(target, placer=placer) as store:
         patient = import_record(store, data)
         area = store.record(patient.id).visits[0].drawings[0].areas["back"]
-    assert time.process_time() - started < 10  # it took 36 s; the benchmark measures it
-    assert area.is_valid and area.area > 0
+    assert time.process_time() - started < 10  # a guard against hangs; benchmarks/drawings.py measures
+    assert area.is_valid and area.area > 0.9 * np.pi * 0.03**2  # both loops' area, no hole where they overlap
+    star = with_value(exported, ("visits", 0, "drawings", 0, "areas"), {"back": _star(300, x, y)})
+    other = tmp_path / "other.sqlite"
+    Store.open(other, placer=placer).close()
+    refused(other, placer, star, "drawing 1", "crosses itself more than")  # every edge crossing most others
 
 
 def test_a_scribble_past_repair_is_refused_quickly(exported, target, placer):

@@ -34,6 +34,7 @@ def test_fresh_database_has_the_schema_at_the_newest_revision(db_path, store):
         "marks",
         "drawings",
         "plans",
+        "history",
         schema.VERSION_TABLE,
     }
     assert version == [schema.REVISION]

@@ -214,6 +214,7 @@ def test_a_version_1_file_needled_mark_imports_as_a_treated_point(store, patient
     exported = export_record(store, patient.id)
     exported["version"] = 1
     exported.pop("plans")
+    _without_history(exported)
     v = exported["visits"][0]
     for key in ("positioned", "skin_prepared", "needle", "reactions", "advice_given", "next_visit"):
         v.pop(key)
@@ -223,3 +224,14 @@ def test_a_version_1_file_needled_mark_imports_as_a_treated_point(store, patient
     with Store.open(tmp_path / "old.sqlite", placer=placer) as other:
         copy = other.record(import_record(other, exported).id)
         assert copy.visits[0].marks[0].treatment == Treatment()
+
+
+def _without_history(data):
+    """A version 3 export made a version 1 one: no item carries its history."""
+    if isinstance(data, dict):
+        data.pop("history", None)
+        for v in data.values():
+            _without_history(v)
+    elif isinstance(data, list):
+        for v in data:
+            _without_history(v)

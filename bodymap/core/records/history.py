@@ -1,0 +1,261 @@
+"""The history of a record: every change kept (who, when, the value before and after), and told in words.
+
+A clinical record is amended, never overwritten. The store adds one history row for each change in the
+same transaction as the change (store.Store._writing is the only way anything is written): an addition,
+each change of stored fields (the columns that changed, before and after), each delete and restore, and
+an import. Undo and redo are changes too, with their own rows ("Undo Set tenderness").
+
+This module turns records' rows into history rows and back, and history into words for people: the
+lines of the visit report's history, and "amended after the visit".
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from bodymap.core.chart.frame import VIEWS
+
+from .model import AFTER_EFFECTS, FINDINGS, PRECAUTIONS, HistoryEntry, Record, Visit
+
+# Stored columns a change does not record: bookkeeping, and what is worked out from other columns
+# (a mark's nearest trigger point follows its point; the name keys follow the names).
+DERIVED = frozenset(
+    {"id", "updated_at", "name_key", "sort_key", "trp_muscle", "trp_id", "trp_side", "trp_distance"}
+)
+
+# Columns as people say them.
+WORDS: dict[str, str] = {
+    "given_name": "given name",
+    "family_name": "family name",
+    "date_of_birth": "date of birth",
+    "visited_on": "visit date",
+    "complaint": "chief complaint",
+    "pain_before": "pain before",
+    "pain_after": "pain after",
+    "after_recorded": "after-effects asked",
+    "status": "trigger point",
+    "twitch": "local twitch response",
+    "familiar_pain": "familiar pain",
+    "ppt_kpa": "pressure-pain threshold (kPa)",
+    "deleted_at": "deleted",
+    "region_id": "region",
+    **{f"after_{k}": f"after-effect {w}" for k, w in AFTER_EFFECTS.items()},
+    "after_soreness_hours": "soreness lasting (hours)",
+    "after_other": "other after-effect",
+    **{f"area_{v}": f"area on the {v} view" for v in VIEWS},
+    **dict(PRECAUTIONS),
+}
+_KIND_WORDS = {
+    "patient": "the patient",
+    "screen": "a precaution screen",
+    "consent": "a consent",
+    "visit": "the visit",
+    "mark": "a mark",
+    "drawing": "a drawing",
+}
+
+
+def default_recorder() -> str:
+    """Who is recording when no one is named (the window names the therapist of its settings):
+    $BODYMAP_RECORDER, else the computer account's user name, so that no change is anonymous."""
+    given = os.environ.get("BODYMAP_RECORDER", "").strip()
+    if given:
+        return given[:200]
+    try:
+        return getpass.getuser()[:200]
+    except (OSError, KeyError):  # no user name to be had (some containers)
+        return ""
+
+
+def jsonable(value: object) -> object:
+    """A stored value as JSON: dates and times as ISO text, the rest as it is."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, object], dict[str, object]]:
+    """The recorded columns whose values differ, before and after (JSON values)."""
+    changed = [k for k in after if k not in DERIVED and before.get(k) != after[k]]
+    return ({k: jsonable(before.get(k)) for k in changed}, {k: jsonable(after[k]) for k in changed})
+
+
+def entry_row(
+    *,
+    patient_id: int,
+    visit_id: int | None,
+    kind: str,
+    record_id: int,
+    at: datetime,
+    by: str,
+    action: str,
+    step: str,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
+    """A row of the history table."""
+    return {
+        "patient_id": patient_id,
+        "visit_id": visit_id,
+        "kind": kind,
+        "record_id": record_id,
+        "at": at,
+        "by": by[:200],
+        "action": action,
+        "step": step[:200],
+        "before": _text(before),
+        "after": _text(after),
+    }
+
+
+def _text(values: Mapping[str, object] | None) -> str | None:
+    # Sorted keys, no spaces: the same change is always the same text, so exports compare byte for byte.
+    return (
+        None
+        if values is None
+        else json.dumps(dict(values), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
+
+
+def entry_from(row: Mapping[Any, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        kind=row["kind"],
+        record_id=row["record_id"],
+        at=row["at"],
+        by=row["by"],
+        action=row["action"],
+        step=row["step"],
+        before=_values(row["before"]),
+        after=_values(row["after"]),
+        visit_id=row["visit_id"],
+        id=row["id"],
+    )
+
+
+def _values(text: str | None) -> dict[str, object] | None:
+    if text is None:
+        return None
+    try:
+        found = json.loads(text)
+    except (ValueError, RecursionError):  # a damaged row: its values are lost, the entry itself is kept
+        return {"unreadable": True}
+    return found if isinstance(found, dict) else {"unreadable": True}
+
+
+# --- in words -----------------------------------------------------------------------------------------
+
+
+def local_date(at: datetime) -> date:
+    """The calendar date, where this computer is, of a stored (naive UTC) time."""
+    return at.replace(tzinfo=timezone.utc).astimezone().date()
+
+
+def amended_after_visit(visit: Visit, entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
+    """The changes to a visit, its marks and drawings made on a later day than the visit's date (local
+    time): what the report and the window show as "amended after the visit". Entering the visit itself
+    late is not an amendment (a late entry), nor is an import (it moved the record, changing nothing)."""
+    return [
+        e
+        for e in entries
+        if e.visit_id == visit.id
+        and e.action != "imported"
+        and not (e.kind == "visit" and e.action == "added")
+        and local_date(e.at) > visit.visited_on
+    ]
+
+
+def describe(entry: HistoryEntry) -> str:
+    """What a change did, in words: "tenderness 5 → 7", "a mark added", "area on the back view redrawn"."""
+    what = _KIND_WORDS.get(entry.kind, entry.kind)
+    if entry.action == "added":
+        return f"{what} added"
+    if entry.action == "imported":
+        return "the record imported into these records"
+    if entry.action in ("deleted", "restored"):
+        return f"{what} {entry.action}"
+    before, after = entry.before or {}, entry.after or {}
+    parts = []
+    if {"x", "y"} & set(after):  # a move: the point's coordinates (and its side or region, if they changed)
+        moved = ", ".join(
+            f"{k} {_number(before.get(k))} → {_number(after[k])}" for k in ("x", "y") if k in after
+        )
+        parts.append(f"{what} moved ({moved})")
+    for key in sorted(after, key=_order):
+        if key in ("x", "y"):
+            continue
+        name = WORDS.get(key, key.replace("_", " "))
+        if key.startswith("area_"):
+            parts.append(
+                f"{name} {'erased' if after[key] is None else 'redrawn' if before.get(key) else 'drawn'}"
+            )
+        elif key in ("notes", "contact", "complaint", "other", "after_other") or (
+            isinstance(after[key], str) and len(str(after[key])) > 40
+        ):
+            parts.append(f"{name} edited")
+        else:
+            parts.append(f"{name} {_value(before.get(key))} → {_value(after[key])}")
+    return ", ".join(parts) if parts else f"{what} changed"
+
+
+def _order(key: str) -> int:
+    order = (*FINDINGS, "visited_on", "pain_before", "pain_after")
+    return order.index(key) if key in order else len(order)
+
+
+def _number(v: object) -> str:
+    return f"{v:.3f}" if isinstance(v, (int, float)) and not isinstance(v, bool) else "?"
+
+
+def _value(v: object) -> str:
+    if v is None:
+        return "not recorded"
+    if v is True:
+        return "yes"
+    if v is False:
+        return "no"
+    return str(v)
+
+
+def history_lines(record: Record) -> list[str]:
+    """The record's history for people, oldest first: "2024-03-08 14:02 J. Brown: visit 2, mark 3:
+    tenderness 5 → 7 (Undo Set tenderness)". Times are this computer's local time."""
+    names: dict[tuple[str, int], str] = {("patient", record.patient.id or 0): "patient"}
+    for i, s in enumerate(record.screens, 1):
+        names[("screen", s.id or 0)] = f"screen {i}"
+    for i, c in enumerate(record.consents, 1):
+        names[("consent", c.id or 0)] = f"consent {i}"
+    for n, vr in enumerate(record.visits, 1):
+        names[("visit", vr.visit.id or 0)] = f"visit {n}"
+        for i, m in enumerate(vr.marks, 1):
+            names[("mark", m.id or 0)] = f"visit {n}, mark {i}"
+        for i, d in enumerate(vr.drawings, 1):
+            names[("drawing", d.id or 0)] = f"visit {n}, drawing {i}"
+    out = []
+    for e in record.history:
+        when = e.at.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+        who = e.by or "someone unnamed"
+        where = names.get((e.kind, e.record_id), e.kind)
+        step = f" ({e.step})" if e.step else ""
+        out.append(f"{when} {who}: {where}: {describe(e)}{step}")
+    return out
+
+
+__all__ = [
+    "DERIVED",
+    "default_recorder",
+    "amended_after_visit",
+    "describe",
+    "diff",
+    "entry_from",
+    "entry_row",
+    "history_lines",
+    "jsonable",
+    "local_date",
+]
