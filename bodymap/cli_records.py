@@ -106,7 +106,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         app = QApplication.instance() or QApplication(["bodymap"])  # noqa: F841 - fonts need it
         with Store.open(where, read_only=True) as store:
-            write_report(store, patient_id(store, args.patient), out, visit_number=args.visit)
+            write_report(
+                store, patient_id(store, args.patient), out, visit_number=args.visit, history=args.history
+            )
     else:
         with Store.open(where, read_only=True) as store:
             export_file(store, patient_id(store, args.patient), out, args.format, args.visit)
@@ -184,6 +186,9 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     e.add_argument("--visit", type=int, help="only visit N of the patient (1 = the first, by date)")
     e.add_argument("--format", choices=("pdf", "csv", "json", "fhir"), required=True)
     e.add_argument("--out", required=True, help="the file to write (replaced atomically)")
+    e.add_argument(
+        "--history", action="store_true", help="pdf: end with the history of changes (json always has it)"
+    )
     e.set_defaults(func=cmd_export)
     i = verb("import", "import a patient's record (JSON, as export writes it), with the window's checks")
     i.add_argument("file", help="FILE.json")

@@ -403,3 +403,33 @@ def test_the_treatment_table_session_and_course_plan(qapp, store, tmp_path):
     assert "Session Assessment:" in text and "next visit 2024-03-08" in text
     assert "Course planned 2024-03-01: 4 visits; goal: “Work without headache”. Visit 2 of 4." in text
     assert "Pain before treatment: 7/10 → 5/10" in text
+
+
+def test_the_report_says_amended_after_the_visit_and_can_end_with_the_history(
+    qapp, store, tmp_path, monkeypatch
+):
+    # Issue 10: a clinical record is amended, never overwritten; the report shows where and can list it.
+    from datetime import datetime, timedelta, timezone
+
+    from bodymap.core.records import store as store_module
+    from bodymap.core.records.commands import UpdateMark
+
+    pid, _ids = build_record(store, visits=1)
+    mark = store.record(pid).visits[0].marks[0]
+    tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+    monkeypatch.setattr(store_module, "_now", lambda: tomorrow)  # the day after it was entered
+    change = UpdateMark(mark.id, tenderness=9)
+    change.do(store)
+    change.undo(store)
+    plain = write_report(store, pid, tmp_path / "plain.pdf")
+    full = write_report(store, pid, tmp_path / "full.pdf", history=True)
+    assert page_count(full.read_bytes()) == page_count(plain.read_bytes()) + 1
+    if not HAS_POPPLER:
+        return
+    text = " ".join(pdf_text(plain, layout=False).split())
+    assert "Amended after the visit: 2 changes" in text
+    assert "History of changes" not in text
+    history = " ".join(pdf_text(full, layout=False).split())
+    assert "History of changes" in history
+    assert "visit 1, mark 1: tenderness" in history and "(Undo Set tenderness)" in history
+    assert "T. Tester" in history

@@ -14,7 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -49,14 +49,6 @@ WORDS: dict[str, str] = {
     "after_other": "other after-effect",
     **{f"area_{v}": f"area on the {v} view" for v in VIEWS},
     **dict(PRECAUTIONS),
-}
-_KIND_WORDS = {
-    "patient": "the patient",
-    "screen": "a precaution screen",
-    "consent": "a consent",
-    "visit": "the visit",
-    "mark": "a mark",
-    "drawing": "a drawing",
 }
 
 
@@ -158,35 +150,45 @@ def local_date(at: datetime) -> date:
 
 
 def amended_after_visit(visit: Visit, entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
-    """The changes to a visit, its marks and drawings made on a later day than the visit's date (local
-    time): what the report and the window show as "amended after the visit". Entering the visit itself
-    late is not an amendment (a late entry), nor is an import (it moved the record, changing nothing)."""
-    return [
-        e
-        for e in entries
-        if e.visit_id == visit.id
-        and e.action != "imported"
-        and not (e.kind == "visit" and e.action == "added")
-        and local_date(e.at) > visit.visited_on
-    ]
+    """The changes to a visit, its marks and drawings made on a later day than the visit (local time):
+    what the report and the window show as "amended after the visit". A visit entered late (on a later
+    day than its date) is a late entry, not an amendment: what is recorded on the day it was entered is
+    part of it, and only changes on a later day amend it. An import is not an amendment either (it
+    moved the record, changing nothing)."""
+    mine = [e for e in entries if e.visit_id == visit.id]
+    day = visit.visited_on
+    for e in mine:
+        if e.kind == "visit" and e.action == "added":
+            day = max(day, local_date(e.at))
+    return [e for e in mine if e.action != "imported" and local_date(e.at) > day]
+
+
+def amended_line(visit: Visit, entries: Iterable[HistoryEntry]) -> str:
+    """One line for a visit amended after its day, for the report and the window ("" when it was not):
+    "Amended after the visit: 3 changes, the last on 2024-03-09 by J. Brown"."""
+    found = amended_after_visit(visit, entries)
+    if not found:
+        return ""
+    last = found[-1]
+    by = f" by {last.by}" if last.by else ""
+    changes = f"{len(found)} change{'s' if len(found) != 1 else ''}"
+    return f"Amended after the visit: {changes}, the last on {local_date(last.at).isoformat()}{by}"
 
 
 def describe(entry: HistoryEntry) -> str:
-    """What a change did, in words: "tenderness 5 → 7", "a mark added", "area on the back view redrawn"."""
-    what = _KIND_WORDS.get(entry.kind, entry.kind)
-    if entry.action == "added":
-        return f"{what} added"
+    """What a change did, in words, for a line that names the item: "tenderness 5 → 7", "added",
+    "moved (x 0.040 → 0.045)", "area on the back view redrawn"."""
     if entry.action == "imported":
-        return "the record imported into these records"
-    if entry.action in ("deleted", "restored"):
-        return f"{what} {entry.action}"
+        return "imported into these records"
+    if entry.action in ("added", "deleted", "restored"):
+        return entry.action
     before, after = entry.before or {}, entry.after or {}
     parts = []
     if {"x", "y"} & set(after):  # a move: the point's coordinates (and its side or region, if they changed)
         moved = ", ".join(
             f"{k} {_number(before.get(k))} → {_number(after[k])}" for k in ("x", "y") if k in after
         )
-        parts.append(f"{what} moved ({moved})")
+        parts.append(f"moved ({moved})")
     for key in sorted(after, key=_order):
         if key in ("x", "y"):
             continue
@@ -201,7 +203,7 @@ def describe(entry: HistoryEntry) -> str:
             parts.append(f"{name} edited")
         else:
             parts.append(f"{name} {_value(before.get(key))} → {_value(after[key])}")
-    return ", ".join(parts) if parts else f"{what} changed"
+    return ", ".join(parts) if parts else "changed"
 
 
 def _order(key: str) -> int:
@@ -223,14 +225,18 @@ def _value(v: object) -> str:
     return str(v)
 
 
-def history_lines(record: Record) -> list[str]:
+def history_lines(record: Record, visit_ids: Collection[int] | None = None) -> list[str]:
     """The record's history for people, oldest first: "2024-03-08 14:02 J. Brown: visit 2, mark 3:
-    tenderness 5 → 7 (Undo Set tenderness)". Times are this computer's local time."""
+    tenderness 5 → 7 (Undo Set tenderness)". Times are this computer's local time. With `visit_ids`,
+    only the changes to those visits (their marks and drawings) and to what is not a visit's (the
+    patient, screens, consents, plans)."""
     names: dict[tuple[str, int], str] = {("patient", record.patient.id or 0): "patient"}
     for i, s in enumerate(record.screens, 1):
         names[("screen", s.id or 0)] = f"screen {i}"
     for i, c in enumerate(record.consents, 1):
         names[("consent", c.id or 0)] = f"consent {i}"
+    for i, pl in enumerate(record.plans, 1):
+        names[("plan", pl.id or 0)] = f"course plan {i}"
     for n, vr in enumerate(record.visits, 1):
         names[("visit", vr.visit.id or 0)] = f"visit {n}"
         for i, m in enumerate(vr.marks, 1):
@@ -239,6 +245,8 @@ def history_lines(record: Record) -> list[str]:
             names[("drawing", d.id or 0)] = f"visit {n}, drawing {i}"
     out = []
     for e in record.history:
+        if visit_ids is not None and e.visit_id is not None and e.visit_id not in visit_ids:
+            continue
         when = e.at.replace(tzinfo=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
         who = e.by or "someone unnamed"
         where = names.get((e.kind, e.record_id), e.kind)
@@ -249,6 +257,7 @@ def history_lines(record: Record) -> list[str]:
 
 __all__ = [
     "DERIVED",
+    "amended_line",
     "default_recorder",
     "amended_after_visit",
     "describe",

@@ -49,6 +49,7 @@ from bodymap import __version__
 from bodymap.core.chart.frame import VIEWS
 from bodymap.core.files import replacing
 from bodymap.core.records.content import VIEW_NAMES, in_force, mark_rows, precaution_lines, treatment_rows
+from bodymap.core.records.history import amended_line, history_lines
 from bodymap.core.records.metrics import choir_codes, course_of_care, course_review, pain_extent, union_areas
 from bodymap.core.records.model import SYMPTOMS, Record, RecordsError, no_such_visit
 from bodymap.core.records.steps import visit_steps
@@ -478,10 +479,13 @@ COURSE_COLUMNS = (
 
 
 class _Report:
-    def __init__(self, layout: _Layout, store, patient_id: int, visit_ids: Sequence[int]):
+    def __init__(
+        self, layout: _Layout, store, patient_id: int, visit_ids: Sequence[int], history: bool = False
+    ):
         self.L = layout
         self.store = store
         record = store.record(patient_id)
+        self.record, self.with_history = record, history
         self.patient = record.patient
         self.screens = [s for s in record.screens if s.deleted_at is None]
         self.consents = [c for c in record.consents if c.deleted_at is None]
@@ -516,6 +520,24 @@ class _Report:
             self.visit(n, vr)
         if len(self.live) > 1:
             self.course()
+        if self.with_history:
+            self.history()
+
+    def history(self) -> None:
+        """Every change to the record (of the visits reported), oldest first: the lines come from the
+        core (records/history.history_lines); the report only lays them out."""
+        L = self.L
+        head = f"{self.who} — history of changes"
+        L.new_page(head)
+        L.y += L.text(L.left, L.y, L.width, "History of changes", _font(14, bold=True)) + L.mm(1)
+        note = (
+            "Every change to the record is kept: when (this computer's time), who was recording, what "
+            "changed from what. Undo and redo are changes too. Nothing was deleted: deleting keeps the item."
+        )
+        L.y += L.text(L.left, L.y, L.width, note, _font(8.5), MUTED) + L.mm(3)
+        lines = history_lines(self.record, {vr.visit.id for _n, vr in self.chosen})
+        for line in lines or ["No changes are recorded (records kept before this version start here)."]:
+            L.flow(L.left, L.width, line, _font(8.5), head, gap_after=L.mm(0.6))
 
     def header(self, n: int | None, vr=None) -> None:
         L = self.L
@@ -558,6 +580,9 @@ class _Report:
                 TEXT if v.therapist else MUTED,
                 flags,
             )
+            amended = amended_line(v, self.record.history)
+            if amended:
+                ry += L.text(x + w - right_w, ry, right_w, amended, _font(8.5, bold=True), ALERT, flags)
         L.y = max(y, ry) + L.mm(2)
         L.rule(L.y, TEXT, 0.4)
         L.y += L.mm(3)
@@ -1159,16 +1184,18 @@ def render_report(
     patient_id: int,
     visit_ids: list[int],
     progress: Progress | None = None,
+    history: bool = False,
 ) -> None:
     """Paint the report of `visit_ids` (each a visit of the patient, in the order given) into `page_rect` of
     each page. On a QPdfWriter or QPrinter (paged devices) every page is painted, with newPage() between
     them; on any other device (an image, a widget) only the first page.
 
     `progress(done, total)` is called with 0 and then after each page; if it returns False the report stops
-    with ReportCancelled. Raises RecordsError for a visit that is not the patient's."""
+    with ReportCancelled. Raises RecordsError for a visit that is not the patient's. With `history`, the
+    report ends with the history of changes to the record."""
     device = painter.device()
     layout = _Layout(device, QRectF(page_rect))
-    report = _Report(layout, store, patient_id, visit_ids)
+    report = _Report(layout, store, patient_id, visit_ids, history)
     report.build()
     pages = layout.pages
     paged = isinstance(device, QPagedPaintDevice)
@@ -1238,7 +1265,12 @@ def report_title(patient, visit_number: int | None = None) -> str:
 
 
 def write_report(
-    store, patient_id: int, out: Path, visit_number: int | None = None, progress: Progress | None = None
+    store,
+    patient_id: int,
+    out: Path,
+    visit_number: int | None = None,
+    progress: Progress | None = None,
+    history: bool = False,
 ) -> Path:
     """Write the report of all the patient's visits (or of visit `visit_number`, 1 = the first by date) to
     the PDF `out` (A4, 300 dpi), atomically and readable by the owner only: the file appears complete or
@@ -1268,7 +1300,13 @@ def write_report(
                 raise OSError(f"cannot write {out}")
             paint = writer.pageLayout().paintRectPixels(writer.resolution())
             render_report(
-                painter, QRectF(0, 0, paint.width(), paint.height()), store, patient_id, ids, progress
+                painter,
+                QRectF(0, 0, paint.width(), paint.height()),
+                store,
+                patient_id,
+                ids,
+                progress,
+                history,
             )
             if not painter.end():
                 raise OSError(f"could not finish writing {out}")

@@ -75,7 +75,7 @@ def test_moves_deletes_and_drawings_are_kept_with_their_values(store, patient, v
     entries = store.history(patient.id)
     move = next(e for e in entries if e.step == "Move mark")
     assert move.before["x"] == pytest.approx(x) and move.after["x"] == pytest.approx(x + 0.01)
-    assert describe(move) == f"a mark moved (x {x:.3f} → {x + 0.01:.3f})"
+    assert describe(move) == f"moved (x {x:.3f} → {x + 0.01:.3f})"
     redrawn = [e for e in entries if e.kind == "drawing" and e.action == "changed"][0]
     assert '"MultiPolygon"' in redrawn.before["area_back"]  # the area before, in full
     assert describe(redrawn) == "area on the back view redrawn"
@@ -93,15 +93,24 @@ def test_history_is_only_ever_added_to(db_path, store, patient, visit):
     assert again[: len(rows)] == rows and len(again) == len(rows) + 1
 
 
-def test_amended_after_the_visit(store, patient, visit):
-    # The visit (2024-03-01) is long past: a change made today is an amendment; one on the day is not.
-    store.update_visit(visit.id, notes="added the next day")
-    amended = store.amendments(visit.id)
-    assert [(e.kind, describe(e)) for e in amended] == [("visit", "notes edited")]
+def test_amended_after_the_visit(store, patient, visit, monkeypatch):
+    # The visit of 2024-03-01 was entered today (late): what is recorded today is part of it; a change
+    # on a later day amends it. A visit recorded on its own day is amended by any change on a later one.
+    from bodymap.core.records import store as store_module
+
+    m = store.add_mark(visit.id, "back", *inside("back", "infraspinous", "right"))
+    store.update_visit(visit.id, notes="written up the same day")
+    assert store.amendments(visit.id) == []
     today = store.add_visit(Visit(patient_id=patient.id, visited_on=date.today()))
-    store.update_visit(today.id, notes="during the visit")
-    assert store.amendments(today.id) == []
-    assert amended_after_visit(store.visit(visit.id), store.history(patient.id)) == amended
+    tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+    monkeypatch.setattr(store_module, "_now", lambda: tomorrow)
+    store.update_mark(m.id, tenderness=3)
+    store.update_visit(today.id, notes="added the next day")
+    assert [(e.kind, describe(e)) for e in store.amendments(visit.id)] == [
+        ("mark", "tenderness not recorded → 3")
+    ]
+    assert [(e.kind, describe(e)) for e in store.amendments(today.id)] == [("visit", "notes edited")]
+    assert amended_after_visit(store.visit(visit.id), store.history(patient.id)) == store.amendments(visit.id)
 
 
 def test_the_json_export_carries_the_history_and_an_import_keeps_it(store, patient, visit, tmp_path, placer):
