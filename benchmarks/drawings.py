@@ -42,6 +42,16 @@ def star(n: int, cx: float, cy: float, seed: int = 1) -> Polygon:
     return Polygon(np.c_[cx + r * np.cos(a), cy + r * np.sin(a)])
 
 
+def star_polygon(k: int, m: int, n: int, cx: float, cy: float, r: float = 0.05) -> Polygon:
+    """The regular star {k/m} drawn with n points along its edges: k(m - 1) crossings, each edge
+    crossing many others: a scribble over one spot, drawn with a steady hand."""
+    a = np.arange(k) * m * 2 * np.pi / k
+    corners = np.c_[cx + r * np.cos(a), cy + r * np.sin(a)]
+    s = np.linspace(0, 1, n // k, endpoint=False)[:, None]
+    edges = [corners[i] + (corners[(i + 1) % k] - corners[i]) * s for i in range(k)]
+    return Polygon(np.concatenate(edges))
+
+
 def worst_of(fn, repeat: int = 3) -> float:
     """The slowest of a few runs: a bound is about the worst case."""
     times = []
@@ -85,25 +95,30 @@ def main() -> None:
         ("a 100,000-vertex random star", star(100_000, cx, cy)),
         ("a 10,000-vertex lasso drawn twice round", lasso(10_000, cx, cy - 0.03)),
         ("a 100,000-vertex lasso drawn twice round", lasso(100_000, cx, cy - 0.03)),
+        ("a 10,000-vertex star scribble {50/21}", star_polygon(50, 21, 10_000, cx, cy - 0.03)),
+        ("a 100,000-vertex star scribble {75/31}", star_polygon(75, 31, 100_000, cx, cy - 0.03)),
     ):
         outcome = cleaned(geom)()
         said = "refused" if outcome is None else f"kept, {shapely.get_num_coordinates(outcome):,} vertices"
         report(f"clean {name}: {said} (worst of 3)", worst_of(cleaned(geom)), 1.0, base_clean)
 
-    drawn = lasso(10_000, cx, cy - 0.03)
-    pain = lookup.clip({"back": drawn})
     base_rank = median_seconds(lambda: lookup.rank({"back": clean(disc, outline, on_body)}), repeat=30)
     report("rank the whole atlas for the disc (baseline)", base_rank)
-    rank = median_seconds(lambda: lookup.rank(pain, limit=20), repeat=30)
-    report(
-        f"rank a 10,000-vertex self-crossing drawing ({crossings(drawn, 10**6):,} crossings) after cleaning "
-        f"({shapely.get_num_coordinates(pain['back']):,} vertices)",
-        rank,
-        0.050,
-        base_rank,
-    )
-    clip = median_seconds(lambda: lookup.clip({"back": drawn}), repeat=10)
-    report("clean it for the lookup (once per drawing)", clip, 1.0, base_clean)
+    for name, drawn in (
+        ("lasso drawn twice round", lasso(10_000, cx, cy - 0.03)),
+        ("star scribble {50/21}", star_polygon(50, 21, 10_000, cx, cy - 0.03)),
+    ):
+        pain = lookup.clip({"back": drawn})
+        rank = median_seconds(lambda pain=pain: lookup.rank(pain, limit=20), repeat=30)
+        report(
+            f"rank a 10,000-vertex {name} ({crossings(drawn, 10**6):,} crossings) after cleaning "
+            f"({shapely.get_num_coordinates(pain['back']):,} vertices)",
+            rank,
+            0.050,
+            base_rank,
+        )
+        clip = median_seconds(lambda drawn=drawn: lookup.clip({"back": drawn}), repeat=10)
+        report("  and cleaning it for the lookup (once per drawing)", clip, 1.0, base_clean)
 
 
 if __name__ == "__main__":
