@@ -359,9 +359,9 @@ def test_chart_keeps_the_patients_sides(qapp, store):
     left of the front view: the report's picture is not mirrored."""
     from bodymap.core.records.model import Mark
     from bodymap.ui.chart.layout import PLACEMENTS
-    from bodymap.ui.records.report import _Chart
+    from bodymap.ui.records.report import Chart
 
-    chart = _Chart(load_body())
+    chart = Chart(load_body())
     src = chart.source
     for view, x_sign in (("back", 1), ("front", -1)):
         x, y = landmark(view, "acromion", "right")

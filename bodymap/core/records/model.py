@@ -374,6 +374,11 @@ class Patient:
         _set(self, "notes", check_text("notes", self.notes))
         check_id("patient id", self.id)
 
+    def age_on(self, on: date) -> int:
+        """The patient's age in whole years on a date."""
+        born = self.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"

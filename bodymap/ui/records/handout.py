@@ -39,7 +39,7 @@ from bodymap.core.files import replacing
 from bodymap.core.records.aftercare import Aftercare, aftercare
 from bodymap.core.records.model import RecordsError
 
-from .report import _Chart, _DrawingLayer
+from .report import Chart, DrawingLayer
 
 BODY_PT = 14
 TITLE_PT = 22
@@ -71,7 +71,7 @@ def chart_image(store, sheet: Aftercare) -> QImage | None:
     if not sheet.points:
         return None
     atlas, body = store.placer.atlas, store.placer.body
-    chart = _Chart(body)
+    chart = Chart(body)
     areas: dict = {}
     for m in sheet.points:
         muscle = atlas.muscles.get(m.muscle or "")
@@ -85,7 +85,7 @@ def chart_image(store, sheet: Aftercare) -> QImage | None:
     areas = {v: g for v, g in areas.items() if v in views}
     chart.show([], [])  # the needle points are drawn below, larger than a chart mark
     if areas:
-        layer = _DrawingLayer(chart.scene)
+        layer = DrawingLayer(chart.scene)
         layer.show(areas, 0, "treated today")
     rect = chart.scene.views_rect(tuple(views))
     # Down to a little below the lowest point treated (the head, titles and R / L stay): larger dots and

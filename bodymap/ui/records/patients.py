@@ -5,8 +5,6 @@ the list follows, whatever opened them (a click, a new patient, an import, an un
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -26,10 +24,6 @@ from .dialogs import ConsentDialog, PatientDialog, ScreenDialog
 from .session import RecordsSession
 
 LIST_ROWS = 4  # patients shown without scrolling: the list must not push the marks off screen
-
-
-def age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def patient_line(p) -> str:
