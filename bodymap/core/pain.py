@@ -8,7 +8,7 @@ records store and the lookup ranks (see its docstring).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import shapely
@@ -302,32 +302,58 @@ def lasso(points: list[tuple[float, float]]) -> BaseGeometry:
         return Polygon()
 
 
-@dataclass(frozen=True)
-class PainArea:
-    """What the patient shaded, per view, clipped to the body."""
+class PainArea(Mapping[View, BaseGeometry]):
+    """Where it hurts, per view: one (Multi)Polygon in the body frame for each view with something
+    drawn. The one form pain takes everywhere: what the lookup ranks, a visit's pain drawing
+    (records.Drawing.areas), the union of a visit's drawings (records.metrics.union_areas), a student's
+    drawn answer. Immutable: every change returns a new value, so an undo step is the value before and
+    after."""
 
-    views: dict[View, BaseGeometry] = field(default_factory=dict)
+    __slots__ = ("_views",)
+
+    def __init__(self, views: Mapping[View, BaseGeometry] | None = None):
+        from bodymap.core.chart.frame import VIEWS
+
+        given = views or {}
+        self._views: dict[View, BaseGeometry] = {v: given[v] for v in VIEWS if v in given}
+
+    def __getitem__(self, view: View) -> BaseGeometry:
+        return self._views[view]
+
+    def __iter__(self) -> Iterator[View]:
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def __repr__(self) -> str:
+        return f"PainArea({', '.join(f'{v}: {g.geom_type}' for v, g in self._views.items())})"
+
+    @property
+    def views(self) -> dict[View, BaseGeometry]:
+        """A plain dict of it (for code that keeps one)."""
+        return dict(self._views)
 
     @property
     def is_empty(self) -> bool:
-        return not self.views
+        return not self._views
 
     def area(self) -> float:
-        return float(sum(g.area for g in self.views.values()))
+        return float(sum(g.area for g in self._views.values()))
 
     def add(self, body: Body, view: View, shape: BaseGeometry) -> PainArea:
         shape = polygonal(shape.intersection(body[view].outline))
         if shape.is_empty or shape.area < MIN_SHADED_AREA:
             return self
-        new = dict(self.views)
-        new[view] = polygonal(unary_union([self.views.get(view, Polygon()), shape]))
+        new = dict(self._views)
+        new[view] = polygonal(unary_union([self._views.get(view, Polygon()), shape]))
         return PainArea(new)
 
     def erase(self, view: View, shape: BaseGeometry) -> PainArea:
-        if view not in self.views:
+        if view not in self._views:
             return self
-        new = dict(self.views)
-        rest = polygonal(self.views[view].difference(shape))
+        new = dict(self._views)
+        rest = polygonal(self._views[view].difference(shape))
         if rest.is_empty or rest.area < MIN_SHADED_AREA:
             del new[view]
         else:
@@ -337,11 +363,8 @@ class PainArea:
     def resized(self, body: Body, distance: float) -> PainArea:
         """Grown (distance > 0) or shrunk (< 0) by a margin, staying inside the body."""
         new: dict[View, BaseGeometry] = {}
-        for view, g in self.views.items():
+        for view, g in self._views.items():
             r = polygonal(g.buffer(distance, quad_segs=8).intersection(body[view].outline))
             if not r.is_empty and r.area >= MIN_SHADED_AREA:
                 new[view] = r
         return PainArea(new)
-
-    def as_pain(self) -> dict[View, BaseGeometry]:
-        return dict(self.views)

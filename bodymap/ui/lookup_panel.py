@@ -222,7 +222,7 @@ class LookupPanel(QWidget):
             if current is not None and current[1]:
                 return current[1], False
         elif not self.pain.is_empty:
-            return self.pain.as_pain(), False
+            return self.pain, False
         if self.point is not None:
             return self.lookup.point_pain(*self.point), True
         return None

@@ -14,6 +14,7 @@ trigger point's side, so pain on the right meets right-side zones, and midline p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,7 @@ from bodymap.core.chart.body import Body
 from bodymap.core.chart.frame import VIEWS, Side, View, x_sign
 from bodymap.core.data import JsonObject
 from bodymap.core.geometry import polygon_parts, polygonal
-from bodymap.core.pain import STORAGE_GRID, AreaError, clean
+from bodymap.core.pain import STORAGE_GRID, AreaError, PainArea, clean
 from bodymap.core.quoting import point_text, quote
 
 POINT_RADIUS = 0.009  # a pointed-at spot: a fingertip, about 1.5 cm across on a 170 cm adult
@@ -36,7 +37,7 @@ SPILLOVER_WEIGHT = 0.5
 EXPLAINED_WEIGHT = 0.7
 MIN_SCORE = 0.01
 
-Pain = dict[View, BaseGeometry]  # in the body frame
+Areas = Mapping[View, BaseGeometry]  # what a lookup takes: a PainArea, or any mapping of view to area
 _Geoms = npt.NDArray[np.object_]  # shapely geometries, for shapely's vectorised functions
 _Ints = npt.NDArray[np.int_]
 
@@ -106,7 +107,7 @@ class Contribution:
 @dataclass(frozen=True)
 class Result:
     candidates: tuple[Candidate, ...]
-    pain: Pain = field(repr=False)
+    pain: PainArea = field(repr=False)
     pain_area: float
 
 
@@ -173,24 +174,24 @@ class Lookup:
 
     # -- input -----------------------------------------------------------------------------------
 
-    def point_pain(self, view: View, x: float, y: float) -> Pain:
+    def point_pain(self, view: View, x: float, y: float) -> PainArea:
         """A pointed-at spot as a small disc; refused outside the body."""
         outline = self.body[view].outline
         if not shapely.dwithin(outline, Point(x, y), 0.002):
             raise LookupInputError(f"the point {point_text(x, y)} is outside the body on the {view} view")
-        return {view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)}
+        return PainArea({view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)})
 
-    def landmark_pain(self, landmark: str, side: Side) -> Pain:
+    def landmark_pain(self, landmark: str, side: Side) -> PainArea:
         """A landmark (by id, name or synonym) on the patient's side, on every view where it can be seen.
 
         Where a view shows the landmark only on the midline (the vertex, C7, the sacrum on the front
         and back views), the right or left side means the spot just to that side of the midline: a disc
         that touches the midline from that side (landmark_note says so). A paired landmark has no
         midline spot."""
-        pain: Pain = {}
+        pain: dict[View, BaseGeometry] = {}
         for view, spot in self._landmark_spots(landmark, side).items():
             pain.update(self.point_pain(view, *spot))
-        return pain
+        return PainArea(pain)
 
     def landmark_note(self, landmark: str, side: Side) -> str:
         """What landmark_pain made of the request, in words, when it is not simply the landmark itself."""
@@ -254,10 +255,10 @@ class Lookup:
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         raise LookupInputError(f"no condition called {quote(condition)}{hint}")
 
-    def clip(self, pain: Pain) -> Pain:
+    def clip(self, pain: Areas) -> PainArea:
         """A drawn area cleaned (pain.clean: repaired, clipped to the body, on the grid, within the
         vertex budget) on each view; refused if nothing is left or it cannot be kept."""
-        out: Pain = {}
+        out: dict[View, BaseGeometry] = {}
         for view, g in pain.items():
             if view not in VIEWS:
                 raise LookupInputError(f"unknown view {quote(view)}; expected one of {', '.join(VIEWS)}")
@@ -269,11 +270,11 @@ class Lookup:
                 out[view] = c
         if not out:
             raise LookupInputError("the drawn area does not touch the body")
-        return out
+        return PainArea(out)
 
     # -- ranking ---------------------------------------------------------------------------------
 
-    def _overlaps(self, pain: Pain, spot: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def _overlaps(self, pain: Areas, spot: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Per trigger point: the pain area inside its essential zone and inside its spillover-only zone.
 
         A pointed spot is measured on SPOT_SAMPLES points spread evenly over it rather than by overlays:
@@ -300,7 +301,7 @@ class Lookup:
         return ess, spill
 
     def rank(
-        self, pain: Pain, limit: int | None = 20, condition: str | None = None, point: bool = False
+        self, pain: Areas, limit: int | None = 20, condition: str | None = None, point: bool = False
     ) -> Result:
         """The trigger points ranked for this pain, best first, each with its reason."""
         total = sum(g.area for g in pain.values())
@@ -340,27 +341,27 @@ class Lookup:
             )
             if limit is not None and len(out) >= limit:
                 break
-        return Result(tuple(out), pain, total)
+        return Result(tuple(out), PainArea(pain), total)
 
-    def unexplained(self, pain: Pain, trps: list[TriggerPoint]) -> Pain:
+    def unexplained(self, pain: Areas, trps: list[TriggerPoint]) -> PainArea:
         """The part of the pain that none of these trigger points refers to (computed on demand:
         the union of many zones is the slow part of a lookup)."""
-        out = {}
+        out: dict[View, BaseGeometry] = {}
         for view, g in pain.items():
             zones = [z for t in trps for z in (t.essential.get(view), t.spillover.get(view)) if z is not None]
             rest = _minus(g, shapely.union_all(zones, grid_size=OVERLAY_GRID)) if zones else g
             if not rest.is_empty and rest.area > 1e-9:
                 out[view] = rest
-        return out
+        return PainArea(out)
 
-    def unexplained_share(self, result: Result) -> tuple[Pain, float]:
+    def unexplained_share(self, result: Result) -> tuple[PainArea, float]:
         """What the listed candidates leave unexplained, and its share of the pain."""
         rest = self.unexplained(result.pain, [c.trp for c in result.candidates])
         return rest, sum(g.area for g in rest.values()) / result.pain_area
 
     def combined(
         self,
-        pain: Pain,
+        pain: Areas,
         target: float = 0.9,
         max_muscles: int = 6,
         min_gain: float = 0.02,
@@ -375,15 +376,15 @@ class Lookup:
             t.key: {v: (_cut(g, t.essential.get(v)), _cut(g, t.spillover.get(v))) for v, g in pain.items()}
             for t in pool
         }
-        got_e: Pain = {v: shapely.Polygon() for v in pain}
-        got_s: Pain = {v: shapely.Polygon() for v in pain}
+        got_e: dict[View, BaseGeometry] = {v: shapely.Polygon() for v in pain}
+        got_s: dict[View, BaseGeometry] = {v: shapely.Polygon() for v in pain}
         chosen: list[Contribution] = []
         used: set[tuple[str, Side]] = set()
         current = 0.0
         while current < target and len(chosen) < max_muscles:
             best: TriggerPoint | None = None
             best_gain = 0.0
-            best_state: tuple[Pain, Pain] | None = None
+            best_state: tuple[dict[View, BaseGeometry], dict[View, BaseGeometry]] | None = None
             for t in pool:
                 if (t.muscle, t.side) in used:
                     continue
@@ -473,7 +474,7 @@ def _minus(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
     return polygonal(shapely.difference(a, b, grid_size=OVERLAY_GRID))
 
 
-def pain_from_geojson(obj: object) -> Pain:
+def pain_from_geojson(obj: object) -> PainArea:
     """A drawn pain area from GeoJSON (a Feature or FeatureCollection of polygons, each with
     properties.view), not yet cleaned: Lookup.clip does that. LookupInputError names any problem in
     one line."""
@@ -514,4 +515,4 @@ def pain_from_geojson(obj: object) -> Pain:
     if not parts:
         raise LookupInputError("the GeoJSON's polygons are all empty")
     # Overlapping polygons of one view make one area: clean() repairs (unions) them, in bounded time.
-    return {v: MultiPolygon(list(gs)) if len(gs) > 1 else gs[0] for v, gs in parts.items()}
+    return PainArea({v: MultiPolygon(list(gs)) if len(gs) > 1 else gs[0] for v, gs in parts.items()})

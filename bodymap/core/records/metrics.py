@@ -24,6 +24,7 @@ from shapely.ops import unary_union
 
 from bodymap.core.chart.frame import PAIRED_SIDES, VIEWS, Side, View, x_sign
 from bodymap.core.chart.hittest import tester_for
+from bodymap.core.pain import PainArea
 
 from .model import Drawing, Mark, Plan, Visit, stored
 
@@ -171,9 +172,7 @@ class Extent:
     body_share: float  # Lund & Browder weighted share of the body surface, 0-1
 
 
-def union_areas(
-    drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None
-) -> dict[View, BaseGeometry]:
+def union_areas(drawings: Iterable[Drawing], symptoms: Iterable[str] | None = None) -> PainArea:
     """The drawn area per view, overlaps counted once (deleted drawings left out)."""
     wanted = set(symptoms) if symptoms is not None else None
     parts: dict[View, list[BaseGeometry]] = {}
@@ -182,7 +181,7 @@ def union_areas(
             continue
         for view, geom in d.areas.items():
             parts.setdefault(view, []).append(geom)
-    return {v: unary_union(gs) for v, gs in parts.items()}
+    return PainArea({v: unary_union(gs) for v, gs in parts.items()})
 
 
 def _as_areas(drawn: Drawn) -> Mapping[View, BaseGeometry]:

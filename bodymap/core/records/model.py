@@ -13,12 +13,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import SIDES, VIEWS, Side, View
+from bodymap.core.pain import PainArea
 from bodymap.core.quoting import quote
 
 if TYPE_CHECKING:
@@ -756,8 +756,7 @@ class Drawing:
                 raise InvalidValue(f"the drawing on the {view} view is empty")
         if not self.areas:
             raise InvalidValue("a drawing needs an area on at least one view")
-        ordered = {v: self.areas[v] for v in VIEWS if v in self.areas}
-        _set(self, "areas", MappingProxyType(ordered))  # frozen means frozen
+        _set(self, "areas", PainArea(self.areas))  # the one form of pain: immutable, in the views' order
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from types import MappingProxyType
 from typing import Any
 
 import shapely
@@ -16,6 +15,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import VIEWS, View
+from bodymap.core.pain import PainArea
 
 from .model import (
     ADDED_PRECAUTIONS,
@@ -501,7 +501,7 @@ def drawing_from(r: Mapping[Any, Any]) -> Drawing:
         visit_id=r["visit_id"],
         symptom=r["symptom"],
         intensity=r["intensity"],
-        areas=MappingProxyType(areas),
+        areas=PainArea(areas),
         notes=r["notes"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],

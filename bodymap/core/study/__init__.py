@@ -3,7 +3,7 @@ spaced repetition, progress, and the Anki deck.
 
     deck = Deck.build(atlas, Lookup(atlas, body))       # every card: zone, point, reverse, name
     grader = Grader(deck)
-    score = grader.grade(deck.card("zone:upper_trapezius:trp1:right"), Drawing({"back": shape}))
+    score = grader.grade(deck.card("zone:upper_trapezius:trp1:right"), PainArea({"back": shape}))
     with StudyStore.open() as store:                    # the student's own database (not the patients')
         study = Study(deck, store)
         card = study.next_card("quiz")
@@ -13,7 +13,9 @@ an answer), answers.py (answers and reading them from files), schedule.py (FSRS)
 and database.py (the study database), session.py (Learn, Quiz, Exam), progress.py, deck.py (Anki).
 """
 
-from .answers import AnswerError, Choice, Drawing, PointAnswer
+from bodymap.core.pain import PainArea
+
+from .answers import AnswerError, Choice, PointAnswer
 from .cards import KIND_NAMES, KINDS, Card, Choices, Deck, Kind, UnknownCard
 from .database import StudyError
 from .grading import Feedback, Grader
@@ -32,7 +34,7 @@ __all__ = [
     "Choice",
     "Choices",
     "Deck",
-    "Drawing",
+    "PainArea",
     "ExamResults",
     "ExamRun",
     "Feedback",

@@ -1,6 +1,6 @@
 """Answers to study cards, and reading them from files (`bodymap study score CARD --answer FILE`).
 
-- A drawing: per view, the area the student shaded (body frame), clipped to the body.
+- A drawing: a pain area (core/pain.py): per view, the area the student shaded, clipped to the body.
 - A point: the view and the body-frame point the student clicked.
 - A choice: the muscles (ids) the student picked.
 
@@ -14,20 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.atlas import Atlas
 from bodymap.core.chart.frame import VIEWS, View
 from bodymap.core.lookup import LookupInputError, pain_from_geojson
+from bodymap.core.pain import PainArea
 
 
 class AnswerError(ValueError):
     """An answer that cannot be read or does not fit the card (one line for the user)."""
-
-
-@dataclass(frozen=True)
-class Drawing:
-    views: dict[View, BaseGeometry]
 
 
 @dataclass(frozen=True)
@@ -42,12 +37,12 @@ class Choice:
     muscles: frozenset[str]
 
 
-Answer = Drawing | PointAnswer | Choice
+Answer = PainArea | PointAnswer | Choice  # a drawing is a pain area, as the records and the lookup keep it
 
 
-def drawing_from_geojson(obj: object) -> Drawing:
+def drawing_from_geojson(obj: object) -> PainArea:
     try:
-        return Drawing(pain_from_geojson(obj))
+        return pain_from_geojson(obj)
     except LookupInputError as exc:
         raise AnswerError(str(exc)) from None
     except (KeyError, TypeError, AttributeError):

@@ -10,12 +10,12 @@ from shapely.geometry.base import BaseGeometry
 from bodymap.core.atlas import TriggerPoint
 from bodymap.core.chart.frame import View
 from bodymap.core.lookup import LookupInputError
+from bodymap.core.pain import PainArea
 
 from .answers import (
     Answer,
     AnswerError,
     Choice,
-    Drawing,
     PointAnswer,
     choice_from_json,
     drawing_from_geojson,
@@ -54,15 +54,15 @@ class Grader:
             self._patterns[t.key] = out
         return self._patterns[t.key]
 
-    def clip(self, drawing: Drawing) -> Drawing:
+    def clip(self, drawing: PainArea) -> PainArea:
         """The drawing on the body (empty if nothing of it is on the body)."""
         try:
-            return Drawing(self.deck.lookup.clip(dict(drawing.views)))
+            return PainArea(self.deck.lookup.clip(dict(drawing.views)))
         except LookupInputError:
-            return Drawing({})
+            return PainArea({})
 
     def grade(self, card: Card, answer: Answer) -> Score:
-        if card.kind == "zone" and isinstance(answer, Drawing):
+        if card.kind == "zone" and isinstance(answer, PainArea):
             t = self.deck.trigger_point(card)
             return score_drawing(self.clip(answer).views, dict(t.essential), self.pattern(t), t.side)
         if card.kind == "point" and isinstance(answer, PointAnswer):
@@ -76,7 +76,7 @@ class Grader:
             return rule(set(answer.muscles), set(choices.accepted), names)
         raise AnswerError(f"card {card.id} asks for {EXPECTS[card.kind]}")
 
-    def feedback(self, card: Card, drawing: Drawing) -> Feedback:
+    def feedback(self, card: Card, drawing: PainArea) -> Feedback:
         t = self.deck.trigger_point(card)
         pattern = self.pattern(t)
         d = self.clip(drawing).views

@@ -32,7 +32,6 @@ from bodymap.core.study import (
     Card,
     Choice,
     Deck,
-    Drawing,
     ExamRun,
     PointAnswer,
     Study,
@@ -450,7 +449,7 @@ class StudyMode(QObject):
         card = self.card
         assert card is not None
         if card.kind == "zone":
-            return Drawing(dict(self.drawing.views)) if not self.drawing.is_empty else None
+            return PainArea(self.drawing.views) if not self.drawing.is_empty else None
         if card.kind == "point":
             return PointAnswer(*self.click) if self.click is not None else None
         chosen = self.panel.options.chosen()
@@ -493,7 +492,7 @@ class StudyMode(QObject):
         correct = None
         if card.kind == "zone":
             t = deck.trigger_point(card)
-            drawing = answer if isinstance(answer, Drawing) else Drawing({})
+            drawing = answer if isinstance(answer, PainArea) else PainArea({})
             if self.study is not None:
                 fb = self.study.grader.feedback(card, drawing)
                 self.layer.show_feedback(fb.hit, fb.missed, fb.extra, dict(t.essential), dict(t.spillover))

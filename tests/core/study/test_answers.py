@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bodymap.core.study import AnswerError, Choice, Drawing, PointAnswer
+from bodymap.core.study import AnswerError, Choice, PainArea, PointAnswer
 from bodymap.core.study.answers import choice_from_json, drawing_from_geojson, point_from_geojson
 
 
@@ -45,7 +45,7 @@ def test_bad_point_answers(obj, words):
 def test_drawing_answer():
     square = {"type": "Polygon", "coordinates": [[[0, 0.5], [0.05, 0.5], [0.05, 0.55], [0, 0.55], [0, 0.5]]]}
     d = drawing_from_geojson({"type": "Feature", "properties": {"view": "front"}, "geometry": square})
-    assert isinstance(d, Drawing) and set(d.views) == {"front"}
+    assert isinstance(d, PainArea) and set(d.views) == {"front"}
     with pytest.raises(AnswerError, match="Polygon"):
         drawing_from_geojson(point(0.1, 0.2))
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from fsrs import Rating, State
 
-from bodymap.core.study import Choice, Drawing, Score, Study, StudyStore
+from bodymap.core.study import Choice, PainArea, Score, Study, StudyStore
 from bodymap.core.study.schedule import rating_for, scheduler
 from bodymap.core.study.session import interleave
 
@@ -44,7 +44,7 @@ def test_progress_is_persisted_across_a_restart(study_path, clock, deck):
     study = Study(deck, first, clock=clock)
     card = study.next_card("learn")
     t = deck.trigger_point(card)
-    study.answer(card, Drawing(dict(t.essential)), "learn", 4200)
+    study.answer(card, PainArea(t.essential), "learn", 4200)
     before = first.states()
     first.close()
 

@@ -11,7 +11,7 @@ from shapely.geometry import box
 
 from bodymap.core.chart.frame import mirror
 from bodymap.core.records.model import REFERENCE_STATURE_CM
-from bodymap.core.study import Choice, Drawing, PointAnswer
+from bodymap.core.study import Choice, PainArea, PointAnswer
 from bodymap.core.study.scoring import EXCELLENT, PASS, point_credit, score_choice, score_drawing
 
 CM = 1 / REFERENCE_STATURE_CM  # one centimetre in body units
@@ -31,7 +31,7 @@ def _one_line(score):
 def test_the_essential_zone_itself_scores_at_least_095(deck, grader):
     for card in deck.select("zone"):
         t = deck.trigger_point(card)
-        s = grader.grade(card, Drawing(dict(t.essential)))
+        s = grader.grade(card, PainArea(t.essential))
         assert s.score >= 0.95, card.id
         assert s.passed and s.excellent
         _one_line(s)
@@ -41,7 +41,7 @@ def test_essential_plus_spillover_scores_the_same(deck, grader):
     # Drawing into the spillover zone neither helps nor hurts.
     for card in deck.select("zone"):
         t = deck.trigger_point(card)
-        s = grader.grade(card, Drawing(_pattern(t)))
+        s = grader.grade(card, PainArea(_pattern(t)))
         assert s.score >= 0.95, card.id
 
 
@@ -49,12 +49,12 @@ def test_spillover_alone_earns_nothing_and_costs_nothing(deck, grader):
     card = deck.card("zone:upper_trapezius:trp1:right")
     t = deck.trigger_point(card)
     only = {v: g.difference(t.essential[v]) if v in t.essential else g for v, g in t.spillover.items()}
-    assert grader.grade(card, Drawing(only)).score <= 0.05
+    assert grader.grade(card, PainArea(only)).score <= 0.05
     half = {v: g.intersection(box(-1, 0, 1, g.centroid.y)) for v, g in t.essential.items()}
     with_spill = {v: half.get(v, shapely.Polygon()).union(only.get(v, shapely.Polygon())) for v in only}
     # Equal up to the storage grid (a drawing is cleaned onto a 1e-6 grid before it is scored).
-    assert grader.grade(card, Drawing(with_spill)).score == pytest.approx(
-        grader.grade(card, Drawing(half)).score, abs=1e-5
+    assert grader.grade(card, PainArea(with_spill)).score == pytest.approx(
+        grader.grade(card, PainArea(half)).score, abs=1e-5
     )
 
 
@@ -76,13 +76,13 @@ def test_a_far_zone_scores_at_most_005(deck, grader, atlas):
                 for v in _pattern(t)
             )
         )
-        assert grader.grade(card, Drawing(dict(far.essential))).score <= 0.05, (card.id, far.key)
+        assert grader.grade(card, PainArea(far.essential)).score <= 0.05, (card.id, far.key)
 
 
 def test_laterality_the_right_muscles_zone_drawn_on_the_left_fails(deck, grader):
     card = deck.card("zone:upper_trapezius:trp1:right")
     t = deck.trigger_point(card)
-    s = grader.grade(card, Drawing({v: mirror(g) for v, g in t.essential.items()}))
+    s = grader.grade(card, PainArea({v: mirror(g) for v, g in t.essential.items()}))
     assert not s.passed
     assert "patient's left" in s.reason and "patient's right" in s.reason
     # And for every trigger point whose zone is not symmetric about the midline.
@@ -93,7 +93,7 @@ def test_laterality_the_right_muscles_zone_drawn_on_the_left_fails(deck, grader)
         overlap = sum(flipped[v].intersection(g).area for v, g in t.essential.items())
         if overlap > 0.2 * sum(g.area for g in t.essential.values()):
             continue  # a midline zone (sternalis, rectus abdominis): the same on both sides
-        assert not grader.grade(card, Drawing(flipped)).passed, card.id
+        assert not grader.grade(card, PainArea(flipped)).passed, card.id
         checked += 1
     assert checked >= 0.9 * len(deck.select("zone"))
 
@@ -111,19 +111,19 @@ def test_a_drawing_that_covers_half_the_zone_scores_about_half(deck, grader):
         else:
             hi = mid
     half = {view: e.intersection(box(minx - 1, miny - 1, maxx + 1, lo))}
-    s = grader.grade(card, Drawing(half))
+    s = grader.grade(card, PainArea(half))
     assert s.score == pytest.approx(0.5 * e.area / sum(g.area for g in t.essential.values()), abs=0.02)
 
 
 def test_a_drawing_off_the_body_or_empty_scores_zero(deck, grader):
     card = deck.card("zone:masseter:deep:right")
-    s = grader.grade(card, Drawing({"front": box(0.5, 0.5, 0.6, 0.6)}))
+    s = grader.grade(card, PainArea({"front": box(0.5, 0.5, 0.6, 0.6)}))
     assert s.score == 0 and not s.passed and s.reason == "nothing drawn on the body"
 
 
 def test_a_drawing_on_the_wrong_view_says_where_the_zone_is(deck, grader):
     card = deck.card("zone:quadratus_plantae:trp1:right")
-    s = grader.grade(card, Drawing({"front": box(-0.1, 0.0, 0.1, 0.1)}))
+    s = grader.grade(card, PainArea({"front": box(-0.1, 0.0, 0.1, 0.1)}))
     assert not s.passed and "plantar view" in s.reason
 
 
@@ -196,7 +196,7 @@ def test_a_score_just_below_the_pass_mark_never_shows_as_050(deck, grader):
     lo, hi = 0.0, 0.05  # grow the zone until the overlap is just under 0.5 (bisection on the margin)
     for _ in range(40):
         mid = (lo + hi) / 2
-        s = grader.grade(card, Drawing({v: g.buffer(mid) for v, g in t.essential.items()}))
+        s = grader.grade(card, PainArea({v: g.buffer(mid) for v, g in t.essential.items()}))
         if s.score >= 0.5:
             lo = mid
         else:
