@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bodymap.cli_records import DB_HELP, RecordsUsage, patient_id
+from bodymap.cli_records import DB_HELP, RecordsUsage, patient_id, say
 from bodymap.cli_records import add_parsers as add_records_parsers
 from bodymap.cli_records import existing as existing_records
 from bodymap.core.chart.frame import VIEWS
@@ -24,13 +24,12 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, never a usage dump
-        raise UsageError(message)
+    def error(self, message: str):  # one line, never a usage dump, and short whatever was typed
+        raise UsageError(message if len(message) <= 200 else message[:200] + "…")
 
 
 def _print_json(obj) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, separators=(",", ":"))
-    sys.stdout.write("\n")
+    say(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def cmd_geometry(args) -> int:
@@ -169,7 +168,7 @@ def cmd_render(args) -> int:
         overlay.set_muscles(muscles)
         source = overlay.picture_rect()
     render_scene(scene, source, out, args.width)
-    print(str(out))
+    say(str(out))
     return 0
 
 
@@ -199,7 +198,7 @@ def cmd_handout(args) -> int:
     with Store.open(existing_records(args), read_only=True) as store:
         patient = patient_id(store, args.patient)
         write_handout(store, patient, args.visit, out, clinic=settings.clinic, contact=contact)
-    print(str(out))
+    say(str(out))
     return 0
 
 
@@ -299,7 +298,7 @@ def cmd_study_export(args) -> int:
         from bodymap.ui.study.flashcards import write_flashcards
 
         write_flashcards(atlas, pictures, trps, out)
-    print(str(out))
+    say(str(out))
     return 0
 
 
@@ -399,22 +398,19 @@ def main(argv: list[str] | None = None) -> int:
         func: Callable[[argparse.Namespace], int] = args.func
         return func(args)
     except (UsageError, RecordsUsage) as exc:
-        print(f"bodymap: error: {exc}", file=sys.stderr)
+        say(f"bodymap: error: {exc}", err=True)
         return 2
     except BrokenPipeError:  # e.g. `bodymap geometry | head`
         return 0
     except ValueError as exc:  # bad data or input found by the core: one line, no traceback
-        print(f"bodymap: error: {exc}", file=sys.stderr)
+        say(f"bodymap: error: {exc}", err=True)
         return 1
     except OSError as exc:  # a full disk, a folder that refuses writing: one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"bodymap: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        say(f"bodymap: error: {where}{exc.strerror or exc}", err=True)
         return 1
     except Exception as exc:  # noqa: BLE001 - a bug: one line; BODYMAP_DEBUG=1 shows the traceback
         if os.environ.get("BODYMAP_DEBUG"):
             raise
-        print(
-            f"bodymap: internal error: {type(exc).__name__}: {exc} (BODYMAP_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        say(f"bodymap: internal error: {type(exc).__name__}: {exc} (BODYMAP_DEBUG=1 for details)", err=True)
         return 1

@@ -41,9 +41,16 @@ def existing(args: argparse.Namespace) -> str:
     return where
 
 
+def say(text: str, *, err: bool = False) -> None:
+    """One line of output. A file name the system could not decode reaches Python as lone surrogates
+    ("\\udcff"), which no terminal can show: they are written escaped, never a crash."""
+    stream = sys.stderr if err else sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    print(text.encode(encoding, "backslashreplace").decode(encoding, "replace"), file=stream)
+
+
 def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, ensure_ascii=False, separators=(",", ":"))
-    sys.stdout.write("\n")
+    say(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def patient_id(store: Store, given: str) -> int:
@@ -112,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         with Store.open(where, read_only=True) as store:
             export_file(store, patient_id(store, args.patient), out, args.format, args.visit)
-    print(str(out))
+    say(str(out))
     return 0
 
 
@@ -148,7 +155,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise RecordsUsage(f"the folder {str(out.parent)!r} does not exist")
-    print(str(backup(existing(args), out)))
+    say(str(backup(existing(args), out)))
     return 0
 
 
@@ -157,15 +164,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check(existing(args))
     for line in report.problems:
-        print(line)
-    print(report.summary)
+        say(line)
+    say(report.summary)
     return 0 if not report.problems else 1
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from bodymap.core.records.upkeep import restore
 
-    print(restore(Path(args.file), location(args)))
+    say(restore(Path(args.file), location(args)))
     return 0
 
 
@@ -203,4 +210,4 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     r.set_defaults(func=cmd_restore)
 
 
-__all__ = ["RecordsUsage", "add_parsers"]
+__all__ = ["RecordsUsage", "add_parsers", "say"]

@@ -150,6 +150,27 @@ def test_export_and_import(clinic, qtbot, tmp_path):
     assert w.records_actions.last_message.startswith("Nothing was imported.")
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 5000,  # RecursionError in the decoder
+        '{"format": "bodymap-record", "version": ' + "1" * 4301 + "}",  # ValueError of int()
+        '{"format": "bodymap-record", "version": 3, "patient": {"notes": "\\ud800"}}',  # a lone surrogate
+    ],
+    ids=["nested", "4301-digits", "surrogate"],
+)
+def test_file_import_says_one_line_for_hostile_files(clinic, tmp_path, content):
+    # Issue 10: File -> Import caught only OSError and ValueError, so most of these showed nothing at all.
+    w = clinic
+    bad = tmp_path / "hostile.json"
+    bad.write_text(content)
+    before = len(w.store.patients())
+    assert w.records_actions.import_json(str(bad)) is None
+    assert len(w.store.patients()) == before
+    message = w.records_actions.last_message
+    assert message.startswith("Nothing was imported.") and message.count("\n") <= 2 and len(message) < 400
+
+
 def test_a_corrupt_database_is_reported_and_left_alone(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
