@@ -19,17 +19,13 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 from bodymap import __version__
 
 from .chart.first_frame import FirstFrame, Recording
+from .docks import ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK, STUDY_DOCK
 
 if TYPE_CHECKING:
     from bodymap.core.chart.body import Body
     from bodymap.core.chart.hittest import Hit
 
     from .chart.paint import ChartPaint
-
-# Docks are found by these names (saved with the window's layout), never by their titles.
-ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK, STUDY_DOCK = "atlas", "lookup", "patient", "study"
-CHART_SHARE = 0.5  # the chart keeps at least this share of the window's width; the panels share the rest
-NARROW = 1100  # below this width the panels share one column of tabs
 
 
 class MainWindow(QMainWindow):
@@ -265,24 +261,9 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self.help_menu_action(), self.study.menu)
 
     def _dock(self, name: str, title: str, widget, area, key: str) -> QDockWidget:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QScrollArea
+        from .docks import add_dock
 
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        # A panel scrolls inside its dock rather than hold the window taller or wider than the screen
-        # (800 x 600 included): the chart keeps its room.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # panels fit the width
-        scroll.setWidget(widget)
-        dock.setWidget(scroll)
-        self.addDockWidget(area, dock)
-        toggle = dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence(key))
-        self.panels_menu.addAction(toggle)
-        return dock
+        return add_dock(self, name, title, widget, area, key, self.panels_menu)
 
     def _focus_search(self) -> None:
         self.dock(ATLAS_DOCK).show()
@@ -308,29 +289,11 @@ class MainWindow(QMainWindow):
         self._fit_docks()
 
     def _fit_docks(self) -> None:
-        """Keep the chart the main thing on screen: in a narrow window the panels share one column of
-        tabs, and no panel column takes more than its share of the width."""
         if self.atlas_panel is None:  # the first paint: no panels yet (and no Qt namespace: first_frame.py)
             return
-        from PySide6.QtCore import Qt
+        from .docks import fit_docks
 
-        names = (ATLAS_DOCK, LOOKUP_DOCK, PATIENT_DOCK, STUDY_DOCK)
-        docks = [d for d in (self.dock(n) for n in names) if d]
-        if self.width() < NARROW and self.dockWidgetArea(docks[0]) != self.dockWidgetArea(docks[-1]):
-            for d in docks:
-                if d.isFloating():
-                    continue
-                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d)
-            for d in docks[1:]:
-                self.tabifyDockWidget(docks[0], d)
-            (self.dock(PATIENT_DOCK) or docks[0]).raise_()
-        visible = [d for d in docks if d.isVisible() and not d.isFloating()]
-        areas = {self.dockWidgetArea(d) for d in visible}
-        if not areas:
-            return
-        room = self.width() * (1 - CHART_SHARE) / len(areas)
-        for d in visible:
-            d.setMaximumWidth(max(220, int(room)))
+        fit_docks(self)
 
     # -- records -----------------------------------------------------------------------------------
 
