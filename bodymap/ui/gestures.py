@@ -132,7 +132,7 @@ class GestureRouter(QObject):
         if self.draws_on_visit():
             s = self.session
             command = stroke(
-                s.store,
+                s.store.drawings(s.visit_id),
                 s.store.placer.body,
                 s.visit_id,
                 self.drawing_box.current_symptom(),

@@ -10,6 +10,7 @@ bodymap.core.records.commands so that undo and redo cover them. See docs/records
 
 from .model import (
     AfterEffects,
+    Conflict,
     Consent,
     Drawing,
     Findings,
@@ -49,4 +50,5 @@ __all__ = [
     "InvalidValue",
     "ReadOnly",
     "NotFound",
+    "Conflict",
 ]

@@ -14,23 +14,25 @@ first redo), so an impossible value never sits on the undo stack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
+
+from bodymap.core.chart.frame import View
 from bodymap.core.records.model import (
     Consent,
     Drawing,
     Findings,
     InvalidValue,
+    Mark,
     Patient,
     Plan,
     Screen,
     Treatment,
     Visit,
-    editable,
     stored,
 )
-from bodymap.core.records.store import Store
+from bodymap.core.records.store import Store, Stored
 
 # Menu texts of single-field edits: "Undo Set tenderness".
 _FIELD_TEXT = {
@@ -74,6 +76,11 @@ class Command:
     Every change keeps its history (records/history.py), named by the user's step: the first do() is
     `text`, a later one "Redo <text>", an undo "Undo <text>", so an undo is a change like any other,
     with its own entry, and nothing is lost by undoing.
+
+    Each step is made on the version of the record the command last saw (the record the user had on
+    screen, then the one its own do or undo left): if someone else changed it since, the store refuses
+    the step with Conflict, saying who changed what, and the command stays as it was (the undo stack
+    does not move).
     """
 
     text = ""
@@ -102,6 +109,13 @@ class Command:
         return f"<{type(self).__name__} {self.text!r}>"
 
 
+def _split(record: int | Stored) -> tuple[int, Stored | None]:
+    """A record's id, and the record itself when the user's copy was given (not just its id)."""
+    if isinstance(record, int):
+        return record, None
+    return stored(record.id), record
+
+
 class _Add(Command):
     """Adding a record: do adds it (then restores it on redo), undo soft-deletes it."""
 
@@ -109,69 +123,76 @@ class _Add(Command):
 
     def __init__(self) -> None:
         self.id: int | None = None
+        self.record: Stored | None = None  # the record as the last step left it
 
-    def _add(self, store: Store) -> int:
+    def _add(self, store: Store) -> Stored:
         raise NotImplementedError
 
     def _do(self, store: Store) -> None:
         if self.id is None:
-            self.id = self._add(store)
+            self.record = self._add(store)
+            self.id = self.record.id
         else:
-            store.restore(self.kind, self.id)
+            self.record = store.restore(self.kind, self.id, seen=self.record)
 
     def _undo(self, store: Store) -> None:
         assert self.id is not None, "undo() before do()"
-        store.delete(self.kind, self.id)
+        self.record = store.delete(self.kind, self.id, seen=self.record)
 
 
 class _Delete(Command):
     kind = ""
 
-    def __init__(self, record_id: int):
-        self.id = record_id
+    def __init__(self, record: int | Stored):
+        self.id, self.record = _split(record)
 
     def _do(self, store: Store) -> None:
-        store.delete(self.kind, self.id)
+        self.record = store.delete(self.kind, self.id, seen=self.record)
 
     def _undo(self, store: Store) -> None:
-        store.restore(self.kind, self.id)
+        self.record = store.restore(self.kind, self.id, seen=self.record)
 
 
 class _Update(Command):
-    """Setting some fields of a record. Repeated edits of the same fields of the same record merge into
-    one step (typing in a notes box, dragging a slider), so undo goes back to before the first."""
+    """Setting some fields of a record, given as the record the user had (or its id: then as stored when
+    the command is first done). Repeated edits of the same fields of the same record merge into one step
+    (typing in a notes box, dragging a slider), so undo goes back to before the first."""
 
     kind = ""
     merges = True
 
-    def __init__(self, record_id: int, **changes: Any):
+    def __init__(self, record: Any, **changes: Any):
         if not changes:
             raise InvalidValue("nothing to change")
-        self.id = record_id
+        self.id, self.record = _split(record)
         self.changes = changes
         self.before: dict[str, Any] | None = None
         self.text = _FIELD_TEXT.get(next(iter(changes)), "Edit") if len(changes) == 1 else self._many_text
 
     _many_text = "Edit"
 
-    def _read(self, store: Store) -> dict[str, Any]:
+    def _read(self, store: Store) -> Stored:
         raise NotImplementedError
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
+    def _values(self, record: Any) -> dict[str, Any]:
+        """The values of the changed fields in a record."""
+        return {k: getattr(record, k) for k in self.changes}
+
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
         raise NotImplementedError
 
     def _do(self, store: Store) -> None:
         if self.before is None:
-            current = self._read(store)
-            before = {k: current[k] for k in self.changes if k in current}
-            self._write(store, self.changes)
+            seen = self.record if self.record is not None else self._read(store)
+            before = self._values(seen)
+            self.record = self._write(store, self.changes, seen)
             self.before = before  # only once the change is made: a refused do() leaves nothing behind
         else:
-            self._write(store, self.changes)
+            self.record = self._write(store, self.changes, self.record)
 
     def _undo(self, store: Store) -> None:
         assert self.before is not None, "undo() before do()"
-        self._write(store, self.before)
+        self.record = self._write(store, self.before, self.record)
 
     def merge(self, other: Command) -> bool:
         if (
@@ -182,12 +203,9 @@ class _Update(Command):
             and set(other.changes) == set(self.changes)
         ):
             self.changes = dict(other.changes)
+            self.record = other.record
             return True
         return False
-
-
-def _fields(record: object, names: Iterable[str]) -> dict[str, Any]:
-    return {n: getattr(record, n) for n in names}
 
 
 # --- patients, screens, consents ------------------------------------------------------------------
@@ -201,19 +219,19 @@ class CreatePatient(_Add):
         super().__init__()
         self.patient = patient
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_patient(self.patient).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_patient(self.patient)
 
 
 class UpdatePatient(_Update):
     kind = "patient"
     _many_text = "Edit patient"
 
-    def _read(self, store: Store) -> dict[str, Any]:
-        return _fields(store.patient(self.id), editable(Patient))
+    def _read(self, store: Store) -> Stored:
+        return store.patient(self.id)
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
-        store.update_patient(self.id, **values)
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
+        return store.update_patient(self.id, seen=seen, **values)
 
 
 class RecordScreen(_Add):
@@ -224,8 +242,8 @@ class RecordScreen(_Add):
         super().__init__()
         self.screen = screen
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_screen(self.screen).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_screen(self.screen)
 
 
 class RecordConsent(_Add):
@@ -236,8 +254,8 @@ class RecordConsent(_Add):
         super().__init__()
         self.consent = consent
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_consent(self.consent).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_consent(self.consent)
 
 
 # --- visits -----------------------------------------------------------------------------------------
@@ -251,19 +269,19 @@ class AddVisit(_Add):
         super().__init__()
         self.visit = visit
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_visit(self.visit).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_visit(self.visit)
 
 
 class UpdateVisit(_Update):
     kind = "visit"
     _many_text = "Edit visit"
 
-    def _read(self, store: Store) -> dict[str, Any]:
-        return _fields(store.visit(self.id), editable(Visit))
+    def _read(self, store: Store) -> Stored:
+        return store.visit(self.id)
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
-        store.update_visit(self.id, **values)
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
+        return store.update_visit(self.id, seen=seen, **values)
 
 
 # --- marks ------------------------------------------------------------------------------------------
@@ -277,34 +295,38 @@ class AddMark(_Add):
         super().__init__()
         self.visit_id, self.view, self.x, self.y, self.findings = visit_id, view, x, y, findings
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_mark(self.visit_id, self.view, self.x, self.y, self.findings).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_mark(self.visit_id, self.view, self.x, self.y, self.findings)
 
 
 class MoveMark(Command):
-    """Move a mark. Consecutive moves of the same mark merge: a drag, or nudges, undo in one step."""
+    """Move a mark (given as the user had it, or by id). Consecutive moves of the same mark merge: a drag,
+    or nudges, undo in one step."""
 
     text = "Move mark"
 
-    def __init__(self, mark_id: int, x: float, y: float):
-        self.id, self.x, self.y = mark_id, x, y
+    def __init__(self, mark: int | Mark, x: float, y: float):
+        self.id, seen = _split(mark)
+        self.record: Mark | None = seen if isinstance(seen, Mark) else None
+        self.x, self.y = x, y
         self.before: tuple[float, float] | None = None
 
     def _do(self, store: Store) -> None:
         if self.before is None:
-            mark = store.mark(self.id)
-            store.move_mark(self.id, self.x, self.y)
+            mark = self.record if self.record is not None else store.mark(self.id)
+            self.record = store.move_mark(self.id, self.x, self.y, seen=mark)
             self.before = (mark.x, mark.y)
         else:
-            store.move_mark(self.id, self.x, self.y)
+            self.record = store.move_mark(self.id, self.x, self.y, seen=self.record)
 
     def _undo(self, store: Store) -> None:
         assert self.before is not None, "undo() before do()"
-        store.move_mark(self.id, *self.before)
+        self.record = store.move_mark(self.id, *self.before, seen=self.record)
 
     def merge(self, other: Command) -> bool:
         if isinstance(other, MoveMark) and other.id == self.id:
             self.x, self.y = other.x, other.y
+            self.record = other.record
             return True
         return False
 
@@ -315,33 +337,38 @@ class UpdateMark(_Update):
     kind = "mark"
     _many_text = "Edit findings"
 
-    def _read(self, store: Store) -> dict[str, Any]:
-        return _fields(store.mark(self.id).findings, self.changes)
+    def _read(self, store: Store) -> Stored:
+        return store.mark(self.id)
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
-        store.update_mark(self.id, **values)
+    def _values(self, record: Any) -> dict[str, Any]:
+        return {k: getattr(record.findings, k) for k in self.changes}
+
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
+        return store.update_mark(self.id, seen=seen, **values)
 
 
 class TreatMark(Command):
     """Record how a mark was needled (a treated point), change it, or (None) say it was not needled."""
 
-    def __init__(self, mark_id: int, treatment: Treatment | None):
-        self.id, self.treatment = mark_id, treatment
+    def __init__(self, mark: int | Mark, treatment: Treatment | None):
+        self.id, seen = _split(mark)
+        self.record: Mark | None = seen if isinstance(seen, Mark) else None
+        self.treatment = treatment
         self.before: Treatment | None = None
         self.done = False
         self.text = "Record treated point" if treatment is not None else "Not needled"
 
     def do(self, store: Store) -> None:
         if not self.done:
-            before = store.mark(self.id).treatment
-            store.treat_mark(self.id, self.treatment)
-            self.before, self.done = before, True
+            mark = self.record if self.record is not None else store.mark(self.id)
+            self.record = store.treat_mark(self.id, self.treatment, seen=mark)
+            self.before, self.done = mark.treatment, True
         else:
-            store.treat_mark(self.id, self.treatment)
+            self.record = store.treat_mark(self.id, self.treatment, seen=self.record)
 
     def undo(self, store: Store) -> None:
         assert self.done, "undo() before do()"
-        store.treat_mark(self.id, self.before)
+        self.record = store.treat_mark(self.id, self.before, seen=self.record)
 
 
 class DeleteMark(_Delete):
@@ -360,19 +387,19 @@ class RecordPlan(_Add):
         super().__init__()
         self.plan = plan
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_plan(self.plan).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_plan(self.plan)
 
 
 class UpdatePlan(_Update):
     kind = "plan"
     _many_text = "Edit course plan"
 
-    def _read(self, store: Store) -> dict[str, Any]:
-        return _fields(store.plan(self.id), editable(Plan))
+    def _read(self, store: Store) -> Stored:
+        return store.plan(self.id)
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
-        store.update_plan(self.id, **values)
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
+        return store.update_plan(self.id, seen=seen, **values)
 
 
 # --- drawings ---------------------------------------------------------------------------------------
@@ -386,8 +413,8 @@ class AddDrawing(_Add):
         super().__init__()
         self.drawing = drawing
 
-    def _add(self, store: Store) -> int:
-        return stored(store.add_drawing(self.drawing).id)
+    def _add(self, store: Store) -> Stored:
+        return store.add_drawing(self.drawing)
 
 
 class UpdateDrawing(_Update):
@@ -399,16 +426,64 @@ class UpdateDrawing(_Update):
         # Each stroke that changes the area is its own undo step; intensity and notes edits merge.
         self.merges = "areas" not in changes
 
-    def _read(self, store: Store) -> dict[str, Any]:
-        return _fields(store.drawing(self.id), editable(Drawing))
+    def _read(self, store: Store) -> Stored:
+        return store.drawing(self.id)
 
-    def _write(self, store: Store, values: dict[str, Any]) -> None:
-        store.update_drawing(self.id, **values)
+    def _write(self, store: Store, values: dict[str, Any], seen: Any) -> Stored:
+        return store.update_drawing(self.id, seen=seen, **values)
 
 
 class DeleteDrawing(_Delete):
     text = "Delete drawing"
     kind = "drawing"
+
+
+class Stroke(Command):
+    """A brush or lasso stroke (or the eraser's) on the visit's drawing of a symptom. It is applied to the
+    drawing as stored when it is written (Store.draw), so two people drawing on one drawing both keep
+    their strokes; its undo takes away what this stroke added (or gives back what it erased), never
+    what others drew meanwhile. The first stroke of a symptom adds its drawing, with `intensity`."""
+
+    def __init__(
+        self,
+        visit_id: int,
+        symptom: str,
+        tool: str,
+        view: View,
+        shape: BaseGeometry,
+        intensity: int | None = None,
+    ):
+        self.visit_id, self.symptom, self.view, self.shape = visit_id, symptom, view, shape
+        self.erase = tool == "eraser"
+        self.intensity = intensity
+        self.text = "Erase" if self.erase else "Draw"
+        self.drawing_id: int | None = None  # the drawing it drew on
+        self.added: BaseGeometry | None = None
+        self.removed: BaseGeometry | None = None
+        self.emptied = False  # it erased all of the drawing (which went)
+
+    def _do(self, store: Store) -> None:
+        drawn = store.draw(
+            self.visit_id,
+            self.symptom,
+            self.view,
+            self.shape,
+            erase=self.erase,
+            intensity=self.intensity,
+            revive=self.drawing_id,
+        )
+        self.added, self.removed = drawn.added, drawn.removed
+        self.emptied = drawn.drawing is not None and drawn.drawing.deleted_at is not None
+        if drawn.drawing is not None:
+            self.drawing_id = drawn.drawing.id
+
+    def _undo(self, store: Store) -> None:
+        v, symptom, view = self.visit_id, self.symptom, self.view
+        if self.added is not None:
+            store.draw(v, symptom, view, self.added, erase=True, on=self.drawing_id)
+        if self.removed is not None:  # an eraser stroke that took all of it away brings the drawing back
+            revive, on = (self.drawing_id, None) if self.emptied else (None, self.drawing_id)
+            store.draw(v, symptom, view, self.removed, revive=revive, on=on)
 
 
 __all__ = [
@@ -429,4 +504,5 @@ __all__ = [
     "AddDrawing",
     "UpdateDrawing",
     "DeleteDrawing",
+    "Stroke",
 ]

@@ -4,6 +4,7 @@ eraser stroke becomes on a visit's pain drawing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +66,7 @@ def toggled(findings: Findings, field: str, value: Any = None) -> Any:
 
 
 def stroke(
-    store: Store,
+    drawings: Sequence[Drawing],
     body: Body,
     visit_id: int,
     symptom: str,
@@ -75,19 +76,12 @@ def stroke(
     intensity: int | None = None,
 ) -> cmd.Command | None:
     """The command a drawing gesture makes on the visit's drawing of `symptom` (brush or lasso add to it,
-    the eraser takes away); None when it changes nothing. The first stroke of a symptom adds its
-    drawing, with `intensity`."""
-    existing = next((d for d in store.drawings(visit_id) if d.symptom == symptom), None)
+    the eraser takes away); None when it would change nothing on the visit's `drawings` as the user has
+    them. The store applies the stroke to the drawing as stored (Store.draw), so strokes made meanwhile
+    by someone else are kept. The first stroke of a symptom adds its drawing, with `intensity`."""
+    existing = next((d for d in drawings if d.symptom == symptom and d.deleted_at is None), None)
     before = PainArea(dict(existing.areas)) if existing else PainArea()
     after = before.erase(view, shape) if tool == "eraser" else before.add(body, view, shape)
     if after.views == before.views:
         return None
-    if existing is None:
-        return cmd.AddDrawing(
-            Drawing(visit_id=visit_id, symptom=symptom, areas=after.views, intensity=intensity)
-        )
-    if after.is_empty:
-        return cmd.DeleteDrawing(
-            stored(existing.id)
-        )  # all of it erased: the drawing goes (undo brings it back)
-    return cmd.UpdateDrawing(stored(existing.id), areas=after.views)
+    return cmd.Stroke(visit_id, symptom, tool, view, shape, intensity)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -25,7 +25,17 @@ from .model import AFTER_EFFECTS, FINDINGS, PRECAUTIONS, HistoryEntry, Record, V
 # Stored columns a change does not record: bookkeeping, and what is worked out from other columns
 # (a mark's nearest trigger point follows its point; the name keys follow the names).
 DERIVED = frozenset(
-    {"id", "updated_at", "name_key", "sort_key", "trp_muscle", "trp_id", "trp_side", "trp_distance"}
+    {
+        "id",
+        "updated_at",
+        "version",
+        "name_key",
+        "sort_key",
+        "trp_muscle",
+        "trp_id",
+        "trp_side",
+        "trp_distance",
+    }
 )
 
 # Columns as people say them.
@@ -91,8 +101,9 @@ def entry_row(
     step: str,
     before: Mapping[str, object] | None = None,
     after: Mapping[str, object] | None = None,
+    version: int | None = None,
 ) -> dict[str, Any]:
-    """A row of the history table."""
+    """A row of the history table (`version`: the record's version the change made)."""
     return {
         "patient_id": patient_id,
         "visit_id": visit_id,
@@ -104,6 +115,7 @@ def entry_row(
         "step": step[:200],
         "before": _text(before),
         "after": _text(after),
+        "version": version,
     }
 
 
@@ -128,6 +140,7 @@ def entry_from(row: Mapping[Any, Any]) -> HistoryEntry:
         after=_values(row["after"]),
         visit_id=row["visit_id"],
         id=row["id"],
+        version=row["version"],
     )
 
 
@@ -206,6 +219,49 @@ def describe(entry: HistoryEntry) -> str:
     return ", ".join(parts) if parts else "changed"
 
 
+# The kinds of record as a sentence names them.
+KIND_WORDS = {
+    "patient": "the patient",
+    "screen": "the precaution screen",
+    "consent": "the consent",
+    "plan": "the course plan",
+    "visit": "the visit",
+    "mark": "the mark",
+    "drawing": "the pain drawing",
+}
+
+
+def when_words(at: datetime, today: date | None = None) -> str:
+    """A stored (naive UTC) time as people here say it: "14:02" today, else "2024-03-08 14:02"."""
+    local = at.replace(tzinfo=timezone.utc).astimezone()
+    if local.date() == (today or datetime.now().astimezone().date()):
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def told(entry: HistoryEntry) -> str:
+    """One change in one line, for someone who did not make it: "J. Brown changed the mark at 14:02
+    (tenderness 5 → 7)", "J. Brown deleted the visit at 09:15"."""
+    who = entry.by or "someone unnamed"
+    what = KIND_WORDS.get(entry.kind, entry.kind)
+    when = when_words(entry.at)
+    if entry.action == "changed":
+        return f"{who} changed {what} at {when} ({describe(entry)})"
+    if entry.action == "imported":
+        return f"{who} imported the record at {when}"
+    return f"{who} {entry.action} {what} at {when}"
+
+
+def conflict_text(entries: Sequence[HistoryEntry]) -> str:
+    """Why a change made on an older version was refused: the newest change made since (and how many
+    more), in one line."""
+    if not entries:
+        return "someone changed it since the version you changed; nothing was written"
+    more = len(entries) - 1
+    also = f", with {more} other change{'s' if more != 1 else ''}" if more else ""
+    return f"{told(entries[-1])}{also}, since the version you changed; nothing was written"
+
+
 def _order(key: str) -> int:
     order = (*FINDINGS, "visited_on", "pain_before", "pain_after")
     return order.index(key) if key in order else len(order)
@@ -257,6 +313,10 @@ def history_lines(record: Record, visit_ids: Collection[int] | None = None) -> l
 
 __all__ = [
     "DERIVED",
+    "KIND_WORDS",
+    "conflict_text",
+    "told",
+    "when_words",
     "amended_line",
     "default_recorder",
     "amended_after_visit",

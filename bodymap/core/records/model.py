@@ -41,6 +41,16 @@ class NotFound(RecordsError):
     """No record with that id."""
 
 
+class Conflict(RecordsError):
+    """A change refused because someone else changed or deleted the record since the version the change
+    was made on (another window, another therapist): it says who, what and when, and nothing was
+    written. Reloading the record shows their change; the user can then make theirs again."""
+
+    def __init__(self, message: str, entries: Sequence[HistoryEntry] = ()):
+        super().__init__(message)
+        self.entries = tuple(entries)  # the changes made since, oldest first (from the history)
+
+
 SEXES = ("female", "male", "other", "unknown")  # as FHIR administrative gender, for exports
 
 # The precaution screen: field -> the words shown to people. The items clinicians screen for before dry
@@ -342,6 +352,7 @@ def editable(cls: type[DataclassInstance]) -> tuple[str, ...]:
         "trp_side",
         "trp_distance",
         "unreadable",
+        "version",
     }
     return tuple(f.name for f in fields(cls) if f.name not in fixed)
 
@@ -362,6 +373,9 @@ class Patient:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -409,6 +423,9 @@ class Screen:
     id: int | None = None
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -449,6 +466,9 @@ class Consent:
     id: int | None = None
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -513,6 +533,9 @@ class Visit:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -681,6 +704,9 @@ class Mark:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -738,6 +764,9 @@ class Drawing:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -772,6 +801,9 @@ class Plan:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    # The stored row's version: 1 when added, one more with each change (0: not stored). Bookkeeping, like
+    # updated_at: two records are equal when they say the same.
+    version: int = field(default=0, compare=False)
     # Stored values that could not be read back (a damaged database), in words; never set by a user.
     unreadable: tuple[str, ...] = ()
 
@@ -810,6 +842,7 @@ class HistoryEntry:
     after: Mapping[str, object] | None = None
     visit_id: int | None = None
     id: int | None = None
+    version: int | None = None  # the record's version this change made (None: imported, or before 0006)
 
 
 @dataclass(frozen=True)
@@ -844,6 +877,7 @@ __all__ = [
     "InvalidValue",
     "NotFound",
     "ReadOnly",
+    "Conflict",
     "SEXES",
     "PRECAUTIONS",
     "PRECAUTION_SOURCES",

@@ -213,6 +213,7 @@ def patient_from(r: Mapping[Any, Any]) -> Patient:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )
 
@@ -238,6 +239,7 @@ def screen_from(r: Mapping[Any, Any]) -> Screen:
         other=r["other"],
         created_at=r["created_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         **{k: _opt_bool(r[k]) if k in ADDED_PRECAUTIONS else bool(r[k]) for k in PRECAUTIONS},
         unreadable=_unreadable(r),
     )
@@ -264,6 +266,7 @@ def consent_from(r: Mapping[Any, Any]) -> Consent:
         notes=r["notes"],
         created_at=r["created_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )
 
@@ -336,6 +339,7 @@ def visit_from(r: Mapping[Any, Any]) -> Visit:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )
 
@@ -461,6 +465,7 @@ def mark_from(r: Mapping[Any, Any]) -> Mark:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )
 
@@ -506,6 +511,7 @@ def drawing_from(r: Mapping[Any, Any]) -> Drawing:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )
 
@@ -533,5 +539,6 @@ def plan_from(r: Mapping[Any, Any]) -> Plan:
         created_at=r["created_at"],
         updated_at=r["updated_at"],
         deleted_at=r["deleted_at"],
+        version=r["version"],
         unreadable=_unreadable(r),
     )

@@ -10,13 +10,13 @@ stays. Range CHECKs repeat the model's rules so that another client cannot write
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 # The newest migration. The store compares the database's revision with it on open, which spares
 # loading Alembic at all when the schema is current (most opens).
-REVISION = "0005"
+REVISION = "0006"
 
 # Our own name for Alembic's version table: a foreign database that happens to use Alembic is still
 # recognised as foreign.
@@ -42,11 +42,14 @@ def _one_of(name: str, values: Iterable[str]) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{name} IS NULL OR {name} IN ({listed})", name=name)
 
 
-def _timestamps(updated: bool = True) -> list[sa.Column[datetime]]:
-    cols = [sa.Column("created_at", sa.DateTime(), nullable=False)]
+def _timestamps(updated: bool = True) -> list[sa.Column[Any]]:
+    cols: list[sa.Column[Any]] = [sa.Column("created_at", sa.DateTime(), nullable=False)]
     if updated:
         cols.append(sa.Column("updated_at", sa.DateTime(), nullable=False))
     cols.append(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    # The row's version (0006): 1 when added, one more with each change, delete and restore. A change
+    # names the version it was made on, so that no one's edit is silently overwritten (store.py).
+    cols.append(sa.Column("version", sa.Integer, nullable=False, server_default="1"))
     return cols
 
 
@@ -249,10 +252,14 @@ history = sa.Table(
     sa.Column("step", sa.String(200), nullable=False),
     sa.Column("before", sa.Text, nullable=True),
     sa.Column("after", sa.Text, nullable=True),
+    # The record's version this change made (0006): the changes since the version a refused change was
+    # made on say who changed what. NULL for changes imported from a file and made before 0006.
+    sa.Column("version", sa.Integer, nullable=True),
     _one_of("kind", HISTORY_KINDS),
     _one_of("action", HISTORY_ACTIONS),
     sa.Index(None, "patient_id", "id"),
     sa.Index(None, "visit_id"),
+    sa.Index(None, "kind", "record_id"),
 )
 
 TABLES = {

@@ -13,7 +13,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
@@ -23,12 +23,17 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection
 
 from bodymap.core.chart.frame import View
+from bodymap.core.geometry import polygonal
+from bodymap.core.pain import MIN_SHADED_AREA, PainArea
 from bodymap.core.quoting import point_text
 
 from . import damage, database, history, rows
 from .database import Opened, driver_reason, open_engine
 from .model import (
     FINDINGS,
+    SYMPTOMS,
+    AfterEffects,
+    Conflict,
     Consent,
     Drawing,
     Findings,
@@ -46,6 +51,7 @@ from .model import (
     Visit,
     VisitRecord,
     check_after_birth,
+    check_choice,
     editable,
     stored,
 )
@@ -64,6 +70,7 @@ _Order = sa.ColumnElement[Any]  # an ORDER BY column
 
 KINDS = tuple(TABLES)  # patient, screen, consent, visit, mark, drawing, plan
 Stored = Patient | Screen | Consent | Visit | Mark | Drawing | Plan  # a record of one of the KINDS
+_R = TypeVar("_R", Patient, Screen, Consent, Visit, Mark, Drawing, Plan)  # a record of one of the KINDS
 _Edited = TypeVar("_Edited", Patient, Visit, Mark, Drawing, Plan)  # the kinds that update_...() change
 _FROM_ROW: dict[str, Callable[[Mapping[Any, Any]], Stored]] = {
     "patient": rows.patient_from,
@@ -76,6 +83,8 @@ _FROM_ROW: dict[str, Callable[[Mapping[Any, Any]], Stored]] = {
 }
 _TO_ROW: dict[str, Callable[[Any], rows.Row]] = {  # each takes a record of its kind
     "patient": rows.patient_row,
+    "screen": rows.screen_row,
+    "consent": rows.consent_row,
     "visit": rows.visit_row,
     "mark": rows.mark_row,
     "drawing": rows.drawing_row,
@@ -85,10 +94,27 @@ _TO_ROW: dict[str, Callable[[Any], rows.Row]] = {  # each takes a record of its 
 
 @dataclass(frozen=True)
 class Change:
-    """What a committed change touched: `kind` is one of KINDS, `ids` the records' ids."""
+    """What a committed change touched: `kind` is one of KINDS, `ids` the records' ids.
+
+    `records` are the records as the change left them and `history` the entries it added (so a view can
+    follow without reading them again); `mine` is False for a change someone else made (another window,
+    another therapist: Store.news), which the store learns of after it was committed."""
 
     kind: str
     ids: tuple[int, ...]
+    records: tuple[Stored, ...] = field(default=(), compare=False)
+    history: tuple[HistoryEntry, ...] = field(default=(), compare=False)
+    mine: bool = field(default=True, compare=False)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a stroke did to a drawing (Store.draw): the drawing after it (None if the stroke changed
+    nothing on a visit without one), and the area it added and took away on its view (None: nothing)."""
+
+    drawing: Drawing | None
+    added: BaseGeometry | None
+    removed: BaseGeometry | None
 
 
 def _now() -> datetime:
@@ -110,6 +136,7 @@ class Store:
         # settings (and follows them as they change); without one, history.default_recorder().
         self.recorder = history.default_recorder() if recorder is None else recorder
         self._step = ""  # the user's words for the changes being made (see step())
+        self._logged: list[HistoryEntry] = []  # the history entries of the transaction being written
 
     @classmethod
     def open(
@@ -175,6 +202,11 @@ class Store:
         self.close()
 
     @property
+    def engine(self) -> sa.Engine:
+        """The database engine (for tools that watch it: the tests count its statements)."""
+        return self._engine
+
+    @property
     def placer(self) -> Placer:
         if self._placer is None:
             self._placer = Placer()
@@ -187,8 +219,11 @@ class Store:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
-    def _emit(self, kind: str, *ids: int) -> None:
-        change = Change(kind, tuple(ids))
+    def _emit(self, kind: str, record_id: int, record: Stored | None = None) -> None:
+        logged, self._logged = tuple(self._logged), []
+        self._tell(Change(kind, (record_id,), (record,) if record is not None else (), logged))
+
+    def _tell(self, change: Change) -> None:
         for callback in list(self._subscribers):
             try:
                 callback(change)
@@ -222,6 +257,7 @@ class Store:
             self._take_verdict()
         if self._read_only is not None:
             raise ReadOnly(f"nothing was written: {self._read_only}")
+        self._logged = []
         try:
             with self._writer.begin() as conn:
                 yield conn
@@ -306,126 +342,197 @@ class Store:
             log.warning("%s: salvaging unreadable values (%s)", self.where, exc)
             return [build(rows.salvage(TABLES[kind], raw)) for raw in _raw_rows(conn, q)]
 
-    def _insert(self, conn: Connection, kind: str, row: rows.Row, *, log: bool = True) -> int:
-        """Insert a record's row; its addition goes into the history (not for an import: its items bring
-        their own history)."""
+    # --- the write path -----------------------------------------------------------------------------
+    # Everything is written by _add, _update, _set_deleted and draw, inside _writing(): one transaction
+    # that writes the record's row with its next version, and the change's history row.
+    #
+    # A change names the version it was made on: `seen`, the record as the user had it. While the row
+    # is still at that version (almost always), the UPDATE's WHERE says so and the user's copy is the
+    # value before, so nothing is read. If someone changed the row since, it is read and locked: the
+    # change goes ahead if none of the columns it writes was changed meanwhile (two people editing
+    # different fields of one visit both keep their edit), else Conflict says who changed what and when.
+    # A deleted record is never changed. Rules that span records (no visit before birth, one drawing per
+    # symptom) are checked after locking the row they hang on, the patient or the visit: on PostgreSQL
+    # with SELECT ... FOR UPDATE, always patient before visit before the record itself, so that two
+    # writers never wait for each other in a circle; on SQLite BEGIN IMMEDIATE lets one writer in at a
+    # time.
+
+    def _insert_row(self, conn: Connection, kind: str, row: rows.Row) -> int:
         key = conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key
         assert key is not None  # an INSERT of one row always has one
-        record_id = int(key[0])
-        if log:
-            self._log(conn, kind, record_id, {**row, "id": record_id}, "added")
-        return record_id
+        return int(key[0])
+
+    def _add(self, conn: Connection, kind: str, record: _R, patient_id: int) -> _R:
+        """Insert a new record at version 1, and its addition into the history."""
+        new = replace(record, version=1)
+        new = replace(new, id=self._insert_row(conn, kind, {**_TO_ROW[kind](new), "version": 1}))
+        self._log(conn, kind, new, "added", patient_id=patient_id)
+        return new
 
     def _log(
         self,
         conn: Connection,
         kind: str,
-        record_id: int,
-        row: Mapping[Any, Any],
+        record: Stored,
         action: str,
         before: Mapping[str, object] | None = None,
         after: Mapping[str, object] | None = None,
+        *,
+        patient_id: int | None = None,
     ) -> None:
-        """Add a change to the history, in the transaction that makes it (the only caller is the write
-        path: _insert, _edit, _set_deleted)."""
-        patient_id, visit_id = self._owner(conn, kind, row)
-        conn.execute(
-            history_table.insert().values(
-                **history.entry_row(
-                    patient_id=patient_id,
-                    visit_id=visit_id,
-                    kind=kind,
-                    record_id=record_id,
-                    at=_now(),
-                    by=self.recorder,
-                    action=action,
-                    step=self._step,
-                    before=before,
-                    after=after,
-                )
-            )
+        """Add a change to the history, in the transaction that makes it; the store's own emit() takes the
+        entry along to the views (Change.history)."""
+        visit_id = _visit_of(kind, record)
+        owner: Any = patient_id if patient_id is not None else _patient_of(kind, record)
+        if owner is None:  # a mark or drawing: its visit's patient, found by the INSERT itself
+            owner = sa.select(visits.c.patient_id).where(visits.c.id == visit_id).scalar_subquery()
+        row = history.entry_row(
+            patient_id=0,
+            visit_id=visit_id,
+            kind=kind,
+            record_id=stored(record.id),
+            at=_now(),
+            by=self.recorder,
+            action=action,
+            step=self._step,
+            before=before,
+            after=after,
+            version=record.version,
         )
+        key = conn.execute(history_table.insert().values({**row, "patient_id": owner})).inserted_primary_key
+        assert key is not None
+        self._logged.append(history.entry_from({**row, "id": int(key[0])}))
 
-    @staticmethod
-    def _owner(conn: Connection, kind: str, row: Mapping[Any, Any]) -> tuple[int, int | None]:
-        """The patient and visit a record (as a row) belongs to."""
-        if kind == "patient":
-            return int(row["id"]), None
-        if kind == "visit":
-            return int(row["patient_id"]), int(row["id"])
-        if "patient_id" in row:  # a screen, a consent, a plan
-            return int(row["patient_id"]), None
-        visit_id = int(row["visit_id"])  # a mark, a drawing
-        patient_id = conn.execute(sa.select(visits.c.patient_id).where(visits.c.id == visit_id)).scalar_one()
-        return int(patient_id), visit_id
-
-    @overload
-    def _edit(
-        self,
-        kind: Literal["patient"],
-        record_id: int,
-        make: Callable[[Patient], Patient],
-        check: Callable[[Connection, Patient], None] | None = None,
-    ) -> Patient: ...
-    @overload
-    def _edit(
-        self,
-        kind: Literal["visit"],
-        record_id: int,
-        make: Callable[[Visit], Visit],
-        check: Callable[[Connection, Visit], None] | None = None,
-    ) -> Visit: ...
-    @overload
-    def _edit(
-        self,
-        kind: Literal["mark"],
-        record_id: int,
-        make: Callable[[Mark], Mark],
-        check: Callable[[Connection, Mark], None] | None = None,
-    ) -> Mark: ...
-    @overload
-    def _edit(
-        self,
-        kind: Literal["drawing"],
-        record_id: int,
-        make: Callable[[Drawing], Drawing],
-        check: Callable[[Connection, Drawing], None] | None = None,
-    ) -> Drawing: ...
-    @overload
-    def _edit(
-        self,
-        kind: Literal["plan"],
-        record_id: int,
-        make: Callable[[Plan], Plan],
-        check: Callable[[Connection, Plan], None] | None = None,
-    ) -> Plan: ...
-    def _edit(
+    def _update(
         self,
         kind: str,
         record_id: int,
         make: Callable[[_Edited], _Edited],
-        check: Callable[[Connection, _Edited], None] | None = None,
+        seen: _Edited | None = None,
+        guard: Callable[[Connection, _Edited], None] | None = None,
     ) -> _Edited:
-        """Read a record, build its new version with make(current), check it, write it: one transaction."""
+        """Change a record: its new version is make(record), made on `seen` (the user's copy; None: on
+        what is stored now). guard(conn, new) checks the rules that span records, having locked what they
+        hang on; it runs before anything is written."""
+        if seen is not None and seen.id != record_id:
+            raise InvalidValue(f"the {kind} given is not {kind} {record_id}")
+        table, to_row = TABLES[kind], _TO_ROW[kind]
+        with self._writing() as conn:
+            before: _Edited | None = None
+            if seen is not None and seen.version and seen.deleted_at is None:
+                _readable(kind, seen)
+                new = _stamped(make(seen))
+                columns = _changed(to_row(seen), to_row(new))
+                if not columns:
+                    return seen
+                if guard:
+                    guard(conn, new)
+                q = table.update().where(
+                    table.c.id == record_id, table.c.version == seen.version, table.c.deleted_at.is_(None)
+                )
+                if conn.execute(q.values(**columns, version=seen.version + 1)).rowcount == 1:
+                    before = seen
+            if before is None:  # no copy given, or the row changed since: read it, and see
+                current = cast(_Edited, self._get(conn, kind, record_id, for_update=True))
+                if current.deleted_at is not None:
+                    raise self._conflict(conn, current, seen)
+                _readable(kind, current)
+                if seen is not None:
+                    mine = _changed(to_row(seen), to_row(make(seen)))
+                    theirs = _changed(to_row(seen), to_row(current))
+                    if (set(mine) & set(theirs)) - history.DERIVED:
+                        raise self._conflict(conn, current, seen)
+                new = _stamped(make(current))
+                columns = _changed(to_row(current), to_row(new))
+                if not columns:
+                    return current
+                if guard:
+                    guard(conn, new)
+                q = table.update().where(table.c.id == record_id)
+                conn.execute(q.values(**columns, version=current.version + 1))
+                before = current
+            new = replace(new, version=before.version + 1)
+            was, now = history.diff(to_row(before), to_row(new))
+            if now:  # the value before is kept: the record is amended, never overwritten
+                self._log(conn, kind, new, "changed", was, now)
+        self._emit(kind, record_id, new)
+        return new
+
+    def _set_deleted(self, kind: str, record_id: int, when: datetime | None, seen: Stored | None) -> Stored:
+        """Delete (`when`: now) or restore (None) a record, made on the version `seen` (None: on what is
+        stored now; deleting what is deleted then does nothing)."""
+        if kind not in TABLES:
+            raise InvalidValue(f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}")
         table = TABLES[kind]
         with self._writing() as conn:
-            # The record of `kind` is the one `make` was written for (update_patient edits a Patient...).
-            current = cast(_Edited, self._get(conn, kind, record_id, for_update=True))
-            if current.unreadable:  # its damaged values would be overwritten with stand-ins
-                raise ReadOnly(
-                    f"this {kind} cannot be changed: its {', '.join(current.unreadable)} cannot be read "
-                    f"(the database is damaged); nothing was written; {damage.ADVICE}"
-                )
-            new = replace(make(current), updated_at=_now())
-            if check:
-                check(conn, new)
-            old_row, row = _TO_ROW[kind](current), _TO_ROW[kind](new)
-            conn.execute(table.update().where(table.c.id == record_id).values(**row))
-            before, after = history.diff(old_row, row)
-            if after:  # the value before is kept: the record is amended, never overwritten
-                self._log(conn, kind, record_id, {**row, "id": record_id}, "changed", before, after)
-        self._emit(kind, record_id)
+            current = self._get(conn, kind, record_id, for_update=True)
+            already = (current.deleted_at is None) == (when is None)
+            if seen is not None and current.version != seen.version:
+                # Changed since the version the user had: by someone else (another therapist's changes,
+                # or their delete or restore), the change is refused; the user's own steps since (an
+                # edit undone before its addition is undone) do not stand in the way.
+                if already or any(e.by != self.recorder for e in self._since(conn, kind, current, seen)):
+                    raise self._conflict(conn, current, seen)
+            if already:
+                return current
+            if when is None and isinstance(current, Drawing):
+                self._one_drawing_per_symptom(conn, current)
+            q = table.update().where(table.c.id == record_id)
+            conn.execute(q.values(deleted_at=when, version=current.version + 1))
+            new = replace(current, deleted_at=when, version=current.version + 1)
+            self._log(
+                conn,
+                kind,
+                new,
+                "deleted" if when is not None else "restored",
+                {"deleted_at": history.jsonable(current.deleted_at)},
+                {"deleted_at": history.jsonable(when)},
+            )
+        self._emit(kind, record_id, new)
         return new
+
+    def _since(self, conn: Connection, kind: str, current: Stored, seen: Stored) -> list[HistoryEntry]:
+        """The changes to a record since the version `seen`, oldest first."""
+        h = history_table
+        where = (h.c.kind == kind) & (h.c.record_id == current.id) & (h.c.version > seen.version)
+        return self._history(conn, where)
+
+    def _conflict(self, conn: Connection, current: Stored, seen: Stored | None) -> Conflict:
+        """Why a change made on `seen` cannot be made on `current`, in words from the history: who
+        deleted it, or who changed what since."""
+        kind = _KIND[type(current)]
+        h = history_table
+        entries = self._history(conn, (h.c.kind == kind) & (h.c.record_id == current.id))
+        since = [e for e in entries if seen is not None and (e.version or 0) > seen.version]
+        if current.deleted_at is not None:
+            gone = [e for e in entries if e.action == "deleted"]
+            if gone:
+                return Conflict(f"{history.told(gone[-1])}; nothing was written", since or gone[-1:])
+            return Conflict(f"{history.KIND_WORDS[kind]} was deleted; nothing was written", since)
+        if current.deleted_at is None and seen is not None and seen.deleted_at is not None:
+            restored = [e for e in entries if e.action == "restored"]
+            if restored:
+                return Conflict(f"{history.told(restored[-1])}; nothing was written", since or restored[-1:])
+        return Conflict(history.conflict_text(since), since)
+
+    def _lock_patient(self, conn: Connection, patient_id: int | None, what: str) -> Patient:
+        """The live patient a record belongs to, locked until the transaction ends (the rules that span a
+        patient's records are checked while no one else can change them)."""
+        if patient_id is None:
+            raise InvalidValue(f"a {what} needs a patient")
+        patient = self._get(conn, "patient", patient_id, for_update=True)
+        if patient.deleted_at is not None:
+            raise self._conflict(conn, patient, None)
+        return patient
+
+    def _lock_visit(self, conn: Connection, visit_id: int | None, what: str) -> Visit:
+        """The live visit a mark or drawing belongs to, locked until the transaction ends."""
+        if visit_id is None:
+            raise InvalidValue(f"a {what} needs a visit")
+        visit = self._get(conn, "visit", visit_id, for_update=True)
+        if visit.deleted_at is not None:
+            raise self._conflict(conn, visit, None)
+        return visit
 
     @staticmethod
     def _changes(record_class: type[DataclassInstance], changes: dict[str, Any], what: str) -> None:
@@ -446,15 +553,21 @@ class Store:
             deleted_at=None,
         )
         with self._writing() as conn:
-            new = replace(new, id=self._insert(conn, "patient", rows.patient_row(new)))
-        self._emit("patient", stored(new.id))
+            new = replace(new, version=1)
+            new = replace(new, id=self._insert_row(conn, "patient", {**rows.patient_row(new), "version": 1}))
+            self._log(conn, "patient", new, "added")
+        self._emit("patient", stored(new.id), new)
         return new
 
-    def update_patient(self, patient_id: int, **changes: Any) -> Patient:
-        """Change some fields of a patient (given_name, family_name, date_of_birth, sex, contact, notes)."""
+    def update_patient(self, patient_id: int, *, seen: Patient | None = None, **changes: Any) -> Patient:
+        """Change some fields of a patient (given_name, family_name, date_of_birth, sex, contact, notes),
+        made on `seen` (the patient as the user had it; see _update)."""
         self._changes(Patient, changes, "patient")
 
-        def check(conn: Connection, new: Patient) -> None:
+        def guard(conn: Connection, new: Patient) -> None:
+            if "date_of_birth" not in changes:
+                return
+            self._get(conn, "patient", patient_id, for_update=True)  # no visit is added meanwhile
             for table, column, what in (
                 (visits, visits.c.visited_on, "a visit"),
                 (screens, screens.c.screened_on, "a screen"),
@@ -470,7 +583,7 @@ class Store:
                         f"on {first.isoformat()}"
                     )
 
-        return self._edit("patient", patient_id, lambda p: replace(p, **changes), check)
+        return self._update("patient", patient_id, lambda p: replace(p, **changes), seen, guard)
 
     def patient(self, patient_id: int) -> Patient:
         with self._reading() as conn:
@@ -519,19 +632,13 @@ class Store:
 
     # --- screens and consents -----------------------------------------------------------------------
 
-    def _patient_for(self, conn: Connection, patient_id: int | None, what: str) -> Patient:
-        if patient_id is None:
-            raise InvalidValue(f"a {what} needs a patient")
-        return self._get(conn, "patient", patient_id)
-
     def add_screen(self, screen: Screen) -> Screen:
         new = replace(screen, id=None, created_at=_now(), deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(
-                self._patient_for(conn, screen.patient_id, "screen"), screen.screened_on, "screen date"
-            )
-            new = replace(new, id=self._insert(conn, "screen", rows.screen_row(new)))
-        self._emit("screen", stored(new.id))
+            patient = self._lock_patient(conn, screen.patient_id, "screen")
+            check_after_birth(patient, screen.screened_on, "screen date")
+            new = self._add(conn, "screen", new, stored(patient.id))
+        self._emit("screen", stored(new.id), new)
         return new
 
     def screens(self, patient_id: int, *, include_deleted: bool = False) -> list[Screen]:
@@ -547,11 +654,10 @@ class Store:
     def add_consent(self, consent: Consent) -> Consent:
         new = replace(consent, id=None, created_at=_now(), deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(
-                self._patient_for(conn, consent.patient_id, "consent"), consent.consented_on, "consent date"
-            )
-            new = replace(new, id=self._insert(conn, "consent", rows.consent_row(new)))
-        self._emit("consent", stored(new.id))
+            patient = self._lock_patient(conn, consent.patient_id, "consent")
+            check_after_birth(patient, consent.consented_on, "consent date")
+            new = self._add(conn, "consent", new, stored(patient.id))
+        self._emit("consent", stored(new.id), new)
         return new
 
     def consents(self, patient_id: int, *, include_deleted: bool = False) -> list[Consent]:
@@ -599,25 +705,42 @@ class Store:
     # --- visits -------------------------------------------------------------------------------------
 
     def add_visit(self, visit: Visit) -> Visit:
+        """Add a visit. Visit numbers follow the date order, and only the first visit by date leaves the
+        after-effects of a last visit unasked: a later one added with after=None asks them, starting
+        from "nothing reported" (two people adding a patient's first visit at once: one of the two is the
+        second). Decided with the patient locked, so every window numbers the visits alike."""
         now = _now()
         new = replace(visit, id=None, created_at=now, updated_at=now, deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(
-                self._patient_for(conn, visit.patient_id, "visit"), visit.visited_on, "visit date"
-            )
-            new = replace(new, id=self._insert(conn, "visit", rows.visit_row(new)))
-        self._emit("visit", stored(new.id))
+            patient = self._lock_patient(conn, visit.patient_id, "visit")
+            check_after_birth(patient, visit.visited_on, "visit date")
+            if new.after is None:
+                earlier = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(visits)
+                    .where(
+                        visits.c.patient_id == patient.id,
+                        visits.c.deleted_at.is_(None),
+                        visits.c.visited_on <= visit.visited_on,
+                    )
+                ).scalar()
+                if earlier:
+                    new = replace(new, after=AfterEffects())
+            new = self._add(conn, "visit", new, stored(patient.id))
+        self._emit("visit", stored(new.id), new)
         return new
 
-    def update_visit(self, visit_id: int, **changes: Any) -> Visit:
+    def update_visit(self, visit_id: int, *, seen: Visit | None = None, **changes: Any) -> Visit:
         """Change some fields of a visit (visited_on, therapist, complaint, pain_before, pain_after,
-        notes, after)."""
+        notes, after...), made on `seen` (the visit as the user had it; see _update)."""
         self._changes(Visit, changes, "visit")
 
-        def check(conn: Connection, new: Visit) -> None:
-            check_after_birth(self._get(conn, "patient", new.patient_id), new.visited_on, "visit date")
+        def guard(conn: Connection, new: Visit) -> None:
+            if "visited_on" in changes:
+                patient = self._get(conn, "patient", new.patient_id, for_update=True)
+                check_after_birth(patient, new.visited_on, "visit date")
 
-        return self._edit("visit", visit_id, lambda v: replace(v, **changes), check)
+        return self._update("visit", visit_id, lambda v: replace(v, **changes), seen, guard)
 
     def visit(self, visit_id: int) -> Visit:
         with self._reading() as conn:
@@ -638,7 +761,10 @@ class Store:
         findings: Findings | None = None,
         treatment: Treatment | None = None,
     ) -> Mark:
-        """Mark a palpated point; its side, region and nearest trigger point are worked out here."""
+        """Mark a palpated point; its side, region and nearest trigger point are worked out here.
+
+        Three statements: the visit's patient (and whether the visit is still there), the mark, its
+        history row."""
         placed = self.placer.place(view, x, y)
         now = _now()
         mark = Mark(
@@ -650,31 +776,39 @@ class Store:
             updated_at=now,
         )
         with self._writing() as conn:
-            self._get(conn, "visit", visit_id)
-            mark = replace(mark, id=self._insert(conn, "mark", rows.mark_row(mark)))
-        self._emit("mark", stored(mark.id))
+            owner = conn.execute(
+                sa.select(visits.c.patient_id, visits.c.deleted_at).where(visits.c.id == visit_id)
+            ).first()
+            if owner is None:
+                raise NotFound(f"there is no visit with id {visit_id!r}")
+            if owner.deleted_at is not None:
+                raise self._conflict(conn, self._get(conn, "visit", visit_id), None)
+            mark = self._add(conn, "mark", mark, int(owner.patient_id))
+        self._emit("mark", stored(mark.id), mark)
         return mark
 
-    def move_mark(self, mark_id: int, x: float, y: float) -> Mark:
+    def move_mark(self, mark_id: int, x: float, y: float, *, seen: Mark | None = None) -> Mark:
         """Move a mark on its view (its side, region and nearest trigger point follow)."""
-        with self._reading() as conn:
-            view = self._get(conn, "mark", mark_id).view
+        view = seen.view if seen is not None else self.mark(mark_id).view
         placed = self.placer.place(view, x, y)
-        return self._edit("mark", mark_id, lambda m: replace(m, **_placement(placed)))
+        return self._update("mark", mark_id, lambda m: replace(m, **_placement(placed)), seen)
 
-    def update_mark(self, mark_id: int, **findings: Any) -> Mark:
+    def update_mark(self, mark_id: int, *, seen: Mark | None = None, **findings: Any) -> Mark:
         """Change some findings of a mark: status, twitch, familiar_pain, referral, tenderness, ppt_kpa,
-        notes."""
+        notes. Made on `seen` (the mark as the user had it), this is two statements: the UPDATE of the
+        row at that version, and the history row."""
         unknown = sorted(set(findings) - set(FINDINGS))
         if unknown:
             raise InvalidValue(f"a mark has no finding {', '.join(unknown)}")
-        return self._edit("mark", mark_id, lambda m: replace(m, findings=replace(m.findings, **findings)))
+        return self._update(
+            "mark", mark_id, lambda m: replace(m, findings=replace(m.findings, **findings)), seen
+        )
 
-    def treat_mark(self, mark_id: int, treatment: Treatment | None) -> Mark:
+    def treat_mark(self, mark_id: int, treatment: Treatment | None, *, seen: Mark | None = None) -> Mark:
         """Record how a mark was needled (a treated point), or None: it was not needled."""
         if treatment is not None and not isinstance(treatment, Treatment):
             raise InvalidValue(f"treatment must be a Treatment, got {type(treatment).__name__}")
-        return self._edit("mark", mark_id, lambda m: replace(m, treatment=treatment))
+        return self._update("mark", mark_id, lambda m: replace(m, treatment=treatment), seen)
 
     def mark(self, mark_id: int) -> Mark:
         with self._reading() as conn:
@@ -696,8 +830,25 @@ class Store:
             raise InvalidValue("the drawing does not cover any part of the body")
         return out
 
+    def _one_drawing_per_symptom(self, conn: Connection, drawing: Drawing) -> None:
+        """Refuse a second live drawing of one symptom on a visit (the visit locked first)."""
+        self._lock_visit(conn, drawing.visit_id, "drawing")
+        other = conn.execute(
+            sa.select(drawings.c.id).where(
+                drawings.c.visit_id == drawing.visit_id,
+                drawings.c.symptom == drawing.symptom,
+                drawings.c.deleted_at.is_(None),
+                drawings.c.id != (drawing.id or 0),
+            )
+        ).first()
+        if other is not None:
+            raise InvalidValue(
+                f"this visit already has a drawing of {SYMPTOMS.get(drawing.symptom, drawing.symptom)}: "
+                "draw on it"
+            )
+
     def add_drawing(self, drawing: Drawing) -> Drawing:
-        """Add a pain drawing; its areas are clipped to the body outline."""
+        """Add a pain drawing; its areas are clipped to the body outline. One drawing per symptom."""
         now = _now()
         new = replace(
             drawing,
@@ -708,17 +859,139 @@ class Store:
             deleted_at=None,
         )
         with self._writing() as conn:
-            self._get(conn, "visit", drawing.visit_id)
-            new = replace(new, id=self._insert(conn, "drawing", rows.drawing_row(new)))
-        self._emit("drawing", stored(new.id))
+            self._one_drawing_per_symptom(conn, new)
+            new = self._add(conn, "drawing", new, self._patient_of_visit(conn, drawing.visit_id))
+        self._emit("drawing", stored(new.id), new)
         return new
 
-    def update_drawing(self, drawing_id: int, **changes: Any) -> Drawing:
+    def _patient_of_visit(self, conn: Connection, visit_id: int | None) -> int:
+        return int(conn.execute(sa.select(visits.c.patient_id).where(visits.c.id == visit_id)).scalar_one())
+
+    def update_drawing(self, drawing_id: int, *, seen: Drawing | None = None, **changes: Any) -> Drawing:
         """Change some fields of a drawing (symptom, intensity, areas, notes)."""
         self._changes(Drawing, changes, "drawing")
         if "areas" in changes:
             changes["areas"] = self._clipped(changes["areas"])
-        return self._edit("drawing", drawing_id, lambda d: replace(d, **changes))
+
+        def guard(conn: Connection, new: Drawing) -> None:
+            if "symptom" in changes:
+                self._one_drawing_per_symptom(conn, new)
+
+        return self._update("drawing", drawing_id, lambda d: replace(d, **changes), seen, guard)
+
+    def draw(
+        self,
+        visit_id: int,
+        symptom: str,
+        view: View,
+        shape: BaseGeometry,
+        *,
+        erase: bool = False,
+        intensity: int | None = None,
+        revive: int | None = None,
+        on: int | None = None,
+    ) -> Drawn:
+        """Apply one stroke (brush or lasso: add `shape`; eraser: take it away) to the visit's drawing of
+        `symptom`, as it is stored when the stroke is written: two people drawing on one drawing both
+        keep their strokes. The first stroke of a symptom adds its drawing (with `intensity`), or brings
+        back the drawing `revive` (the one this stroke added before it was undone); erasing all of it
+        deletes the drawing. Says what the stroke added and took away, so that its undo takes away only
+        that. `on`: the drawing an undo takes its stroke back from; refused (Conflict) if someone deleted
+        it since."""
+        check_choice("symptom", symptom, tuple(SYMPTOMS))
+        body = self.placer.body
+        with self._writing() as conn:
+            visit = self._lock_visit(conn, visit_id, "drawing")
+            found: list[Drawing] = self._fetch(
+                conn,
+                sa.select(drawings).where(
+                    drawings.c.visit_id == visit_id,
+                    drawings.c.symptom == symptom,
+                    drawings.c.deleted_at.is_(None),
+                ),
+                "drawing",
+            )
+            live = found[0] if found else None
+            if on is not None and (live is None or live.id != on):
+                raise self._conflict(conn, self._get(conn, "drawing", on), None)
+            if live is not None:
+                _readable("drawing", live)
+            before = PainArea(dict(live.areas)) if live is not None else PainArea()
+            after = before.erase(view, shape) if erase else before.add(body, view, shape)
+            area = after.views.get(view)
+            clipped = self.placer.clip(view, area) if area is not None else None
+            old = before.views.get(view)
+            if _same(old, clipped):
+                return Drawn(live, None, None)
+            added = _part(clipped, old)
+            removed = _part(old, clipped)
+            areas: dict[View, BaseGeometry] = dict(live.areas) if live is not None else {}
+            if clipped is None:
+                areas.pop(view, None)
+            else:
+                areas[view] = clipped
+            now = _now()
+            if live is None:
+                new = self._start_drawing(conn, visit, symptom, areas, intensity, revive)
+            elif not areas:  # all of it erased: the drawing goes (its undo brings it back)
+                new = replace(live, deleted_at=now, updated_at=now, version=live.version + 1)
+                conn.execute(
+                    drawings.update()
+                    .where(drawings.c.id == live.id)
+                    .values(deleted_at=now, updated_at=now, version=new.version)
+                )
+                self._log(
+                    conn,
+                    "drawing",
+                    new,
+                    "deleted",
+                    {"deleted_at": None},
+                    {"deleted_at": history.jsonable(now)},
+                    patient_id=visit.patient_id,
+                )
+            else:
+                new = replace(live, areas=areas, updated_at=now, version=live.version + 1)
+                columns = _changed(rows.drawing_row(live), rows.drawing_row(new))
+                conn.execute(
+                    drawings.update().where(drawings.c.id == live.id).values(**columns, version=new.version)
+                )
+                was, now_ = history.diff(rows.drawing_row(live), rows.drawing_row(new))
+                self._log(conn, "drawing", new, "changed", was, now_, patient_id=visit.patient_id)
+        self._emit("drawing", stored(new.id), new)
+        return Drawn(new, added, removed)
+
+    def _start_drawing(
+        self,
+        conn: Connection,
+        visit: Visit,
+        symptom: str,
+        areas: Mapping[View, BaseGeometry],
+        intensity: int | None,
+        revive: int | None,
+    ) -> Drawing:
+        """The first stroke of a symptom on a visit: a new drawing, or the one it made before it was
+        undone, brought back with this area."""
+        now = _now()
+        if revive is not None:
+            old = self._get(conn, "drawing", revive, for_update=True)
+            if old.visit_id == visit.id and old.symptom == symptom and old.deleted_at is not None:
+                new = replace(old, areas=areas, deleted_at=None, updated_at=now, version=old.version + 1)
+                columns = _changed(rows.drawing_row(old), rows.drawing_row(new))
+                conn.execute(
+                    drawings.update().where(drawings.c.id == old.id).values(**columns, version=new.version)
+                )
+                was, then = history.diff(rows.drawing_row(old), rows.drawing_row(new))
+                self._log(conn, "drawing", new, "restored", was, then, patient_id=visit.patient_id)
+                return new
+        new = Drawing(
+            visit_id=visit.id,
+            symptom=symptom,
+            areas=areas,
+            intensity=intensity,
+            created_at=now,
+            updated_at=now,
+        )
+        return self._add(conn, "drawing", new, stored(visit.patient_id))
 
     def drawing(self, drawing_id: int) -> Drawing:
         with self._reading() as conn:
@@ -733,19 +1006,22 @@ class Store:
         now = _now()
         new = replace(plan, id=None, created_at=now, updated_at=now, deleted_at=None)
         with self._writing() as conn:
-            check_after_birth(self._patient_for(conn, plan.patient_id, "plan"), plan.planned_on, "plan date")
-            new = replace(new, id=self._insert(conn, "plan", rows.plan_row(new)))
-        self._emit("plan", stored(new.id))
+            patient = self._lock_patient(conn, plan.patient_id, "plan")
+            check_after_birth(patient, plan.planned_on, "plan date")
+            new = self._add(conn, "plan", new, stored(patient.id))
+        self._emit("plan", stored(new.id), new)
         return new
 
-    def update_plan(self, plan_id: int, **changes: Any) -> Plan:
+    def update_plan(self, plan_id: int, *, seen: Plan | None = None, **changes: Any) -> Plan:
         """Change some fields of a course plan (planned_on, visits, goal)."""
         self._changes(Plan, changes, "plan")
 
-        def check(conn: Connection, new: Plan) -> None:
-            check_after_birth(self._get(conn, "patient", new.patient_id), new.planned_on, "plan date")
+        def guard(conn: Connection, new: Plan) -> None:
+            if "planned_on" in changes:
+                patient = self._get(conn, "patient", new.patient_id, for_update=True)
+                check_after_birth(patient, new.planned_on, "plan date")
 
-        return self._edit("plan", plan_id, lambda p: replace(p, **changes), check)
+        return self._update("plan", plan_id, lambda p: replace(p, **changes), seen, guard)
 
     def plan(self, plan_id: int) -> Plan:
         with self._reading() as conn:
@@ -757,38 +1033,14 @@ class Store:
 
     # --- deleting and restoring ---------------------------------------------------------------------
 
-    def delete(self, kind: str, record_id: int) -> None:
-        """Soft-delete a record: it disappears from lists but stays in the database, restorable."""
-        self._set_deleted(kind, record_id, _now())
+    def delete(self, kind: str, record_id: int, *, seen: Stored | None = None) -> Stored:
+        """Soft-delete a record: it disappears from lists but stays in the database, restorable. Made on
+        `seen` (the record as the user had it), it is refused if someone changed the record since."""
+        return self._set_deleted(kind, record_id, _now(), seen)
 
-    def restore(self, kind: str, record_id: int) -> None:
+    def restore(self, kind: str, record_id: int, *, seen: Stored | None = None) -> Stored:
         """Undo a delete()."""
-        self._set_deleted(kind, record_id, None)
-
-    def _set_deleted(self, kind: str, record_id: int, when: datetime | None) -> None:
-        if kind not in TABLES:
-            raise InvalidValue(f"unknown kind of record {kind!r}; expected one of {', '.join(KINDS)}")
-        table = TABLES[kind]
-        with self._writing() as conn:
-            owners = [
-                c for c in (table.c.id, table.c.get("patient_id"), table.c.get("visit_id")) if c is not None
-            ]
-            q = sa.select(table.c.deleted_at, *owners).where(table.c.id == record_id)
-            row = conn.execute(q).mappings().first()
-            if row is None:
-                raise NotFound(f"there is no {kind} with id {record_id!r}")
-            conn.execute(table.update().where(table.c.id == record_id).values(deleted_at=when))
-            if row["deleted_at"] != when:
-                self._log(
-                    conn,
-                    kind,
-                    record_id,
-                    row,
-                    "deleted" if when is not None else "restored",
-                    {"deleted_at": history.jsonable(row["deleted_at"])},
-                    {"deleted_at": history.jsonable(when)},
-                )
-        self._emit(kind, record_id)
+        return self._set_deleted(kind, record_id, None, seen)
 
     # --- whole records (export and import) ----------------------------------------------------------
 
@@ -911,30 +1163,30 @@ class Store:
                 raise RecordsError(
                     f"{patient.name} (born {patient.date_of_birth.isoformat()}) is already in these records"
                 )
-            pid = self._insert(conn, "patient", rows.patient_row(patient), log=False)
+            pid = self._insert_row(conn, "patient", rows.patient_row(patient))
             # The file's ids (read_record numbers each kind from 1) -> the new rows' ids, for the history.
             new_ids: dict[tuple[str, int | None], tuple[int, int | None]] = {("patient", p.id): (pid, None)}
             stamp = {"created_at": now}
             for sc in record.screens:
                 row = rows.screen_row(replace(sc, patient_id=pid, id=None, **_keep(sc, stamp)))
-                new_ids[("screen", sc.id)] = (self._insert(conn, "screen", row, log=False), None)
+                new_ids[("screen", sc.id)] = (self._insert_row(conn, "screen", row), None)
             for co in record.consents:
                 row = rows.consent_row(replace(co, patient_id=pid, id=None, **_keep(co, stamp)))
-                new_ids[("consent", co.id)] = (self._insert(conn, "consent", row, log=False), None)
+                new_ids[("consent", co.id)] = (self._insert_row(conn, "consent", row), None)
             stamps = {"created_at": now, "updated_at": now}
             for pl in record.plans:
                 row = rows.plan_row(replace(pl, patient_id=pid, id=None, **_keep(pl, stamps)))
-                new_ids[("plan", pl.id)] = (self._insert(conn, "plan", row, log=False), None)
+                new_ids[("plan", pl.id)] = (self._insert_row(conn, "plan", row), None)
             for visit, ms, ds in prepared:
                 row = rows.visit_row(replace(visit, patient_id=pid, id=None, **_keep(visit, stamps)))
-                vid = self._insert(conn, "visit", row, log=False)
+                vid = self._insert_row(conn, "visit", row)
                 new_ids[("visit", visit.id)] = (vid, vid)
                 for m in ms:
                     row = rows.mark_row(replace(m, visit_id=vid, id=None, **_keep(m, stamps)))
-                    new_ids[("mark", m.id)] = (self._insert(conn, "mark", row, log=False), vid)
+                    new_ids[("mark", m.id)] = (self._insert_row(conn, "mark", row), vid)
                 for d in ds:
                     row = rows.drawing_row(replace(d, visit_id=vid, id=None, **_keep(d, stamps)))
-                    new_ids[("drawing", d.id)] = (self._insert(conn, "drawing", row, log=False), vid)
+                    new_ids[("drawing", d.id)] = (self._insert_row(conn, "drawing", row), vid)
             # The record's own history comes with it, then the import itself is added.
             for e in record.history:
                 record_id, visit_id = new_ids[(e.kind, e.record_id)]
@@ -954,9 +1206,9 @@ class Store:
                         )
                     )
                 )
-            self._log(conn, "patient", pid, {"id": pid}, "imported")
-        patient = replace(patient, id=pid)
-        self._emit("patient", pid)
+            patient = replace(patient, id=pid, version=1)
+            self._log(conn, "patient", patient, "imported")
+        self._emit("patient", pid, patient)
         return patient
 
     # --- upkeep -------------------------------------------------------------------------------------
@@ -1003,9 +1255,72 @@ def _placement(p: MarkPlace) -> dict[str, Any]:
     }
 
 
+_KIND: dict[type, str] = {
+    Patient: "patient",
+    Screen: "screen",
+    Consent: "consent",
+    Visit: "visit",
+    Mark: "mark",
+    Drawing: "drawing",
+    Plan: "plan",
+}
+
+
+def _changed(before: rows.Row, after: rows.Row) -> rows.Row:
+    """The columns of a row whose values differ, with their new values (what an UPDATE writes)."""
+    return {k: v for k, v in after.items() if k not in ("created_at",) and before.get(k) != v}
+
+
+def _stamped(record: _Edited) -> _Edited:
+    """A record about to be written, with the time it was last changed."""
+    return replace(record, updated_at=_now())
+
+
+def _readable(kind: str, record: Stored) -> None:
+    """Refuse to change a record with values that could not be read: they would be overwritten with
+    stand-ins."""
+    if record.unreadable:
+        raise ReadOnly(
+            f"this {kind} cannot be changed: its {', '.join(record.unreadable)} cannot be read "
+            f"(the database is damaged); nothing was written; {damage.ADVICE}"
+        )
+
+
+def _visit_of(kind: str, record: Stored) -> int | None:
+    """The visit a record belongs to, for its history (None: not a visit's)."""
+    if isinstance(record, Visit):
+        return record.id
+    if isinstance(record, (Mark, Drawing)):
+        return record.visit_id
+    return None
+
+
+def _patient_of(kind: str, record: Stored) -> int | None:
+    """The patient a record belongs to, when the record says (a mark or drawing says only its visit)."""
+    if isinstance(record, Patient):
+        return record.id
+    if isinstance(record, (Mark, Drawing)):
+        return None
+    return record.patient_id
+
+
+def _same(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(a.equals(b))
+
+
+def _part(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | None:
+    """The part of area `a` outside `b` (what a stroke added or took away), or None if there is none."""
+    if a is None:
+        return None
+    rest = a if b is None else polygonal(a.difference(b))
+    return None if rest.is_empty or rest.area < MIN_SHADED_AREA else rest
+
+
 def _keep(record: object, stamps: dict[str, datetime]) -> dict[str, Any]:
     """Imported timestamps are kept (the history is the patient's); missing ones become now."""
     return {k: getattr(record, k) or v for k, v in stamps.items()}
 
 
-__all__ = ["Store", "Change", "KINDS"]
+__all__ = ["Store", "Change", "Drawn", "KINDS"]

@@ -40,7 +40,11 @@ def _state(store, patient_id):
     r = store.record(patient_id)
 
     def plain(obj):
-        d = {k: v for k, v in vars(obj).items() if k not in ("created_at", "updated_at", "deleted_at")}
+        d = {
+            k: v
+            for k, v in vars(obj).items()
+            if k not in ("created_at", "updated_at", "deleted_at", "version")  # bookkeeping
+        }
         if "areas" in d:
             d["areas"] = {v: g.wkt for v, g in d["areas"].items()}
         return d

@@ -76,7 +76,8 @@ def ann(store, patient):
                 areas={"front": disc(*inside("front", "volar_forearm_ulnar", "left"))},
             )
         )
-    scrap = store.add_drawing(Drawing(visit_id=v2.id, symptom="ache", areas={"front": disc(0.0, 0.5)}))
+    # Deleted, so not in any export (one drawing per symptom and visit: v2 has one of each already).
+    scrap = store.add_drawing(Drawing(visit_id=v1.id, symptom="ache", areas={"front": disc(0.0, 0.5)}))
     store.delete("drawing", scrap.id)
     return patient
 

@@ -188,6 +188,8 @@ def test_a_database_from_before_the_history_is_brought_up_to_date(db_path, store
     store.close()
     con = sqlite3.connect(db_path)
     con.execute("DROP TABLE history")
+    for table in ("patients", "screens", "consents", "visits", "marks", "drawings", "plans"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN version")  # added by 0006, after the history
     con.execute(f"UPDATE {schema.VERSION_TABLE} SET version_num = '0004'")
     con.commit()
     con.close()
