@@ -53,6 +53,7 @@ from .model import (
 from .schema import HISTORY_ACTIONS
 
 _UID = re.compile(r"[0-9A-Za-z]{1,32}")
+_FIELD = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _STAMPS = ("created_at", "updated_at", "deleted_at")
 T = TypeVar("T")
 
@@ -235,7 +236,7 @@ def _changed(o: _Obj, key: str) -> dict[str, object] | None:
     if len(values.data) > 100:
         raise o.fail(key, f"holds {len(values.data):,} fields; a record has far fewer")
     for name, value in values.data.items():
-        if not isinstance(name, str) or len(name) > 64:
+        if not isinstance(name, str) or not _FIELD.fullmatch(name):  # stored fields are column names
             raise values.fail(quote(name), "is not a field of a bodymap record")
         if isinstance(value, str):
             try:
