@@ -245,3 +245,19 @@ def test_every_condition_lists_sourced_muscles(atlas):
 def test_normalise():
     assert normalise("Fibularis (peroneus) Longus!") == "fibularis peroneus longus"
     assert normalise("Fernández") == "fernandez"
+
+
+def test_every_trigger_point_lies_on_the_body_where_a_mark_can_be_placed(atlas, body):
+    """A trigger point is in a muscle: one written just outside the outline (the chart is a drawing) is
+    placed just inside it, so a mark tapped on it is on the body and finds it as its nearest."""
+    from shapely.geometry import Point
+
+    from bodymap.core.records.placement import Placer
+
+    placer = Placer(body, atlas)
+    for t in atlas.trigger_points():
+        assert body[t.view].outline.covers(Point(t.point)), t.key
+    t = next(t for t in atlas.muscles["upper_trapezius"].trps("right") if t.id == "trp1")
+    placed = placer.place(t.view, *t.point)
+    assert (placed.trp_muscle, placed.trp_id, placed.trp_side) == ("upper_trapezius", "trp1", "right")
+    assert placed.trp_distance == 0.0

@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import unary_union
+from shapely.ops import nearest_points, unary_union
 
 from bodymap.core.cache import cached, fresh
 from bodymap.core.chart.body import Body, load_body
@@ -82,10 +82,15 @@ def _safe_depth(d: object, sources: dict[str, JsonObject], w: Where) -> SafeDept
     return SafeDepth(float(mm), d["estimate"], citation, _text(d, "note", w))
 
 
+# A trigger point written just outside the outline is placed this far inside it (about 0.9 mm).
+INSIDE_BY = 0.0005
+
+
 class _Loader:
     def __init__(self, body: Body, root: Path | None):
         self.body, self.root = body, root
         self.places = Places(body)
+        self._inside: dict[View, BaseGeometry] = {}  # each view's outline shrunk by INSIDE_BY
 
     def json(self, rel: str) -> Any:
         return load_json(rel, self.root)
@@ -131,6 +136,19 @@ class _Loader:
                     raise w.error(f"lies outside the body on the {view} view")
                 out[side][view] = placed
         return out
+
+    def _on_body(self, view: View, pt: tuple[float, float]) -> tuple[float, float]:
+        """A trigger point is in a muscle, so on the body: one written just outside the outline (within
+        TRP_TOLERANCE: the chart is a drawing) is moved to the nearest point just inside it, where a
+        mark can be placed on it exactly."""
+        outline = self.body[view].outline
+        if outline.covers(Point(pt)):
+            return pt
+        inside = self._inside.get(view)
+        if inside is None:
+            inside = self._inside[view] = outline.buffer(-INSIDE_BY)
+        near = nearest_points(inside, Point(pt))[0]
+        return float(near.x), float(near.y)
 
     def hazards(self, sources: dict[str, JsonObject]) -> dict[str, Hazard]:
         rel = "atlas/hazards.json"
@@ -202,6 +220,7 @@ class _Loader:
                 pt = self.places.point(t.get("at"), view, side, wt.at("at"))
                 if not shapely.dwithin(self.body[view].outline, Point(pt), TRP_TOLERANCE):
                     raise wt.at("at").error(f"lies outside the body on the {view} view at {pt}")
+                pt = self._on_body(view, pt)
                 zones = {k: self.places.zone(t.get(k, []), side, wt.at(k)) for k in ZONE_KINDS}
                 under = tuple(h.id for h in hazards_at(hazards.values(), view, *pt))
                 trps[side].append(

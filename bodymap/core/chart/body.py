@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
+import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -23,6 +24,10 @@ from .cells import build_cell
 from .figure import Figure
 from .frame import PAIRED_SIDES, VIEWS, Side, View, check_view, mirror, place, place_point
 from .spline import catmull_rom
+
+# A point a person gives (a mark tapped, a spot clicked for the lookup) this close outside the outline,
+# about 3.4 mm on a 170 cm adult, is on the skin: the outline is a drawing, and so is their aim.
+ON_SKIN = 0.002
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,13 @@ class BodyView:
     def landmark(self, landmark_id: str, side: Side) -> Landmark | None:
         return self._landmarks.get((landmark_id, side)) or self._landmarks.get((landmark_id, "midline"))
 
-    def contains(self, x: float, y: float) -> bool:
-        return self.outline.covers(Point(x, y))
+    def contains(self, x: float, y: float, tolerance: float = 0.0) -> bool:
+        """Whether a point is on the body: inside the outline, or within `tolerance` of it (ON_SKIN for
+        a point given by a person: a tap or a click on the edge of the skin is on the skin)."""
+        pt = Point(x, y)
+        return (
+            self.outline.covers(pt) if tolerance <= 0 else bool(shapely.dwithin(self.outline, pt, tolerance))
+        )
 
 
 @dataclass(frozen=True)

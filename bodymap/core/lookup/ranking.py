@@ -25,7 +25,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.atlas import Atlas, Condition, TriggerPoint
-from bodymap.core.chart.body import Body
+from bodymap.core.chart.body import ON_SKIN, Body
 from bodymap.core.chart.frame import VIEWS, Side, View, x_sign
 from bodymap.core.data import JsonObject
 from bodymap.core.geometry import polygon_parts, polygonal
@@ -177,7 +177,7 @@ class Lookup:
     def point_pain(self, view: View, x: float, y: float) -> PainArea:
         """A pointed-at spot as a small disc; refused outside the body."""
         outline = self.body[view].outline
-        if not shapely.dwithin(outline, Point(x, y), 0.002):
+        if not self.body[view].contains(x, y, ON_SKIN):
             raise LookupInputError(f"the point {point_text(x, y)} is outside the body on the {view} view")
         return PainArea({view: Point(x, y).buffer(POINT_RADIUS, quad_segs=8).intersection(outline)})
 

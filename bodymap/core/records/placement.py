@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from bodymap.core.chart.body import ON_SKIN
 from bodymap.core.chart.frame import Side, View, check_view, side_of
 from bodymap.core.pain import STORAGE_GRID, AreaError, clean
 from bodymap.core.quoting import point_text, quote
@@ -23,10 +24,6 @@ from .model import InvalidValue, finite
 if TYPE_CHECKING:  # loaded when first needed (see Placer)
     from bodymap.core.atlas import Atlas, TriggerPoint
     from bodymap.core.chart.body import Body, BodyView
-
-# A mark this close outside the outline (about 1.7 mm on a 170 cm adult) still counts as on the body:
-# a tap on the edge of the skin is on the skin.
-EDGE_TOLERANCE = 0.001
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class Placer:
                 raise InvalidValue(f"the mark's {name} must be a number, got {quote(v)}")
         x, y = float(x), float(y)
         index = self._index(view)
-        region = index.hits.region_at(x, y) or index.hits.region_near(x, y, EDGE_TOLERANCE)
+        region = index.hits.region_at(x, y) or index.hits.region_near(x, y, ON_SKIN)
         if region is None:
             raise InvalidValue(f"the point {point_text(x, y)} is outside the body on the {view} view")
         side = side_of(view, x)

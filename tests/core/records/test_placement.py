@@ -7,8 +7,8 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
+from bodymap.core.chart.body import ON_SKIN as EDGE_TOLERANCE
 from bodymap.core.records import InvalidValue
-from bodymap.core.records.placement import EDGE_TOLERANCE
 
 from .conftest import inside, region
 
