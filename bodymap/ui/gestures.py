@@ -71,7 +71,14 @@ class GestureRouter(QObject):
         self.session, self.drawing_box, self.chart_layers = session, drawing_box, chart_layers
         self.chart.markClicked.connect(session.select_mark)
         self.chart.markDragged.connect(chart_layers.preview_move)
-        self.chart.markDropped.connect(lambda mid, x, y: session.run(cmd.MoveMark(mid, x, y)))
+        self.chart.markDropped.connect(self.move_mark)
+
+    def move_mark(self, mark_id: int, x: float, y: float) -> None:
+        """A mark dropped where it was dragged: moved, on the mark as shown; refused, it goes back."""
+        s = self.session
+        mark = s.mark(mark_id) if s is not None else None
+        if mark is not None and not s.run(cmd.MoveMark(mark, x, y)):
+            self.chart_layers.refresh_marks()
 
     # -- clicks ------------------------------------------------------------------------------------
 
@@ -106,7 +113,7 @@ class GestureRouter(QObject):
         command = cmd.AddMark(s.visit_id, view, x, y)
         if s.run(command):
             s.select_mark(command.id)
-            m = s.store.mark(command.id)
+            m = s.mark(command.id)
             region = s.store.placer.body[m.view].region(m.region_id, m.side)
             self.message.emit(
                 f"Marked {region.label if region else m.side}: now A / D, T, F, X, N for the findings"
@@ -132,7 +139,7 @@ class GestureRouter(QObject):
         if self.draws_on_visit():
             s = self.session
             command = stroke(
-                s.store.drawings(s.visit_id),
+                s.drawings(),
                 s.store.placer.body,
                 s.visit_id,
                 self.drawing_box.current_symptom(),

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         from .help import HelpMenu
         from .records.session import NO_PATIENT, history
         from .text import PlainLabel
+        from .undo import UndoActions
 
         self.undo_group = QUndoGroup(self)
         self.undo_group.setActiveStack(history(self.undo_group, NO_PATIENT))
@@ -96,9 +97,9 @@ class MainWindow(QMainWindow):
         bar = QToolBar("Chart", self)
         bar.setObjectName("chart_toolbar")
         self.addToolBar(bar)
-        undo = self.undo_group.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_group.createRedoAction(self, "&Redo")
+        # Undo and Redo move the history only once the step is done (a refused undo moves nothing).
+        self.undo_actions = UndoActions(self.undo_group, self, self._step_refused)
+        undo, redo = self.undo_actions.undo, self.undo_actions.redo
         redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
         edit.addActions([undo, redo])
         self.actions_by_name.update(undo=undo, redo=redo)
@@ -378,7 +379,7 @@ class MainWindow(QMainWindow):
         if s is None or s.visit_id is None:
             return None
         p = s.patient()
-        return f"visit {s.visit_number()} ({p.name})", union_areas(s.store.drawings(s.visit_id))
+        return f"visit {s.visit_number()} ({p.name})", union_areas(s.drawings())
 
     def _records_not_opened(self, status: str, text: str, icon=QMessageBox.Icon.Critical) -> bool:
         """Say so in the status bar and in a box that does not block the window (atlas and lookup work)."""
@@ -399,6 +400,12 @@ class MainWindow(QMainWindow):
             return
         self.patient_label.setText(f"{p.name} — {self.records.patients.banner.text()}")
         self.setWindowTitle(f"{p.name} — bodymap")
+
+    def _step_refused(self, exc: Exception, what: str) -> None:
+        if self.session is not None:
+            self.session.refuse(exc, what)
+        else:
+            self.statusBar().showMessage(str(exc), 8000)
 
     def _needling_warning(self, text: str) -> None:
         """Needling over a hazard or with a precaution: shown beside the mark and in the panel, said in the

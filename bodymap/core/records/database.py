@@ -21,8 +21,11 @@ SQLite settings, and why:
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,13 +36,24 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from . import damage, schema
-from .model import RecordsError
+from .model import RecordsError, Unreachable
 from .paths import is_url
 
 if TYPE_CHECKING:  # Alembic loads only when a schema needs migrating
     from alembic.config import Config
 
 BUSY_TIMEOUT = 10.0  # seconds: a write by another copy takes milliseconds; this is a wide margin
+
+# A database server (PostgreSQL), and why: a clinic's server that goes away must cost a window a clear
+# line, never a hang. CONNECT_TIMEOUT: a server that is down or unreachable is said so within seconds.
+# STATEMENT_TIMEOUT and LOCK_TIMEOUT (the server's own): a statement, or a wait for a row another
+# client holds, gives up instead of waiting for ever. DEADLINE (ours, on the client): a server that
+# stops answering altogether cannot time anything out, so the connection is cut after this long
+# (deadline()). A statement of ours takes milliseconds; these are wide margins.
+CONNECT_TIMEOUT = 5
+STATEMENT_TIMEOUT = 15.0
+LOCK_TIMEOUT = 10.0
+DEADLINE = 20.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = "bodymap.core.records:migrations"
 
@@ -254,10 +268,24 @@ def unwritable(path: Path) -> str | None:
     return None
 
 
+def server_settings() -> dict[str, object]:
+    """The connection settings of every connection to a server (see CONNECT_TIMEOUT...)."""
+    return {
+        "connect_timeout": CONNECT_TIMEOUT,
+        "options": (
+            f"-c statement_timeout={int(STATEMENT_TIMEOUT * 1000)} -c lock_timeout={int(LOCK_TIMEOUT * 1000)}"
+        ),
+        "application_name": "bodymap",
+    }
+
+
 def _open_server(url: sa.URL) -> Engine:
     where = url.render_as_string(hide_password=True)
     try:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        # No pre-ping: every transaction would cost a round trip more. A connection that a restarted
+        # server dropped fails its first statement, and the pool then drops them all (SQLAlchemy's
+        # disconnect handling); the window's watcher (watch.py) sees the outage first and reconnects.
+        engine = sa.create_engine(url, connect_args=server_settings())
     except Exception as exc:  # a missing driver, a malformed URL
         raise RecordsError(f"cannot open {where}: {exc}") from None
 
@@ -288,10 +316,67 @@ def _migrated(engine: Engine, where: str, work: Callable[[], None]) -> None:
         work()
     except sa.exc.SQLAlchemyError as exc:
         engine.dispose()
-        raise RecordsError(f"cannot open {where}: {driver_reason(exc)}") from None
+        reason = driver_reason(exc)
+        # A server that is down or away: the window says so and tries again (mainwindow.py).
+        if engine.dialect.name != "sqlite" and unreachable(exc, reason):
+            raise Unreachable(f"cannot reach the records server {where} ({reason})") from None
+        raise RecordsError(f"cannot open {where}: {reason}") from None
     except BaseException:
         engine.dispose()
         raise
+
+
+@contextmanager
+def deadline(conn: object, seconds: float | None = None) -> Iterator[None]:
+    """Give up on a server that stops answering: if the block takes longer than `seconds` (DEADLINE), the
+    connection's socket (of an SQLAlchemy Connection, or of a driver's connection) is shut down, so that
+    the statement waiting on it fails at once (and the connection is discarded). A server that answers,
+    however slowly, times out its own statements (STATEMENT_TIMEOUT) long before. SQLite files need
+    none of it."""
+    if isinstance(conn, Connection):
+        conn = conn.connection.driver_connection
+    pgconn = getattr(conn, "pgconn", None)
+    if pgconn is None:
+        yield
+        return
+    fd = pgconn.socket
+
+    def cut() -> None:
+        try:
+            with socket.socket(fileno=os.dup(fd)) as s:
+                s.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+    timer = threading.Timer(DEADLINE if seconds is None else seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+_GONE = (
+    "connection failed",
+    "could not connect",
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "connection is lost",
+    "connection is closed",
+    "consuming input failed",
+    "sending query failed",
+    "timeout expired",
+    "no such file or directory",
+)
+
+
+def unreachable(exc: Exception, reason: str) -> bool:
+    """Whether a driver's error means the server could not be reached (down, restarting, cut off)."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return any(words in reason.lower() for words in _GONE)
 
 
 # --- migrations -----------------------------------------------------------------------------------

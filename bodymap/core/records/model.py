@@ -41,6 +41,11 @@ class NotFound(RecordsError):
     """No record with that id."""
 
 
+class Unreachable(RecordsError):
+    """The database server cannot be reached (down, restarting, not answering): nothing was written, and
+    the window reconnects by itself (watch.py)."""
+
+
 class Conflict(RecordsError):
     """A change refused because someone else changed or deleted the record since the version the change
     was made on (another window, another therapist): it says who, what and when, and nothing was
@@ -878,6 +883,7 @@ __all__ = [
     "NotFound",
     "ReadOnly",
     "Conflict",
+    "Unreachable",
     "SEXES",
     "PRECAUTIONS",
     "PRECAUTION_SOURCES",

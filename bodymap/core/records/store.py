@@ -11,7 +11,7 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -48,6 +48,7 @@ from .model import (
     RecordsError,
     Screen,
     Treatment,
+    Unreachable,
     Visit,
     VisitRecord,
     check_after_birth,
@@ -127,6 +128,7 @@ class Store:
     def __init__(self, opened: Opened, placer: Placer | None = None, recorder: str | None = None):
         self._engine = opened.engine
         self._writer = opened.engine.execution_options(writing=True)  # BEGIN IMMEDIATE on SQLite
+        self.server = opened.engine.dialect.name != "sqlite"  # a database server (PostgreSQL), not a file
         self.where = opened.where  # the file, or the URL without its password: for messages and titles
         self._read_only = opened.read_only
         self._check = opened.check
@@ -137,6 +139,7 @@ class Store:
         self.recorder = history.default_recorder() if recorder is None else recorder
         self._step = ""  # the user's words for the changes being made (see step())
         self._logged: list[HistoryEntry] = []  # the history entries of the transaction being written
+        self._written: set[int] = set()  # the ids of the history entries this store wrote (news() skips them)
 
     @classmethod
     def open(
@@ -230,12 +233,46 @@ class Store:
             except Exception:  # the change is committed; one broken view must not hide it from the rest
                 log.exception("a subscriber failed on %s", change)
 
+    def news(self, history_ids: Iterable[int]) -> list[Change]:
+        """What others changed (another window, another therapist; watch.py says when): the changes with
+        these history ids that this store did not make, one Change per record (`mine` False) with the
+        record as it is now, told to the subscribers too. Two queries, and one per kind of record."""
+        wanted = sorted(set(history_ids) - self._written)
+        if not wanted:
+            return []
+        with self._reading() as conn:
+            entries = self._history(conn, history_table.c.id.in_(wanted))
+            ids: dict[str, set[int]] = {}
+            for e in entries:
+                ids.setdefault(e.kind, set()).add(e.record_id)
+            now: dict[tuple[str, int], Stored] = {}
+            for kind, record_ids in ids.items():
+                table = TABLES[kind]
+                for r in self._fetch(conn, sa.select(table).where(table.c.id.in_(record_ids)), kind):
+                    now[(kind, stored(r.id))] = r
+        grouped: dict[tuple[str, int], list[HistoryEntry]] = {}
+        for e in entries:
+            grouped.setdefault((e.kind, e.record_id), []).append(e)
+        changes = [
+            Change(kind, (record_id,), (now[(kind, record_id)],), tuple(es), mine=False)
+            for (kind, record_id), es in grouped.items()
+            if (kind, record_id) in now
+        ]
+        for change in changes:
+            self._tell(change)
+        return changes
+
+    def last_change(self) -> int:
+        """The id of the newest history entry (0: none): where watching for others' changes starts."""
+        with self._reading() as conn:
+            return int(conn.execute(sa.select(sa.func.max(history_table.c.id))).scalar() or 0)
+
     # --- transactions -------------------------------------------------------------------------------
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
         try:
-            with self._engine.connect() as conn:
+            with self._engine.connect() as conn, database.deadline(conn):
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             reason = driver_reason(exc)
@@ -244,6 +281,8 @@ class Store:
                 raise RecordsError(
                     f"cannot read {self.where}: it is damaged ({reason}); {damage.ADVICE}"
                 ) from None
+            if self.server and database.unreachable(exc, reason):
+                raise Unreachable(f"cannot reach the records server {self.where} ({reason})") from None
             raise RecordsError(f"cannot read {self.where}: {reason}") from None
 
     @contextmanager
@@ -251,7 +290,9 @@ class Store:
         """The one way anything is written: one transaction, committed at the end of the block.
 
         Nothing is written while the records are read-only, or before a big file's page check has
-        found it sound (damage.py); a damaged file found on the way stops all writing from then on.
+        found it sound (damage.py); a damaged file found on the way stops all writing from then on. A
+        server that cannot be reached, or does not answer in time, gives one line (Unreachable): nothing
+        was written, and what was written before is safe.
         """
         if self._check is not None:
             self._take_verdict()
@@ -259,7 +300,7 @@ class Store:
             raise ReadOnly(f"nothing was written: {self._read_only}")
         self._logged = []
         try:
-            with self._writer.begin() as conn:
+            with self._writer.begin() as conn, database.deadline(conn):
                 yield conn
         except sa.exc.OperationalError as exc:
             reason = driver_reason(exc)
@@ -279,12 +320,32 @@ class Store:
             if _is_damage(reason):
                 self._damaged(reason)
                 raise RecordsError(f"nothing was written: {self._read_only}") from None
+            if "lock timeout" in reason:
+                raise RecordsError(
+                    f"someone else's change to this record took more than {database.LOCK_TIMEOUT:g} "
+                    "seconds; nothing was written; try again"
+                ) from None
+            if "statement timeout" in reason:
+                raise RecordsError(
+                    f"the records server {self.where} took more than {database.STATEMENT_TIMEOUT:g} "
+                    "seconds; nothing was written"
+                ) from None
+            if self.server and database.unreachable(exc, reason):
+                raise Unreachable(
+                    f"cannot reach the records server {self.where} ({reason}): nothing was written; "
+                    "everything written before is safe"
+                ) from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
         except sa.exc.SQLAlchemyError as exc:
             reason = driver_reason(exc)
             if _is_damage(reason):
                 self._damaged(reason)
                 raise RecordsError(f"nothing was written: {self._read_only}") from None
+            if self.server and database.unreachable(exc, reason):
+                raise Unreachable(
+                    f"cannot reach the records server {self.where} ({reason}): nothing was written; "
+                    "everything written before is safe"
+                ) from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
 
     @overload
@@ -402,6 +463,7 @@ class Store:
         key = conn.execute(history_table.insert().values({**row, "patient_id": owner})).inserted_primary_key
         assert key is not None
         self._logged.append(history.entry_from({**row, "id": int(key[0])}))
+        self._written.add(int(key[0]))
 
     def _update(
         self,

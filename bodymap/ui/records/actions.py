@@ -185,9 +185,9 @@ class RecordsActions:
         """The sheet went to the patient: the visit's aftercare advice is given (an undo step)."""
         from bodymap.core.records import commands as cmd
 
-        vid = self.session.visit_id
-        if vid is not None and not self.session.store.visit(vid).advice_given:
-            self.session.run(cmd.UpdateVisit(vid, advice_given=True))
+        visit = self.session.visit()
+        if visit is not None and not visit.advice_given:
+            self.session.run(cmd.UpdateVisit(visit, advice_given=True))
 
     def export_handout(self, path: str | None = None) -> Path | None:
         if not self._need():

@@ -48,21 +48,21 @@ class RecordsChartLayers:
 
     def refresh_drawings(self) -> None:
         vid = self.session.visit_id
-        self.pain.set_pain(union_areas(self.session.store.drawings(vid)) if vid is not None else {})
+        self.pain.set_pain(union_areas(self.session.drawings()) if vid is not None else {})
 
     def previous_visit_id(self) -> int | None:
         s = self.session
         if s.patient_id is None or s.visit_id is None:
             return None
-        ids = [v.id for v in s.store.visits(s.patient_id)]
+        ids = [v.id for v in s.visits()]
         i = ids.index(s.visit_id) if s.visit_id in ids else 0
         return ids[i - 1] if i > 0 else None
 
     def refresh_previous(self) -> None:
         prev = self.previous_visit_id() if self.show_previous.isChecked() else None
-        store = self.session.store
-        self.marks.set_previous(store.marks(prev) if prev else [])
-        self.pain.set_previous(union_areas(store.drawings(prev)) if prev else {})
+        s = self.session
+        self.marks.set_previous(s.marks(prev) if prev else [])
+        self.pain.set_previous(union_areas(s.drawings(prev)) if prev else {})
 
     def mark_at(self, view: str, x: float, y: float, tolerance: float) -> int | None:
         """The open visit's mark nearest a body point within `tolerance`, for clicking and dragging."""

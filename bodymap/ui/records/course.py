@@ -11,13 +11,25 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from bodymap.core.records import commands as cmd
-from bodymap.core.records.metrics import CourseRow, Review, course_of_care, course_review
+from bodymap.core.records.metrics import CourseRow, Review, course_review, course_rows
 from bodymap.core.records.model import MAX_PLANNED_VISITS, Plan, check_count
+from bodymap.core.records.open_record import OpenRecord
 
 from ..fields import NumberField
 from ..text import PlainLabel
 from .course_chart import CourseChart
 from .session import RecordsSession
+
+
+def course_of_record(record: OpenRecord) -> list[CourseRow]:
+    """The course of care of the patient's record as this window has it (metrics.course_of_care reads
+    the same from the store)."""
+    visits = record.visits()
+    return course_rows(
+        visits,
+        {v.id: record.drawings(v.id) for v in visits if v.id is not None},
+        {v.id: record.marks(v.id) for v in visits if v.id is not None},
+    )
 
 
 def course_lines(rows: list[CourseRow]) -> str:
@@ -94,7 +106,8 @@ class CourseBox(QWidget):
         self.load()
 
     def _when_seen(self) -> None:
-        # The whole record is read: only when the course is on screen (a finding key costs nothing more).
+        # Worked out over the whole record: only when the course is on screen (a finding key costs
+        # nothing more).
         if self.isVisible():
             self.load()
         else:
@@ -107,10 +120,9 @@ class CourseBox(QWidget):
 
     def load(self) -> None:
         self._stale = False
-        pid = self.session.patient_id
-        store = self.session.store
-        rows = course_of_care(store, pid) if pid is not None else []
-        review = course_review(rows, store.plans(pid) if pid is not None else [])
+        pid, record = self.session.patient_id, self.session.record
+        rows = course_of_record(record) if record is not None else []
+        review = course_review(rows, record.plans() if record is not None else [])
         self.chart.set_rows(list(review.rows), review.planned)
         self.text.setText(("Course of care\n" + course_lines(list(review.rows))) if review.rows else "")
         self.review.setText(review_lines(review))
@@ -122,10 +134,8 @@ class CourseBox(QWidget):
         self.setEnabled(pid is not None)
 
     def _plan(self) -> Plan | None:
-        pid = self.session.patient_id
-        return (
-            self.session.store.plans(pid)[-1] if pid is not None and self.session.store.plans(pid) else None
-        )
+        plans = self.session.record.plans() if self.session.record is not None else []
+        return plans[-1] if plans else None
 
     def _edit(self, **changes) -> None:
         """A change to the plan in force (the first change of a patient with none plans a course)."""
@@ -135,7 +145,7 @@ class CourseBox(QWidget):
                 self.new_plan()
             return
         changes = {k: v for k, v in changes.items() if getattr(plan, k) != v}
-        if changes and not self.session.run(cmd.UpdatePlan(plan.id, **changes)):
+        if changes and not self.session.run(cmd.UpdatePlan(plan, **changes)):
             self.error.setText(self.session.refused)
 
     def new_plan(self) -> None:

@@ -63,17 +63,13 @@ class DrawingBox(QWidget):
         return int(value) if value is not None else None
 
     def _drawing(self):
-        vid = self.session.visit_id
-        if vid is None:
-            return None
-        return next(
-            (d for d in self.session.store.drawings(vid) if d.symptom == self.current_symptom()), None
-        )
+        """The open visit's drawing of the chosen symptom, as this window has it."""
+        return next((d for d in self.session.drawings() if d.symptom == self.current_symptom()), None)
 
     def load(self) -> None:
         vid = self.session.visit_id
         self.setEnabled(vid is not None)
-        drawings = self.session.store.drawings(vid) if vid is not None else []
+        drawings = self.session.drawings()
         existing = self._drawing()
         if existing is not None:
             self.intensity.set_value(existing.intensity)
@@ -81,5 +77,6 @@ class DrawingBox(QWidget):
 
     def _intensity(self, value) -> None:
         existing = self._drawing()
-        if existing is not None:
-            self.session.run(cmd.UpdateDrawing(existing.id, intensity=value))
+        if existing is not None and existing.intensity != value:
+            if not self.session.run(cmd.UpdateDrawing(existing, intensity=value)):
+                self.load()  # the stored value comes back

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
 
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.content import treatment_rows
@@ -20,7 +20,7 @@ from bodymap.core.records.model import MAX_PPT_KPA, check_number, check_score
 
 from ..fields import NotesField, NumberField
 from ..text import PlainLabel
-from .session import RecordsSession
+from .session import RecordsSession, Shown
 from .treatment import treat
 
 # (field, value or None to toggle, text, button text, key)
@@ -118,27 +118,43 @@ class FindingsBox(QGroupBox):
         self.notes.committed.connect(lambda t: self.set_finding("notes", t))
         for field in (self.tenderness, self.ppt):
             field.refused.connect(self._refused)
-        session.markSelected.connect(lambda _m: self.load())
-        session.visitOpened.connect(lambda _v: self.load())
+        self._fields = (("tenderness", self.tenderness), ("ppt_kpa", self.ppt), ("notes", self.notes))
+        self.copy = Shown()
+        session.markSelected.connect(lambda _m: self.load(keep_typing=False))
+        session.visitOpened.connect(lambda _v: self.load(keep_typing=False))
         session.changed.connect(lambda c: self.load() if c.kind in ("mark", "screen", "consent") else None)
         session.on_commit(self.notes.commit)
         self.load()
 
-    def load(self) -> None:
+    def load(self, keep_typing: bool = True) -> None:
+        """Show the selected mark as this window has it; a field being typed in keeps what is typed."""
         mid = self.session.mark_id
-        m = self.session.store.mark(mid) if mid is not None else None
+        m = self.session.mark()
         enabled = m is not None
         self.setEnabled(enabled)
         for act in (*self.actions, self.delete):
             act.setEnabled(enabled)
+        focus = QApplication.focusWidget()
+        typing = next(
+            (
+                f
+                for f, w in self._fields
+                if keep_typing and focus is not None and (w is focus or w.isAncestorOf(focus))
+            ),
+            None,
+        )
+        self.copy.show(m, typing)
         f = m.findings if m else None
         self.treat.setChecked(bool(m and m.needled))
         for (field, value, *_rest), act in zip(FINDING_KEYS, self.actions, strict=False):
             current = getattr(f, field) if f else None
             act.setChecked(bool(current == value if value is not None else current))
-        self.tenderness.set_value(f.tenderness if f else None)
-        self.ppt.set_value(f.ppt_kpa if f else None)
-        self.notes.set_value(f.notes if f else "")
+        if typing != "tenderness":
+            self.tenderness.set_value(f.tenderness if f else None)
+        if typing != "ppt_kpa":
+            self.ppt.set_value(f.ppt_kpa if f else None)
+        if typing != "notes":
+            self.notes.set_value(f.notes if f else "")
         self.error.setText("")
         text = self.warning_text(mid)
         self.warnings.setText(text)
@@ -173,27 +189,31 @@ class FindingsBox(QGroupBox):
             return
         recorded = treat(self.session, self.window())
         self.load()  # the action's check mark follows the record, whatever the form did
-        if recorded and self.session.store.mark(mid).needled:
+        mark = self.session.mark(mid)
+        if recorded and mark is not None and mark.needled:
             text = self.warning_text(mid)
             if text:
                 self.warning.emit(text)
 
     def toggle(self, field: str, value: Any = None) -> None:
-        """A finding key on the selected mark."""
-        mid = self.session.mark_id
-        if mid is None:
-            return
-        self.set_finding(field, toggled(self.session.store.mark(mid).findings, field, value))
+        """A finding key on the selected mark, as this window shows it."""
+        seen = self.copy.seen(field)
+        if seen is not None:
+            self.set_finding(field, toggled(seen.findings, field, value))
 
     def set_finding(self, field: str, value: Any) -> None:
-        mid = self.session.mark_id
-        if mid is None or getattr(self.session.store.mark(mid).findings, field) == value:
+        """Set a finding of the selected mark, on the mark as shown (a finding someone changed since is
+        not overwritten: the change is refused, saying who)."""
+        seen = self.copy.seen(field)
+        if seen is None or getattr(seen.findings, field) == value:
             return
-        self.session.run(cmd.UpdateMark(mid, **{field: value}))
+        if not self.session.run(cmd.UpdateMark(seen, **{field: value})):
+            self.load(keep_typing=False)  # the stored value comes back
+        self.copy.done(field)
 
     def delete_selected(self) -> None:
-        mid = self.session.mark_id
-        if mid is not None and self.session.run(cmd.DeleteMark(mid)):
+        mark = self.session.mark()
+        if mark is not None and self.session.run(cmd.DeleteMark(mark)):
             self.session.select_mark(None)
 
     def _refused(self, reason: str) -> None:

@@ -130,8 +130,9 @@ class PatientsBox(QWidget):
             self.banner.setStyleSheet("")
             self.bannerChanged.emit("", False)
             return
-        store = self.session.store
-        text, warn = precaution_summary(store.latest_screen(pid), store.latest_consent(pid))
+        record = self.session.record
+        screens, consents = (record.screens(), record.consents()) if record is not None else ([], [])
+        text, warn = precaution_summary(screens[-1] if screens else None, consents[-1] if consents else None)
         self.banner.setText(text)
         self.banner.setStyleSheet(
             "background: #fdebd0; color: #7e3b00; padding: 3px; border-radius: 3px"
@@ -160,13 +161,14 @@ class PatientsBox(QWidget):
                 if getattr(new, k) != getattr(p, k)
             }
             if changes:
-                self.session.run(cmd.UpdatePatient(p.id, **changes))
+                self.session.run(cmd.UpdatePatient(p, **changes))
 
     def record_screen(self) -> None:
         pid = self.session.patient_id
         if pid is None:
             return
-        dialog = ScreenDialog(pid, self.session.store.latest_screen(pid), parent=self)
+        screens = self.session.record.screens() if self.session.record is not None else []
+        dialog = ScreenDialog(pid, screens[-1] if screens else None, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             self.session.run(cmd.RecordScreen(dialog.result_value))
 

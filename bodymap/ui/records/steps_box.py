@@ -28,7 +28,7 @@ from bodymap.core.records.steps import STEPS, visit_steps
 
 from ..fields import DateField
 from ..text import PlainLabel
-from .session import RecordsSession
+from .session import RecordsSession, Shown
 from .treatment import select
 
 DONE = "color: #1e8449"
@@ -68,15 +68,14 @@ class StepsBar(QWidget):
         self.load()
 
     def load(self) -> None:
-        vid, pid = self.session.visit_id, self.session.patient_id
+        vid, open_record = self.session.visit_id, self.session.record
         self.setVisible(vid is not None)
-        if vid is None or pid is None:
+        if vid is None or open_record is None:
             return
-        record = self.session.store.record(pid)
-        vr = next((v for v in record.visits if v.visit.id == vid), None)
+        vr = open_record.visit_record(vid)
         if vr is None:
             return
-        for step in visit_steps(record, vr):
+        for step in visit_steps(open_record.record(), vr):
             b = self.buttons[step.name]
             if step.complete:
                 b.setText(f"✓ {step.name}")
@@ -114,6 +113,7 @@ class SessionForm(QWidget):
         self.steps = PlainLabel(wrap=True)
         self.error = PlainLabel(wrap=True)
         self.error.setStyleSheet("color: #b03a2e")
+        self.copy = Shown()
 
         form = QFormLayout(self)
         form.setContentsMargins(4, 4, 4, 4)
@@ -149,14 +149,15 @@ class SessionForm(QWidget):
         session.on_commit(lambda: self._save(reactions=self.reactions.text().strip()))
         self.load()
 
-    def load(self) -> None:
-        vid = self.session.visit_id
-        v = self.session.store.visit(vid) if vid is not None else None
+    def load(self, keep_typing: bool = True) -> None:
+        v = self.session.visit()
+        typing = keep_typing and self.reactions.hasFocus()
+        self.copy.show(v, "reactions" if typing else None)
         self.setEnabled(v is not None)
         self.positioned.setChecked(bool(v and v.positioned))
         self.skin.setChecked(bool(v and v.skin_prepared))
         self.advice.setChecked(bool(v and v.advice_given))
-        if not self.reactions.hasFocus():
+        if not typing:
             self.reactions.setText(v.reactions if v else "")
         self.next_visit.set_value(v.next_visit if v else None)
         self.needle.clear()
@@ -170,29 +171,30 @@ class SessionForm(QWidget):
         self.steps.setText(self._missing())
 
     def _missing(self) -> str:
-        vid, pid = self.session.visit_id, self.session.patient_id
-        if vid is None or pid is None:
+        vid, open_record = self.session.visit_id, self.session.record
+        if vid is None or open_record is None:
             return ""
-        record = self.session.store.record(pid)
-        vr = next((x for x in record.visits if x.visit.id == vid), None)
+        vr = open_record.visit_record(vid)
         if vr is None:
             return ""
         lines = [
             f"{s.name}: ✓" if s.complete else f"{s.name}: still missing {', '.join(s.missing)}"
-            for s in visit_steps(record, vr)
+            for s in visit_steps(open_record.record(), vr)
         ]
         return "\n".join(lines)
 
     def _save(self, **changes: Any) -> None:
-        vid = self.session.visit_id
-        if vid is None:
+        field = next(iter(changes))
+        seen = self.copy.seen(field)
+        if seen is None:
             return
-        stored = self.session.store.visit(vid)
-        changes = {k: v for k, v in changes.items() if getattr(stored, k) != v}
+        changes = {k: v for k, v in changes.items() if getattr(seen, k) != v}
         self.error.setText("")
-        if changes and not self.session.run(cmd.UpdateVisit(vid, **changes)):
+        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes)):
             self._say(self.session.refused)
-            self.load()
+            self.copy.done(field)
+            self.load(keep_typing=False)  # the stored value comes back
+        self.copy.done(field)
 
     def _say(self, reason: str) -> None:
         self.error.setText(reason[:1].upper() + reason[1:])

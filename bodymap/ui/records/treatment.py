@@ -81,7 +81,9 @@ class TreatmentDialog(QDialog):
         self.session, self.mark_id = session, mark_id
         self.removed = False
         store = session.store
-        self.mark = store.mark(mark_id)
+        self.mark = session.mark(mark_id) or store.mark(
+            mark_id
+        )  # the mark as shown: the change is made on it
         start = self.mark.treatment or new_treatment(store, mark_id, session.settings.value)
         atlas = store.placer.atlas
         row = session.mark_row(mark_id)
@@ -225,12 +227,14 @@ class TreatmentDialog(QDialog):
             self.error.setText(str(exc)[:1].upper() + str(exc)[1:])
             return
         self.error.setText("")
-        store = self.session.store
-        visit = store.visit(stored(self.mark.visit_id))
-        patient = stored(visit.patient_id)
-        screen, _ = in_force(store.screens(patient), visit.visited_on, "screened_on")
-        consent, _ = in_force(store.consents(patient), visit.visited_on, "consented_on")
-        found = needling_warnings(replace(self.mark, treatment=t), screen, consent, store.placer.atlas)
+        s = self.session
+        visit = s.visit(stored(self.mark.visit_id))
+        screens = s.record.screens() if s.record is not None else []
+        consents = s.record.consents() if s.record is not None else []
+        day = visit.visited_on if visit is not None else None
+        screen, _ = in_force(screens, day, "screened_on")
+        consent, _ = in_force(consents, day, "consented_on")
+        found = needling_warnings(replace(self.mark, treatment=t), screen, consent, s.store.placer.atlas)
         self.warnings.setText("⚠ " + "\n⚠ ".join(w.message for w in found) if found else "")
         self.warnings.setVisible(bool(found))
 
@@ -272,9 +276,9 @@ def treat(session: RecordsSession, parent: QWidget | None = None) -> bool:
     if not accepted:
         return False
     if dialog.removed:
-        return session.run(cmd.TreatMark(mid, None))
+        return session.run(cmd.TreatMark(dialog.mark, None))
     treatment = dialog.treatment()
-    if not session.run(cmd.TreatMark(mid, treatment)):
+    if not session.run(cmd.TreatMark(dialog.mark, treatment)):
         return False
     if treatment.needle is not None:
         settings = session.settings

@@ -22,7 +22,7 @@ from bodymap.core.records.model import AFTER_EFFECTS, MAX_SORENESS_HOURS, check_
 
 from ..fields import DateField, NotesField, NumberField
 from ..text import PlainLabel
-from .session import RecordsSession
+from .session import RecordsSession, Shown
 
 
 def _hours(value: Any) -> None:
@@ -94,7 +94,19 @@ class VisitForm(QWidget):
         )
         for field in (self.visited_on, self.pain_before, self.pain_after, self.soreness_hours):
             field.refused.connect(self._refused)
-        session.visitOpened.connect(lambda _v: self.load())
+        # Each field's widget, so that a reload while one is being typed in knows which field that is.
+        self._fields: list[tuple[str, QWidget]] = [
+            ("visited_on", self.visited_on),
+            ("therapist", self.therapist),
+            ("complaint", self.complaint),
+            ("pain_before", self.pain_before),
+            ("pain_after", self.pain_after),
+            ("notes", self.notes),
+            ("after", self.soreness_hours),
+            ("after", self.after_other),
+        ]
+        self.copy = Shown()
+        session.visitOpened.connect(lambda _v: self.load(keep_typing=False))
         session.changed.connect(self._changed)
         session.on_commit(self.commit_pending)
         self.load()
@@ -102,14 +114,15 @@ class VisitForm(QWidget):
     # -- showing -----------------------------------------------------------------------------------
 
     def load(self, keep_typing: bool = True) -> None:
-        """Show the open visit as stored; a field being typed in keeps what is typed (unless what was
-        typed there was just refused)."""
-        vid = self.session.visit_id
-        v = self.session.store.visit(vid) if vid is not None else None
+        """Show the open visit as this window has it; a field being typed in keeps what is typed (unless
+        what was typed there was just refused), and its change will be made on the visit as it was when
+        the typing began (so that a change someone made to that field meanwhile is never overwritten)."""
+        v = self.session.visit()
         self.setEnabled(v is not None)
         self.error.setText("")
         focus = QApplication.focusWidget()
         typing = focus if keep_typing and focus is not None and self.isAncestorOf(focus) else None
+        self.copy.show(v, self._typing_field(typing))
 
         def show(widget, setter) -> None:
             if typing is None or (widget is not typing and not widget.isAncestorOf(typing)):
@@ -133,44 +146,53 @@ class VisitForm(QWidget):
         show(self.after_other, lambda: self.after_other.setText(after.other if after else ""))
         self.after_other.setEnabled(after is not None)
 
+    def _typing_field(self, typing) -> str | None:
+        """The visit field the widget being typed in edits (after-effects: "after")."""
+        if typing is None:
+            return None
+        for field, widget in self._fields:
+            if widget is typing or widget.isAncestorOf(typing):
+                return field
+        return None
+
     def _changed(self, change) -> None:
         if change.kind == "visit" and self.session.visit_id in change.ids:
-            self.load()  # e.g. an undo changed the fields on screen
+            self.load()  # an undo, or someone else's change, changed the fields on screen
 
     # -- saving ------------------------------------------------------------------------------------
 
     def _save(self, **changes: Any) -> None:
-        vid = self.session.visit_id
-        if vid is None:
+        field = next(iter(changes))
+        seen = self.copy.seen(field)
+        if seen is None:
             return
-        stored = self.session.store.visit(vid)
-        changes = {k: v for k, v in changes.items() if getattr(stored, k) != v}
+        changes = {k: v for k, v in changes.items() if getattr(seen, k) != v}
         self.error.setText("")
-        if changes and not self.session.run(cmd.UpdateVisit(vid, **changes)):
+        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes)):
             self.load(keep_typing=False)  # refused (a visit before birth...): the stored value comes back
             self.error.setText(self.session.refused[:1].upper() + self.session.refused[1:])
+        self.copy.done(field)
 
     def _save_text(self, field: str, edit: QLineEdit) -> None:
         self._save(**{field: edit.text().strip()})
 
     def _save_after(self, **change: Any) -> None:
-        """One after-effect changed: the stored after-effects with that one change."""
-        vid = self.session.visit_id
-        if vid is None:
-            return
-        stored = self.session.store.visit(vid).after
-        if stored is None:
+        """One after-effect changed: the after-effects as the form shows them, with that one change."""
+        seen = self.copy.seen("after")
+        if seen is None or seen.after is None:
             return
         if change.get("soreness") is False:
             change["soreness_hours"] = None  # no soreness, so no duration of it
         try:
-            new = replace(stored, **change)
+            new = replace(seen.after, **change)
         except ValueError as exc:
             self._refused(str(exc))
             self.load(keep_typing=False)
             return
-        if new != stored:
+        if new != seen.after:
             self._save(after=new)
+        else:
+            self.copy.done("after")
 
     def _refused(self, reason: str) -> None:
         self.error.setText(reason[:1].upper() + reason[1:])
@@ -178,11 +200,16 @@ class VisitForm(QWidget):
 
     def commit_pending(self) -> None:
         """Save what is typed in a text field that was not left yet (before switching, and on close)."""
-        if self.session.visit_id is None:
+        v = self.session.visit()
+        if v is None:
             return
         for field, edit in (("therapist", self.therapist), ("complaint", self.complaint)):
             self._save_text(field, edit)
         self.notes.commit()
-        stored = self.session.store.visit(self.session.visit_id).after
-        if stored is not None and stored.other != self.after_other.text().strip():
+        seen = self.copy.seen("after")
+        if (
+            seen is not None
+            and seen.after is not None
+            and seen.after.other != self.after_other.text().strip()
+        ):
             self._save_after(other=self.after_other.text().strip())

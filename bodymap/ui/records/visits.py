@@ -39,7 +39,7 @@ class VisitBar(QWidget):
         self.visits.blockSignals(True)
         self.visits.clear()
         if s.patient_id is not None:
-            for n, v in enumerate(s.store.visits(s.patient_id), 1):
+            for n, v in enumerate(s.visits(), 1):
                 who = f" — {v.therapist}" if v.therapist else ""
                 self.visits.addItem(f"Visit {n} — {v.visited_on.isoformat()}{who}", v.id)
         index = self.visits.findData(s.visit_id) if s.visit_id is not None else -1
