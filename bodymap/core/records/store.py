@@ -181,6 +181,11 @@ class Store:
             self._take_verdict()
         return self._read_only
 
+    @property
+    def checking(self) -> bool:
+        """Whether a big file's page check is still running: `read_only` may yet say it is damaged."""
+        return self.read_only is None and self._check is not None
+
     def _take_verdict(self) -> None:
         """The page check of a big file has finished (or is waited for): damage stops all writing."""
         assert self._check is not None

@@ -25,6 +25,7 @@ class RecordsActions:
     def __init__(self, window, session: RecordsSession):
         self.window, self.session = window, session
         self.last_message = ""
+        self.history_view = None  # the open History of changes, for tests
         menu = window.file_menu
         first = menu.actions()[0] if menu.actions() else None
         self.actions: dict[str, QAction] = {}
@@ -43,6 +44,7 @@ class RecordsActions:
             ("json", "Export record (JSON)…", None, lambda: self.export("json")),
             ("fhir", "Export record (FHIR R4 bundle)…", None, lambda: self.export("fhir")),
             ("import", "Import record (JSON)…", None, self.import_json),
+            ("history", "History of changes…", None, self.show_history),
             ("lookup", "Rank this visit's drawing", "Ctrl+L", self.lookup_visit),
             ("settings", "Clinic settings…", None, self.edit_settings),
         ):
@@ -61,7 +63,7 @@ class RecordsActions:
 
     def _enable(self) -> None:
         patient, visit = self.session.patient_id is not None, self.session.visit_id is not None
-        for name in ("csv", "json", "fhir", "report_all"):
+        for name in ("csv", "json", "fhir", "report_all", "history"):
             self.actions[name].setEnabled(patient)
         for name in ("report", "print", "lookup", "handout", "print_handout"):
             self.actions[name].setEnabled(visit)
@@ -113,13 +115,24 @@ class RecordsActions:
 
     # -- exports -----------------------------------------------------------------------------------
 
-    def export_pdf(self, all_visits: bool = False, path: str | None = None) -> Path | None:
+    def show_history(self) -> None:
+        if not self._need(visit=False):
+            return
+        from .history_view import HistoryView
+
+        view = HistoryView(self.session, lambda: self.export_pdf(all_visits=True, history=True), self.window)
+        view.show()
+        self.history_view = view
+
+    def export_pdf(
+        self, all_visits: bool = False, path: str | None = None, history: bool = False
+    ) -> Path | None:
         if not self._need(visit=not all_visits):
             return None
         from .report import ReportCancelled, write_report
 
         number = self.session.visit_number()
-        suffix = "_visits.pdf" if all_visits else f"_visit{number}.pdf"
+        suffix = ("_visits" if all_visits else f"_visit{number}") + ("_history.pdf" if history else ".pdf")
         path = (
             path
             or QFileDialog.getSaveFileName(
@@ -137,6 +150,7 @@ class RecordsActions:
                 Path(path),
                 visit_number=None if all_visits else number,
                 progress=progress,
+                history=history,
             )
         except ReportCancelled:
             self.window.statusBar().showMessage("Export cancelled; no file was written.", 6000)

@@ -14,6 +14,7 @@ from .course import CourseBox
 from .drawing_box import DrawingBox
 from .findings import FindingsBox
 from .marks_table import MarksTable
+from .notice import RecordNotice
 from .patients import PatientsBox
 from .session import RecordsSession
 from .steps_box import SessionForm, StepsBar
@@ -42,6 +43,7 @@ class RecordsPanel(QWidget):
         self.course = CourseBox(session)
         self.steps = StepsBar(session)
         self.session_form = SessionForm(session)
+        self.notice = RecordNotice(session)
 
         marks = QWidget()
         ml = QVBoxLayout(marks)
@@ -65,6 +67,7 @@ class RecordsPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.patients)
         lay.addWidget(self.visit_bar)
+        lay.addWidget(self.notice)
         lay.addWidget(self.steps)
         lay.addWidget(self.tabs, 1)
         # A step opens the tab where its items are recorded.
