@@ -22,14 +22,15 @@ if TYPE_CHECKING:
     from bodymap.core.settings import Settings
 
 
-def new_visit(store: Store, patient_id: int, today: date) -> Visit:
-    """A new visit: today, with the last visit's therapist; after the first visit the after-effects are
-    asked, starting from "nothing reported"."""
+def new_visit(store: Store, patient_id: int, today: date, therapist: str = "") -> Visit:
+    """A new visit: today, by the therapist recording it (the window's settings; without one, the last
+    visit's therapist); after the first visit the after-effects are asked, starting from "nothing
+    reported"."""
     previous = store.visits(patient_id)
     return Visit(
         patient_id=patient_id,
         visited_on=today,
-        therapist=previous[-1].therapist if previous else "",
+        therapist=therapist or (previous[-1].therapist if previous else ""),
         after=AfterEffects() if previous else None,
     )
 

@@ -64,6 +64,6 @@ class VisitBar(QWidget):
         s = self.session
         if s.patient_id is None:
             return
-        command = cmd.AddVisit(new_visit(s.store, s.patient_id, date.today()))
+        command = cmd.AddVisit(new_visit(s.store, s.patient_id, date.today(), s.settings.value.therapist))
         if s.run(command):
             s.open_visit(command.id)

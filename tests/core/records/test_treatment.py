@@ -235,3 +235,13 @@ def _without_history(data):
     elif isinstance(data, list):
         for v in data:
             _without_history(v)
+
+
+def test_a_new_visit_is_by_the_therapist_recording_it(store, patient, visit):
+    # The window's therapist (its settings) sees the patient today; without one, the last visit's.
+    from bodymap.core.records.editing import new_visit
+
+    store.update_visit(visit.id, therapist="J. Brown")
+    assert new_visit(store, patient.id, date.today(), "K. Green").therapist == "K. Green"
+    assert new_visit(store, patient.id, date.today()).therapist == "J. Brown"
+    assert new_visit(store, patient.id, date.today()).after is not None  # after-effects are asked
