@@ -69,11 +69,11 @@ class HistoryView(QDialog):
 
     def _read(self, *_args: object) -> None:
         s = self.session
-        if s.patient_id is None:
+        if s.record is None:
             self._lines = []
         else:
             visits = {s.visit_id} if self.this_visit.isChecked() and s.visit_id is not None else None
-            self._lines = history_lines(s.store.record(s.patient_id), visits)[::-1]
+            self._lines = history_lines(s.record.record(), visits)[::-1]
         self._show()
 
     def _show(self) -> None:

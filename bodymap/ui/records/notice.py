@@ -42,7 +42,7 @@ class RecordNotice(PlainLabel):
 
     def _read_patient(self) -> None:
         s = self.session
-        self._unreadable = s.store.record(s.patient_id).unreadable() if s.patient_id is not None else []
+        self._unreadable = s.record.record().unreadable() if s.record is not None else []
         self.refresh()
 
     def lines(self) -> list[str]:
@@ -61,9 +61,9 @@ class RecordNotice(PlainLabel):
                 f"{n} stored value{'s' if n != 1 else ''} could not be read and {'are' if n != 1 else 'is'}"
                 f" left out: {named}. Those items refuse changes; run bodymap check."
             )
-        if s.visit_id is not None:
-            visit = s.store.visit(s.visit_id)
-            amended = amended_line(visit, s.store.visit_history(s.visit_id))
+        visit = s.visit()
+        if visit is not None and s.record is not None:
+            amended = amended_line(visit, s.record.history)
             if amended:
                 out.append(amended + " (File → History of changes)")
         return out
