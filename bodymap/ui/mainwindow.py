@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from .chart.paint import ChartPaint
 
+RETRY_OPEN = 5.0  # seconds between two attempts to open records whose server was away at the start
+
 
 class MainWindow(QMainWindow):
     atlasReady = Signal()
@@ -42,6 +44,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, QAction] = {}
         self.atlas = self.lookup = self.overlay = self.atlas_panel = self.lookup_panel = None
         self.session = self.store = self.records = self.records_dock = self.records_layers = None
+        self._retry = self._away_box = None  # opening the records again, while their server is away
         self.records_actions = None
         self.records_error = ""
         self.study = None  # StudyMode (ui/study/mode.py), made with the atlas
@@ -302,7 +305,7 @@ class MainWindow(QMainWindow):
         """Open the patient records (the user's database, or `location`); report, never alter, a bad file."""
         from PySide6.QtCore import Qt
 
-        from bodymap.core.records.model import RecordsError
+        from bodymap.core.records.model import RecordsError, Unreachable
         from bodymap.core.records.placement import Placer
 
         from .records.actions import RecordsActions
@@ -316,6 +319,8 @@ class MainWindow(QMainWindow):
             self.session = RecordsSession.open(
                 location, Placer(self.body, self.atlas), self.undo_group, self, ClinicSettings(self.settings)
             )
+        except Unreachable as exc:
+            return self._server_away(location, exc)
         except RecordsError as exc:
             busy = "open in another bodymap window" in str(exc)
             return self._records_not_opened(
@@ -325,6 +330,12 @@ class MainWindow(QMainWindow):
                 else f"The patient records could not be opened, and were left as they are.\n\n{exc}",
                 QMessageBox.Icon.Information if busy else QMessageBox.Icon.Critical,
             )
+        if self._retry is not None:  # opened at last, after the server was away at the start
+            self._retry.stop()
+            self._retry = None
+            if self._away_box is not None:
+                self._away_box.close()
+            self.statusBar().showMessage(f"Connected to the records server {self.session.store.where}.", 8000)
         session = self.session
         self.store = session.store
         self.records_layers = RecordsChartLayers(self.scene, session)
@@ -381,6 +392,29 @@ class MainWindow(QMainWindow):
         p = s.patient()
         return f"visit {s.visit_number()} ({p.name})", union_areas(s.drawings())
 
+    def _server_away(self, location, exc: Exception) -> bool:
+        """The records server cannot be reached at the start: say so (once in a box, then in the status
+        bar) and try again every RETRY_OPEN seconds, until it answers or the window closes."""
+        from .text import tell
+
+        self.session = None
+        line = f"{str(exc)[:1].upper()}{str(exc)[1:]}. Trying again every {RETRY_OPEN:g} s…"
+        self.statusBar().showMessage(line)
+        self.records_error = line
+        if self._retry is None:
+            self._away_box = tell(
+                self,
+                "Patient records",
+                f"{line}\n\nThe atlas and the lookup work meanwhile; the records open by themselves when the "
+                "server answers.",
+                QMessageBox.Icon.Information,
+            )
+            self._retry = QTimer(self)
+            self._retry.setSingleShot(True)
+            self._retry.timeout.connect(lambda: self.open_records(location))
+        self._retry.start(int(RETRY_OPEN * 1000))
+        return False
+
     def _records_not_opened(self, status: str, text: str, icon=QMessageBox.Icon.Critical) -> bool:
         """Say so in the status bar and in a box that does not block the window (atlas and lookup work)."""
         from .text import tell
@@ -431,6 +465,8 @@ class MainWindow(QMainWindow):
         if self.study is not None:
             self.study.stop()  # shows the hidden panels again, so the saved layout has them
             self.study.close()
+        if self._retry is not None:
+            self._retry.stop()
         if self.session is not None:
             self.session.close()
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -60,7 +60,8 @@ class Watcher:
         self._thread.join(timeout=5)
 
     def check(self) -> None:
-        """Check now that the server answers (a change just failed to reach it)."""
+        """Check now that the server answers (a change just failed to reach it): `status` is told either
+        way, (True, "") if it does."""
         self._poke.set()
 
     def _run(self) -> None:
@@ -147,9 +148,12 @@ class Watcher:
                 continue
             quiet += WAIT
             if quiet >= PING or self._poke.is_set():
+                asked = self._poke.is_set()
                 self._poke.clear()
                 quiet = 0.0
                 self._ping(conn)
+                if asked:  # a change failed to reach the server, yet it answers: say it is there
+                    self._status(True, "")
 
     def _ping(self, conn: Any) -> None:
         with database.deadline(conn, min(database.DEADLINE, 10.0)):

@@ -16,6 +16,7 @@ from .findings import FindingsBox
 from .marks_table import MarksTable
 from .notice import RecordNotice
 from .patients import PatientsBox
+from .refusal import RefusalBar
 from .session import RecordsSession
 from .steps_box import SessionForm, StepsBar
 from .visit_form import VisitForm
@@ -43,6 +44,7 @@ class RecordsPanel(QWidget):
         self.course = CourseBox(session)
         self.steps = StepsBar(session)
         self.session_form = SessionForm(session)
+        self.refusal = RefusalBar(session)
         self.notice = RecordNotice(session)
 
         marks = QWidget()
@@ -67,6 +69,7 @@ class RecordsPanel(QWidget):
         lay.setSpacing(4)
         lay.addWidget(self.patients)
         lay.addWidget(self.visit_bar)
+        lay.addWidget(self.refusal)
         lay.addWidget(self.notice)
         lay.addWidget(self.steps)
         lay.addWidget(self.tabs, 1)

@@ -121,6 +121,7 @@ class RecordsSession(QObject):
         self.online = True  # False while a server cannot be reached
         self._rows: list[MarkRow] | None = None  # the open visit's marks in words, until something changes
         self._pending: list[Callable[[], None]] = []  # fields that commit what is being typed
+        self._quiet = False  # others' changes are being taken in without a status line (_take_news)
         self._unsubscribe = store.subscribe(self._store_changed)
         self._news.connect(self._take_news)  # queued: emitted on the watcher's thread
         self._status.connect(self._connection)
@@ -302,6 +303,10 @@ class RecordsSession(QObject):
         reason = str(exc)
         self.refused = reason
         line = f"{what} not saved: {reason}" if what and isinstance(exc, (Conflict, Unreachable)) else reason
+        if isinstance(exc, Conflict) and exc.entries:
+            # The change that stood in the way, shown now rather than when the watcher tells it: the
+            # field the user changed shows what is stored, with the line saying whose it is.
+            self._take_news([e.id for e in exc.entries if e.id is not None], quiet=True)
         self.message.emit(line)
         if isinstance(exc, Unreachable):
             self._connection(False, reason)
@@ -337,7 +342,7 @@ class RecordsSession(QObject):
     def _store_changed(self, change: Change) -> None:
         if self.record is not None and self.record.apply(change):
             self._rows = None
-            if not change.mine:
+            if not change.mine and not self._quiet:
                 lines = [told(e) for e in change.history]
                 if lines:
                     self.message.emit(
@@ -370,12 +375,16 @@ class RecordsSession(QObject):
         except NotFound:
             return True
 
-    def _take_news(self, ids: list[int]) -> None:
-        """Others committed changes (the watcher's history ids): the store reads them and tells us."""
+    def _take_news(self, ids: list[int], quiet: bool = False) -> None:
+        """Others committed changes (the watcher's history ids): the store reads them and tells us
+        (`quiet`: without a line in the status bar, which has a better one to say)."""
+        self._quiet = quiet
         try:
             self.store.news(ids)
         except RecordsError as exc:  # the server went away again meanwhile: the watcher says so
             self.message.emit(str(exc))
+        finally:
+            self._quiet = False
 
     def _connection(self, up: bool, why: str) -> None:
         if up == self.online:

@@ -1,0 +1,267 @@
+"""Clinic mode in the window (issue 15): two real windows on one database, driven with key and mouse
+events. Each sees the other's changes within a second or two without losing what is being typed, a
+change or an undo made on a value the other changed since is refused with one line (who, what, when)
+and an offer to reload, the field shows what is stored, and a refused undo leaves the history as it was.
+
+The database is a SQLite file (the second window goes around the file's lock, as a second process such
+as `bodymap import` does: the lock keeps a second window of one laptop off it; the sharing that matters
+is a server), and the PostgreSQL server too when BODYMAP_TEST_POSTGRES is set (as .ci/run does)."""
+
+import os
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import QSettings, Qt
+
+from bodymap.core.records import commands as cmd
+from bodymap.core.records.model import Patient
+
+POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
+SEEN_WITHIN = 3000  # ms: the issue's "within a second or two", with room for a loaded machine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
+def shared(request, tmp_path):
+    """The one database both windows open: a SQLite file, or a fresh database on the server."""
+    if request.param == "sqlite":
+        yield tmp_path / "clinic.sqlite"
+        return
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def open_window(qtbot, tmp_path, location, therapist: str, monkeypatch=None):
+    """A window of its own (its own settings: the therapist's name), with the records at `location`."""
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.mainwindow import MainWindow
+    from bodymap.ui.records.lock import RecordsLock
+
+    settings = QSettings(str(tmp_path / f"{therapist}.ini"), QSettings.Format.IniFormat)
+    settings.setValue("clinic/therapist", therapist)
+    w = MainWindow.for_body(load_body(), settings)
+    qtbot.addWidget(w)
+    w.resize(1100, 760)
+    w.show()
+    qtbot.waitExposed(w)
+    with qtbot.waitSignal(w.atlasReady, timeout=30000):
+        w.load_atlas()
+    if monkeypatch is not None:  # a second copy on a SQLite file (see above)
+        with monkeypatch.context() as m:
+            m.setattr(RecordsLock, "acquire", lambda self: None)
+            assert w.open_records(location)
+    else:
+        assert w.open_records(location)
+    return w
+
+
+@pytest.fixture
+def two(qtbot, tmp_path, shared, monkeypatch):
+    """Window A (A. Adams) with a patient and a visit open; window B (B. Brown) opened on the same
+    patient by clicking them in its list."""
+    a = open_window(qtbot, tmp_path, shared, "A. Adams")
+    assert a.session.create_patient(
+        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
+    )
+    qtbot.mouseClick(a.records.visit_bar.new_visit, Qt.MouseButton.LeftButton)
+    assert a.session.visit_id is not None
+    b = open_window(qtbot, tmp_path, shared, "B. Brown", monkeypatch if "sqlite" in str(shared) else None)
+    patients = b.records.patients.patients
+    qtbot.waitUntil(lambda: patients.count() == 1)
+    rect = patients.visualItemRect(patients.item(0))
+    qtbot.mouseClick(patients.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert b.session.patient_id == a.session.patient_id and b.session.visit_id == a.session.visit_id
+    for w in (a, b):
+        w.records_dock.raise_()
+        w.records.tabs.setCurrentIndex(1)  # the Visit tab
+    yield a, b
+    for w in (b, a):
+        w.close()
+        assert not w.session.watcher._thread.is_alive()  # stopped with the window
+
+
+def activate(qtbot, w) -> None:
+    w.activateWindow()
+    w.raise_()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+
+
+def type_into(qtbot, field, text: str) -> None:
+    """Replace what a field holds with `text`, typed, then Enter (as a user does)."""
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_each_window_sees_the_others_edit_and_undo_and_keeps_what_is_being_typed(two, qtbot):
+    a, b = two
+    fa, fb = a.records.visit_form, b.records.visit_form
+    activate(qtbot, a)
+    type_into(qtbot, fa.pain_after, "3")
+    assert a.store.visit(a.session.visit_id).pain_after == 3
+    qtbot.waitUntil(lambda: fb.pain_after.value() == 3, timeout=SEEN_WITHIN)  # B shows A's edit
+    assert "A. Adams changed the visit" in b.statusBar().currentMessage()
+    assert "pain after" in b.statusBar().currentMessage()
+
+    # B is typing notes (not yet left the field) when A's next edit comes in: B keeps its words.
+    activate(qtbot, b)
+    fb.notes.setFocus()
+    qtbot.keyClicks(fb.notes, "Tender in the upper trapezius")
+    a.session.run(cmd.UpdateVisit(a.session.visit(), pain_before=7))  # A, meanwhile (not the active window)
+    qtbot.waitUntil(lambda: fb.pain_before.value() == 7, timeout=SEEN_WITHIN)
+    assert fb.notes.toPlainText() == "Tender in the upper trapezius"
+    qtbot.keyClick(fb.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # commit
+    stored = b.store.visit(b.session.visit_id)
+    assert (stored.notes, stored.pain_before, stored.pain_after) == ("Tender in the upper trapezius", 7, 3)
+    qtbot.waitUntil(lambda: fa.notes.toPlainText() == "Tender in the upper trapezius", timeout=SEEN_WITHIN)
+
+    # A undoes its pain before (Ctrl+Z, real keys): B sees it go.
+    activate(qtbot, a)
+    a.chart.setFocus()
+    qtbot.keyClick(a.chart, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert a.store.visit(a.session.visit_id).pain_before is None
+    qtbot.waitUntil(lambda: fb.pain_before.value() is None, timeout=SEEN_WITHIN)
+    assert fb.pain_before.text() == "" and fb.notes.toPlainText() == "Tender in the upper trapezius"
+    assert not a.records.refusal.isVisible() and not b.records.refusal.isVisible()
+
+
+def test_an_edit_or_undo_over_the_others_change_is_refused_in_one_line_with_reload(two, qtbot):
+    a, b = two
+    fa, fb = a.records.visit_form, b.records.visit_form
+    activate(qtbot, a)
+    type_into(qtbot, fa.pain_after, "4")
+    qtbot.waitUntil(lambda: fb.pain_after.value() == 4, timeout=SEEN_WITHIN)
+
+    # A is typing a new pain after when B's change of it comes in: A keeps what is typed, and its change,
+    # made on the 4 it saw, is refused instead of overwriting B's 2.
+    fa.pain_after.setFocus()
+    fa.pain_after.selectAll()
+    qtbot.keyClicks(fa.pain_after, "5")
+    b.session.run(cmd.UpdateVisit(b.session.visit(), pain_after=2))  # B, meanwhile
+    qtbot.waitUntil(lambda: a.session.visit().pain_after == 2, timeout=SEEN_WITHIN)  # A has the news
+    assert fa.pain_after.text() == "5" and fa.pain_after.hasFocus()  # still what A is typing
+    qtbot.keyClick(fa.pain_after, Qt.Key.Key_Return)
+    stored = a.store.visit(a.session.visit_id)
+    assert stored.pain_after == 2  # B's stays
+    bar = a.records.refusal
+    assert bar.isVisible() and bar.reload.isVisible()
+    line = bar.text.text()
+    assert line.startswith("Set pain after not saved: B. Brown changed the visit at") and "\n" not in line
+    assert "pain after 4 → 2" in line and "nothing was written" in line
+    assert fa.pain_after.value() == 2 and fa.pain_after.text() == "2"  # the stored value, not the refused
+    assert a.statusBar().currentMessage() == line
+
+    # A's undo of its "pain after 4" would set back B's 2: refused, and A's history does not move.
+    stack = a.undo_group.activeStack()
+    index, count = stack.index(), stack.count()
+    a.chart.setFocus()
+    qtbot.keyClick(a.chart, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert (stack.index(), stack.count()) == (index, count)
+    assert a.store.visit(a.session.visit_id).pain_after == 2
+    assert bar.isVisible() and bar.text.text().startswith("Undo Set pain after not saved: B. Brown")
+    assert a.actions_by_name["undo"].isEnabled()
+
+    # Reload: the line goes, the record shows what is stored.
+    qtbot.mouseClick(bar.reload, Qt.MouseButton.LeftButton)
+    assert not bar.isVisible() and fa.pain_after.value() == 2
+
+    # B's own undo of its 2 (nobody changed it since) goes through; A sees the 4 come back.
+    activate(qtbot, b)
+    b.chart.setFocus()
+    qtbot.keyClick(b.chart, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert b.store.visit(b.session.visit_id).pain_after == 4
+    qtbot.waitUntil(lambda: fa.pain_after.value() == 4, timeout=SEEN_WITHIN)
+    assert not b.records.refusal.isVisible()
+
+
+# --- outages: a server of the test's own, stopped and started again --------------------------------
+
+
+@pytest.fixture
+def server():
+    if not POSTGRES:
+        pytest.skip("a PostgreSQL server (BODYMAP_TEST_POSTGRES, as .ci/run sets it)")
+    from .pgserver import PrivateServer
+
+    s = PrivateServer()
+    yield s
+    s.remove()
+
+
+def test_a_window_started_while_the_server_is_down_says_so_and_opens_when_it_is_back(
+    qtbot, tmp_path, server, monkeypatch
+):
+    from bodymap.ui import mainwindow
+
+    monkeypatch.setattr(mainwindow, "RETRY_OPEN", 0.3)
+    from bodymap.core.chart.body import load_body
+
+    w = mainwindow.MainWindow.for_body(
+        load_body(), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.atlasReady, timeout=30000):
+        w.load_atlas()
+    assert not w.open_records(server.url)  # the server is not started
+    line = w.statusBar().currentMessage()
+    assert line.startswith("Cannot reach the records server postgresql+psycopg://") and "\n" not in line
+    assert line.endswith("Trying again every 0.3 s…")
+    assert w.records is None and w.atlas is not None  # the atlas and the lookup work meanwhile
+    server.start()
+    qtbot.waitUntil(lambda: w.records is not None, timeout=10000)
+    assert w.statusBar().currentMessage().startswith("Connected to the records server")
+    w.close()
+
+
+def test_a_server_outage_is_said_a_change_meanwhile_is_refused_and_the_window_reconnects(
+    qtbot, tmp_path, server, monkeypatch
+):
+    from bodymap.core.records import watch
+
+    monkeypatch.setattr(watch, "RETRY", 0.3)
+    server.start()
+    a = open_window(qtbot, tmp_path, server.url, "A. Adams")
+    assert a.session.create_patient(
+        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
+    )
+    qtbot.mouseClick(a.records.visit_bar.new_visit, Qt.MouseButton.LeftButton)
+    a.records_dock.raise_()
+    a.records.tabs.setCurrentIndex(1)
+    form, bar = a.records.visit_form, a.records.refusal
+    activate(qtbot, a)
+    type_into(qtbot, form.pain_after, "3")
+    stack = a.undo_group.activeStack()
+    index = stack.index()
+
+    server.stop()
+    qtbot.waitUntil(bar.isVisible, timeout=SEEN_WITHIN)  # said by itself, before any change is tried
+    assert bar.text.text().startswith("The connection to the records server was lost")
+    assert "reconnecting" in bar.text.text() and not bar.reload.isVisible()
+
+    type_into(qtbot, form.pain_after, "5")  # a change meanwhile: one line, the stored value back
+    line = a.statusBar().currentMessage()
+    assert line.startswith("Set pain after not saved: cannot reach the records server") and "\n" not in line
+    assert form.pain_after.value() == 3 and form.pain_after.text() == "3"
+    assert stack.index() == index  # nothing went on the history
+    a.chart.setFocus()
+    qtbot.keyClick(a.chart, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # an undo meanwhile
+    assert stack.index() == index and form.pain_after.value() == 3
+
+    server.start()
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=10000)
+    assert a.statusBar().currentMessage().startswith("Connected again to")
+    activate(qtbot, a)
+    type_into(qtbot, form.pain_after, "5")  # and changes are saved again
+    assert a.store.visit(a.session.visit_id).pain_after == 5
+    changes = [e.after for e in a.store.history(a.session.patient_id) if e.after and "pain_after" in e.after]
+    assert [c["pain_after"] for c in changes] == [3, 5]  # what was acknowledged before is all there
+    a.close()
