@@ -40,8 +40,11 @@ class PrivateServer:
         if done.returncode != 0:
             raise RuntimeError(f"{tool} failed: {done.stdout}{done.stderr}")
 
-    def start(self) -> None:
-        options = f"-c listen_addresses='' -c unix_socket_directories='{self.dir}' -c fsync=off"
+    def start(self, durable: bool = False) -> None:
+        """Start it (again). Not `durable`: fsync off, much faster, for a server thrown away at the end;
+        `durable` for what a real server does (the benchmarks)."""
+        options = f"-c listen_addresses='' -c unix_socket_directories='{self.dir}'"
+        options += "" if durable else " -c fsync=off"
         self._run(
             "pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w", "-o", options, "start"
         )
