@@ -27,7 +27,7 @@ from bodymap.core.geometry import polygonal
 from bodymap.core.pain import MIN_SHADED_AREA, PainArea
 from bodymap.core.quoting import point_text
 
-from . import damage, database, history, rows
+from . import damage, database, history, rows, sqlite_file
 from .database import Opened, driver_reason, open_engine
 from .model import (
     FINDINGS,
@@ -312,7 +312,7 @@ class Store:
             if "locked" in reason or "busy" in reason:
                 raise RecordsError(
                     f"the database is busy (another copy of bodymap kept it for more than "
-                    f"{database.BUSY_TIMEOUT:g} seconds); nothing was written"
+                    f"{sqlite_file.BUSY_TIMEOUT:g} seconds); nothing was written"
                 ) from None
             if "disk is full" in reason or "database or disk is full" in reason:
                 raise RecordsError(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bodymap.core.files import replacing
 
-from . import damage, schema
+from . import damage, schema, sqlite_file
 from .model import RecordsError
 from .paths import data_dir, default_database, is_url
 
@@ -169,9 +169,9 @@ def check(location: str) -> CheckReport:
         return CheckReport(
             problems + ["schema: this is not a bodymap database"], f"{path}: not a bodymap database"
         )
-    from .database import _known_revisions
+    from .database import RECORDS
 
-    if revision != schema.REVISION and revision not in _known_revisions():
+    if revision != schema.REVISION and revision not in sqlite_file.known_revisions(RECORDS):
         problems.append(
             f"schema: {revision} was written by a newer bodymap (this one knows up to {schema.REVISION})"
         )

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import database
+from . import database, sqlite_file
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class Watcher:
     # --- a SQLite file ------------------------------------------------------------------------------
 
     def _poll(self) -> None:
-        con = sqlite3.connect(f"file:{self.store.where}?mode=ro", uri=True, timeout=database.BUSY_TIMEOUT)
+        con = sqlite3.connect(f"file:{self.store.where}?mode=ro", uri=True, timeout=sqlite_file.BUSY_TIMEOUT)
         try:
             last = int(con.execute("SELECT coalesce(max(id), 0) FROM history").fetchone()[0])
             seen = con.execute("PRAGMA data_version").fetchone()[0]

@@ -96,9 +96,9 @@ def test_two_copies_writing_at_once(db_path, ready_visit, placer):
 def test_a_writer_held_too_long_gives_a_clear_message(db_path, monkeypatch, placer):
     import sqlite3
 
-    from bodymap.core.records import RecordsError, database
+    from bodymap.core.records import RecordsError, sqlite_file
 
-    monkeypatch.setattr(database, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(sqlite_file, "BUSY_TIMEOUT", 0.2)
     with Store.open(db_path, placer=placer) as store:
         blocker = sqlite3.connect(db_path, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # another copy mid-transaction, and stuck

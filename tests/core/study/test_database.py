@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from bodymap.core.records import Store
+from bodymap.core.records import RecordsError, Store
 from bodymap.core.study import StudyError, StudyStore, schema
 from bodymap.core.study.database import _alembic_config, default_location
 
@@ -100,3 +100,21 @@ def test_an_answer_is_on_disk_when_recorded(study_path, store, clock):
     con = sqlite3.connect(study_path)
     assert con.execute("SELECT count(*) FROM study_reviews").fetchone() == (1,)
     con.close()
+
+
+def test_a_damaged_study_file_is_refused_untouched(tmp_path, clock):
+    # The same checks as the records (core/records/sqlite_file.py): a damaged header is never written to.
+    path = tmp_path / "study.sqlite"
+    StudyStore.open(path).close()
+    with open(path, "r+b") as f:
+        f.seek(16)
+        f.write((3000).to_bytes(2, "big"))  # a page size SQLite cannot have
+    _refused(path, "damaged", "page size", "move it aside")
+
+
+def test_the_records_refuse_a_study_file_and_say_what_it_is(tmp_path, clock):
+    path = tmp_path / "study.sqlite"
+    StudyStore.open(path).close()
+    with pytest.raises(RecordsError) as info:
+        Store.open(path)
+    assert "a student's study answers" in str(info.value) and "left untouched" in str(info.value)
