@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.dock(LOOKUP_DOCK), self.records_dock)
         QTimer.singleShot(0, self.records_dock.raise_)  # once tabified and shown: the patient first
         if self.study is not None:
-            self.study.spoilers.append(self.records_dock)  # the marks table names trigger points
+            self.study.spoilers.add(self.records_dock)  # the marks table names trigger points
         self.menuBar().insertMenu(self.help_menu_action(), self._findings_menu())
         self.router.attach_records(session, self.records.drawing, self.records_layers)
         chart_keys = [*self.records.findings.actions, self.records_layers.show_previous]

@@ -217,3 +217,42 @@ def test_closing_the_study_panel_ends_the_session_and_brings_the_panels_back(app
     assert not w.dock("atlas").isVisible()
     w.study.dock.close()
     assert w.study.phase == "idle" and w.dock("atlas").isVisible() and w.scene.layer_visible("zones")
+
+
+def test_the_patient_panel_is_hidden_while_a_card_is_open(app_window, qtbot, tmp_path):
+    # The marks table names the nearest trigger points: a spoiler once the records are open.
+    w = app_window
+    assert w.open_records(tmp_path / "clinic.sqlite")
+    qtbot.waitUntil(lambda: w.records_dock.isVisible())
+    w.study.actions["learn"].trigger()
+    assert w.study.phase == "preview"
+    assert not w.records_dock.isVisible()
+    w.study.actions["stop"].trigger()
+    assert w.study.phase == "idle"
+    qtbot.waitUntil(lambda: w.records_dock.isVisible() or not w.records_dock.isHidden())
+    assert not w.records_dock.isHidden()
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "pdf"])
+def test_export_cancelled_writes_nothing_and_a_bad_place_is_one_line(
+    app_window, qtbot, tmp_path, monkeypatch, fmt
+):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+
+    w = app_window
+    out = tmp_path / f"cards.{fmt}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    with qtbot.waitSignal(w.study.message) as said:
+        w.study.actions[fmt].trigger()
+    assert said.args[0] == "Export cancelled; nothing was written."
+    assert list(tmp_path.iterdir()) == []  # no file, no temporary left behind
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: False)
+    nowhere = tmp_path / "no such folder" / f"cards.{fmt}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(nowhere), ""))
+    monkeypatch.setattr("bodymap.core.atlas.Atlas.trigger_points", lambda self, side: [])  # quick
+    assert w.study.export(fmt) is None
+    boxes = [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and "Could not write" in boxes[-1].text() and "\n" not in boxes[-1].text()
+    assert not nowhere.parent.exists()

@@ -1,5 +1,6 @@
 """Study mode in the window: one object that adds the Study panel and menu, runs Learn / Quiz / Exam on
-the chart, and hides whatever would give an answer away while a card is open.
+the chart, and hides whatever would give an answer away while a card is open. What a card shows on
+the chart is on_chart.py's, what is hidden meanwhile spoilers.py's, the exported decks exports.py's.
 
 The window wires it in one place (MainWindow._add_study):
 
@@ -20,12 +21,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from bodymap.core.atlas import AREAS, Atlas
-from bodymap.core.chart.frame import VIEWS, View
+from bodymap.core.chart.frame import View
 from bodymap.core.pain import PainArea
 from bodymap.core.study import (
     KIND_NAMES,
@@ -39,32 +40,18 @@ from bodymap.core.study import (
     StudyStore,
     progress,
 )
-from bodymap.core.study.scoring import cm_text
 
-from ..chart.layout import PLACEMENTS
 from ..chart.tools import Tool
-from .images import frame
-from .layer import OTHER_TRP, PATTERN, StudyLayer
+from .exports import export_cards
+from .layer import StudyLayer
+from .on_chart import CardOnChart
 from .panel import MORE_NEW, StudyPanel, feedback_legend
+from .spoilers import Spoilers
 
 if TYPE_CHECKING:
     from bodymap.core.lookup import Lookup
 
     from ..chart.view import ChartView
-
-# Layers of other parts that could give an answer away (style.Layer names); the study's own layers
-# ("study", "answer") and the body's stay.
-SPOILER_LAYERS = ("zones", "hazards", "muscles", "trps", "previous", "pain", "unexplained", "marks", "point")
-MAX_ZOOM = 6.0  # onto a card's pattern or feedback: more would lose where on the body it is
-POINT_MARGIN = 120.0  # scene units (12 % of stature) around a point card's feedback
-
-
-def _scene_rect(view: View, bounds: tuple[float, float, float, float]) -> QRectF:
-    """The scene rectangle of body-frame bounds (minx, miny, maxx, maxy) on a view."""
-    place = PLACEMENTS[view]
-    (x0, y0), (x1, y1) = place.to_scene(bounds[0], bounds[3]), place.to_scene(bounds[2], bounds[1])
-    return QRectF(x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0))
-
 
 INSTRUCTIONS = {
     "zone": "Outline where it refers with the Lasso (S), or shade it with the Brush (B); Eraser (E). Any "
@@ -96,11 +83,12 @@ class StudyMode(QObject):
         super().__init__(window)
         self.window, self.chart, self.atlas, self.lookup = window, chart, atlas, lookup
         self.scene = chart.chart
-        self.spoilers = list(spoilers)
         self.location = location
         self.choose_tool = choose_tool or chart.set_tool
         self.show_views = show_views or chart.show_views
         self.layer = StudyLayer(self.scene)
+        self.on_chart = CardOnChart(chart, self.layer, self.deck, self.show_views)
+        self.spoilers = Spoilers(self.scene, window, spoilers, self.show_views)
         self.panel = StudyPanel()
         self.dock = QDockWidget("Study", window)
         self.dock.setObjectName(name)  # the window's saved layout knows it by this name
@@ -119,9 +107,6 @@ class StudyMode(QObject):
         self._strokes: list[PainArea] = []
         self.click: tuple[View, float, float] | None = None
         self._clock = QElapsedTimer()
-        self._hidden_layers: list[str] = []
-        self._hidden_widgets: list[QWidget] = []
-        self._views_before: tuple[View, ...] | None = None
         self._exam_timer = QTimer(self)
         self._exam_timer.setInterval(1000)
         self._exam_timer.timeout.connect(self._tick)
@@ -139,7 +124,10 @@ class StudyMode(QObject):
             act = QAction(text, self.window, checkable=checkable)
             if keys:
                 act.setShortcut(QKeySequence(keys))
-            (act.toggled if checkable else act.triggered).connect(slot)
+            if checkable:
+                act.toggled.connect(slot)
+            else:  # not slot(checked): Stop studying took `False` for the message to show
+                act.triggered.connect(lambda _checked=False: slot())
             menu.addAction(act)
             self.actions[name] = act
             return act
@@ -313,14 +301,7 @@ class StudyMode(QObject):
         assert card is not None
         self.phase = "preview"
         deck = self.deck()
-        self._views_for(card, preview=True)
-        if card.muscle is not None:
-            t = deck.trigger_point(card)
-            if card.kind == "reverse":
-                self.layer.show_pain(dict(t.essential))
-            else:
-                self.layer.show_pattern(dict(t.essential), dict(t.spillover))
-            self.layer.show_trp(t.view, *t.point, tip=f"{deck.name(t.muscle)}, {t.name}")
+        self.on_chart.preview(card)
         if card.kind == "zone":
             text = "Study where it refers (solid: essential zone; stippled: spillover), then draw it."
         elif card.kind == "point":
@@ -339,18 +320,7 @@ class StudyMode(QObject):
         card = self.card
         assert card is not None
         self.phase = "ask"
-        self.layer.clear()
-        deck = self.deck()
-        self._views_for(card, preview=False)
-        if card.kind in ("reverse", "name") and card.muscle is not None:
-            essential, spillover = deck.shown(card)
-            if card.kind == "reverse":
-                self.layer.show_pain(essential)
-            else:
-                self.layer.show_pattern(essential, spillover)
-        elif card.kind == "zone":
-            t = deck.trigger_point(card)
-            self.layer.show_trp(t.view, *t.point)  # where the asked trigger point lies: not the answer
+        self.on_chart.ask(card)
         if card.kind == "zone" and self.chart.tool not in (Tool.BRUSH, Tool.LASSO, Tool.ERASER):
             self.choose_tool(Tool.LASSO)  # outlining a zone is exact; the brush shades wider than it
         elif card.kind == "point" and self.chart.tool is not Tool.NAVIGATE:
@@ -368,49 +338,6 @@ class StudyMode(QObject):
         if card.kind in ("zone", "point"):
             self.chart.setFocus()
         self._clock.start()
-
-    def _views_for(self, card: Card, preview: bool) -> None:
-        """Zone and point cards show every view (which view holds the answer is part of it); a shown
-        pattern's views otherwise."""
-        if card.kind in ("zone", "point") and not preview:
-            views = VIEWS
-        elif card.muscle is not None:
-            t = self.deck().trigger_point(card)
-            if preview:
-                seen = {t.view, *t.essential, *t.spillover}
-            else:  # only what the card shows: the views of the trigger point's own would hint at it
-                essential, spillover = self.deck().shown(card)
-                seen = {*essential, *spillover}
-            views = tuple(v for v in VIEWS if v in seen)
-        else:
-            self.chart.fit()
-            return
-        if tuple(self.scene.shown_views) != tuple(views):
-            self.show_views(views)  # fits them
-        else:
-            self.chart.fit()  # undo the zoom of the last card's feedback
-        if card.muscle is not None and preview:
-            self._zoom_to(frame(self.deck().trigger_point(card)))
-        elif card.muscle is not None and card.kind in ("reverse", "name"):
-            rect = QRectF()
-            for zones in self.deck().shown(card):
-                for view, g in zones.items():
-                    rect = rect.united(_scene_rect(view, g.bounds))
-            c = rect.center()  # with room around it, as the deck's pictures have
-            w, h = max(rect.width() + 90, 260.0), max(rect.height() + 90, 300.0)
-            self._zoom_to(QRectF(c.x() - w / 2, c.y() - h / 2, w, h))
-
-    def _zoom_to(self, rect: QRectF) -> None:
-        """Zoom the fitted chart onto a scene rectangle (a shown pattern, the feedback), so a small
-        zone is seen in detail; the student can zoom out (0 fits)."""
-        vp = self.chart.viewport().rect()
-        if rect.isEmpty() or vp.isEmpty():
-            return
-        want = 0.92 * min(vp.width() / rect.width(), vp.height() / rect.height())
-        factor = min(MAX_ZOOM, want / self.chart.transform().m11())
-        if factor > 1.05:
-            self.chart.zoom_by(factor)
-        self.chart.centerOn(rect.center())
 
     # -- answering -------------------------------------------------------------------------------
 
@@ -486,50 +413,9 @@ class StudyMode(QObject):
         self._feedback(card, answer, outcome.score)
 
     def _feedback(self, card: Card, answer, score) -> None:
-        """The answer on the chart, zoomed onto it: a drawing's hits, misses and extra area with the
-        true pattern; a click's distance to the nearest trigger point; the right muscles in the list."""
-        deck = self.deck()
-        correct = None
-        if card.kind == "zone":
-            t = deck.trigger_point(card)
-            drawing = answer if isinstance(answer, PainArea) else PainArea({})
-            if self.study is not None:
-                fb = self.study.grader.feedback(card, drawing)
-                self.layer.show_feedback(fb.hit, fb.missed, fb.extra, dict(t.essential), dict(t.spillover))
-            rect = frame(t)
-            for view, g in self.drawing.views.items():
-                rect = rect.united(_scene_rect(view, g.bounds))
-            self.layer.clear("drawing")
-            self.layer.show_trp(t.view, *t.point)
-            self._zoom_to(rect)
-        elif card.kind == "point":
-            trps = deck.muscle_trps(card)
-            asked = deck.trigger_point(card)
-            for o in trps:  # the asked one in red, the muscle's others in grey (the nearest counts)
-                colour = PATTERN if o == asked else OTHER_TRP
-                self.layer.show_trp(o.view, *o.point, tip=o.name, color=colour)
-            rect = QRectF()
-            for o in trps:
-                rect = rect.united(_scene_rect(o.view, (*o.point, *o.point)))
-            wanted = {o.view for o in trps}
-            if isinstance(answer, PointAnswer):
-                wanted.add(answer.view)
-                a = (answer.x, answer.y)
-                rect = rect.united(_scene_rect(answer.view, (*a, *a)))
-                here = [o for o in trps if o.view == answer.view]
-                if here:
-                    near = min(here, key=lambda o: (o.point[0] - a[0]) ** 2 + (o.point[1] - a[1]) ** 2)
-                    cm = score.details.get("distance_cm")
-                    self.layer.show_distance(answer.view, a, near.point, cm_text(float(cm or 0.0)))
-            views = tuple(v for v in VIEWS if v in wanted)
-            if tuple(self.scene.shown_views) != views:
-                self.show_views(views)
-            self._zoom_to(rect.adjusted(-POINT_MARGIN, -POINT_MARGIN, POINT_MARGIN, POINT_MARGIN))
-        else:
-            correct = set(deck.choices(card).accepted)
-            if card.kind == "name" and card.muscle is not None:
-                t = deck.trigger_point(card)
-                self.layer.show_trp(t.view, *t.point, tip=deck.name(t.muscle))
+        """The answer on the chart (on_chart.py), the score and its reason in the panel, the right
+        muscles ticked in its list."""
+        correct = self.on_chart.feedback(card, answer, score, self.study, self.drawing)
         self.panel.show_feedback(score, feedback_legend(card.kind), correct)
         # The focus stays where the answer was given (the chart: its view keys and zoom work on the
         # feedback; the list): Enter there goes on to the next card.
@@ -594,30 +480,14 @@ class StudyMode(QObject):
             self._heat(True)
 
     def _hide_spoilers(self) -> None:
-        if self._views_before is None:
-            self._views_before = tuple(self.scene.shown_views)
-            self._hidden_layers = [n for n in SPOILER_LAYERS if self.scene.layer_visible(n)]
-            for name in self._hidden_layers:
-                self.scene.set_layer_visible(name, False)
-            self._hidden_widgets = [w for w in self.spoilers if w.isVisibleTo(self.window)]  # or a tab behind
-            for w in self._hidden_widgets:
-                w.hide()
+        if self.spoilers.hide():
             self.layer.clear("heat")  # muscle outlines would show where the trigger points lie
             self.actions["stop"].setEnabled(True)
             self.activeChanged.emit(True)
 
     def _show_spoilers(self) -> None:
-        if self._views_before is None:
-            return
-        for name in self._hidden_layers:
-            self.scene.set_layer_visible(name, True)
-        for w in self._hidden_widgets:
-            w.show()
-        views, self._views_before = self._views_before, None
-        self._hidden_layers, self._hidden_widgets = [], []
-        if tuple(self.scene.shown_views) != views:
-            self.show_views(views)
-        self.activeChanged.emit(False)
+        if self.spoilers.show():
+            self.activeChanged.emit(False)
 
     # -- keys on the chart and the panel while a card is open -------------------------------------
 
@@ -673,45 +543,6 @@ class StudyMode(QObject):
 
     # -- export ----------------------------------------------------------------------------------
 
-    def export(self, fmt: str) -> None:
+    def export(self, fmt: str) -> Path | None:
         """The whole atlas as an Anki deck or printable flashcards, with progress and Cancel."""
-        suffix = {"apkg": "Anki deck (*.apkg)", "pdf": "PDF (*.pdf)"}[fmt]
-        name, _ = QFileDialog.getSaveFileName(self.window, "Export study cards", f"bodymap.{fmt}", suffix)
-        if not name:
-            return
-        out = Path(name)
-        if out.suffix.lower() != f".{fmt}":
-            out = out.with_suffix(f".{fmt}")
-        from .flashcards import write_flashcards
-        from .images import Pictures
-
-        trps = [t for side in ("right", "left") for t in self.atlas.trigger_points(side)]
-        dialog = QProgressDialog("Drawing the cards…", "Cancel", 0, len(trps), self.window)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-
-        class Cancelled(Exception):
-            pass
-
-        def step(done: int, total: int) -> None:
-            dialog.setValue(done)
-            if dialog.wasCanceled():
-                raise Cancelled
-
-        pictures = Pictures(self.lookup.body)
-        try:
-            if fmt == "apkg":
-                from bodymap.core.study.deck import write_apkg
-
-                write_apkg(self.atlas, trps, pictures.render, out, step)
-            else:
-                write_flashcards(self.atlas, pictures, trps, out, step)
-        except Cancelled:
-            self.message.emit("Export cancelled; nothing was written.")
-            return
-        except OSError as exc:
-            QMessageBox.warning(self.window, "Export study cards", f"Could not write {out}: {exc}")
-            return
-        finally:
-            dialog.close()
-        self.message.emit(f"Wrote {len(trps)} cards to {out}")
+        return export_cards(self.window, self.atlas, self.lookup.body, fmt, self.message.emit)
