@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Patient
@@ -180,6 +181,20 @@ def test_an_edit_or_undo_over_the_others_change_is_refused_in_one_line_with_relo
     assert b.store.visit(b.session.visit_id).pain_after == 4
     qtbot.waitUntil(lambda: fa.pain_after.value() == 4, timeout=SEEN_WITHIN)
     assert not b.records.refusal.isVisible()
+
+    # Notes typed in A while B writes its own: A's are refused, and what A typed is kept on the clipboard.
+    activate(qtbot, a)
+    fa.notes.setFocus()
+    qtbot.keyClicks(fa.notes, "Needled twice, good twitch")
+    b.session.run(cmd.UpdateVisit(b.session.visit(), notes="Tender band in the upper trapezius"))
+    qtbot.waitUntil(lambda: a.session.visit().notes.startswith("Tender"), timeout=SEEN_WITHIN)
+    assert fa.notes.toPlainText() == "Needled twice, good twitch"  # still what A is typing
+    qtbot.keyClick(fa.notes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert a.store.visit(a.session.visit_id).notes == "Tender band in the upper trapezius"
+    assert fa.notes.toPlainText() == "Tender band in the upper trapezius"
+    assert QApplication.clipboard().text() == "Needled twice, good twitch"
+    assert bar.isVisible() and bar.text.text().startswith("Edit notes not saved: B. Brown changed the visit")
+    assert bar.text.text().endswith("What you typed is on the clipboard (Ctrl+V pastes it)")
 
 
 # --- outages: a server of the test's own, stopped and started again --------------------------------

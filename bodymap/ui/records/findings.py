@@ -207,7 +207,8 @@ class FindingsBox(QGroupBox):
         seen = self.copy.seen(field)
         if seen is None or getattr(seen.findings, field) == value:
             return
-        if not self.session.run(cmd.UpdateMark(seen, **{field: value})):
+        typed = value if isinstance(value, str) else ""  # the notes: kept on the clipboard if refused
+        if not self.session.run(cmd.UpdateMark(seen, **{field: value}), typed):
             self.load(keep_typing=False)  # the stored value comes back
         self.copy.done(field)
 

@@ -1,8 +1,9 @@
 """The line above the patient's record that says what stands in the way of the user's work, and what
 they can do about it: a change someone else's work stood in the way of (who changed what and when,
 with Reload), or a records server that cannot be reached (reconnecting by itself). It stays until it no
-longer matters (the next change is written, the record reloaded, the server back), unlike the status
-bar's lines, which go after a few seconds; it never takes the keyboard."""
+longer matters (Reload, its ×, another patient opened, the server back), unlike the status bar's lines,
+which go after a few seconds (and are cut short by the status bar's other parts); it never takes the
+keyboard."""
 
 from __future__ import annotations
 

@@ -175,6 +175,7 @@ class RecordsSession(QObject):
     def open_patient(self, patient_id: int | None) -> None:
         """Open a patient (None: none): their history becomes the window's, their latest visit opens."""
         self.commit_pending()
+        self.refusal.emit("", False)  # a refused change of the patient before no longer matters
         record = self._load(patient_id)
         self.patient_id = patient_id if record is not None else None
         self.record = record
@@ -285,24 +286,29 @@ class RecordsSession(QObject):
 
     # -- changes -----------------------------------------------------------------------------------
 
-    def run(self, command: cmd.Command) -> bool:
+    def run(self, command: cmd.Command, typed: str = "") -> bool:
         """Carry out a record command on the open patient's history; a refused change is said (with who
-        changed what, if someone did), not recorded."""
+        changed what, if someone did), not recorded. `typed`: the text the user typed for it (notes), put
+        on the clipboard if someone else's change or an outage refuses it, so that it is not lost."""
         try:
             run(self.undo.activeStack(), self.store, command)
         except ValueError as exc:  # InvalidValue, Conflict, NotFound, RecordsError: nothing written
-            self.refuse(exc, command.text)
+            self.refuse(exc, command.text, typed)
             return False
-        self.refusal.emit("", False)
-        return True
+        return True  # a refusal's line stays until Reload, its ×, or another patient
 
-    def refuse(self, exc: Exception, what: str = "") -> None:
+    def refuse(self, exc: Exception, what: str = "", typed: str = "") -> None:
         """Say why a change (`what`: its words, "Set tenderness") was refused: in the status bar, and for a
         change someone else's stood in the way of, with the offer to reload; a server that is away starts
-        the reconnecting."""
+        the reconnecting. Text the user typed for it (`typed`) goes on the clipboard."""
         reason = str(exc)
         self.refused = reason
         line = f"{what} not saved: {reason}" if what and isinstance(exc, (Conflict, Unreachable)) else reason
+        if typed.strip() and isinstance(exc, (Conflict, Unreachable)):
+            from PySide6.QtGui import QGuiApplication
+
+            QGuiApplication.clipboard().setText(typed)
+            line += ". What you typed is on the clipboard (Ctrl+V pastes it)"
         if isinstance(exc, Conflict) and exc.entries:
             # The change that stood in the way, shown now rather than when the watcher tells it: the
             # field the user changed shows what is stored, with the line saying whose it is.

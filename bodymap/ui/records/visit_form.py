@@ -168,7 +168,8 @@ class VisitForm(QWidget):
             return
         changes = {k: v for k, v in changes.items() if getattr(seen, k) != v}
         self.error.setText("")
-        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes)):
+        typed = next((v for v in changes.values() if isinstance(v, str)), "")  # notes, complaint...
+        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes), typed):
             self.load(keep_typing=False)  # refused (a visit before birth...): the stored value comes back
             self.error.setText(self.session.refused[:1].upper() + self.session.refused[1:])
         self.copy.done(field)
