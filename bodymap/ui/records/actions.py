@@ -51,7 +51,7 @@ class RecordsActions:
             act = QAction(text, window)
             if key is not None:
                 act.setShortcut(QKeySequence(key))
-            act.triggered.connect(slot)
+            act.triggered.connect(lambda _checked=False, slot=slot: slot())  # not slot(checked)
             menu.insertAction(first, act)
             self.actions[name] = act
             window.actions_by_name[f"file:{name}"] = act
