@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from PySide6.QtCore import Qt
 
 from bodymap.core.records import commands as cmd
-from bodymap.core.records import store as store_module
+from bodymap.core.records import transactions
 
 
 def test_a_change_the_next_day_says_amended_and_the_history_lists_it(clinic, qtbot, monkeypatch, tmp_path):
@@ -19,7 +19,7 @@ def test_a_change_the_next_day_says_amended_and_the_history_lists_it(clinic, qtb
     assert notice.isHidden()
     # The next day, the therapist adds to the visit: it is amended after the visit, and the strip says so.
     tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
-    monkeypatch.setattr(store_module, "_now", lambda: tomorrow)
+    monkeypatch.setattr(transactions, "now", lambda: tomorrow)
     form = w.records.visit_form
     w.records.tabs.setCurrentIndex(1)
     form.complaint.setFocus()

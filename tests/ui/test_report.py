@@ -411,13 +411,13 @@ def test_the_report_says_amended_after_the_visit_and_can_end_with_the_history(
     # Issue 10: a clinical record is amended, never overwritten; the report shows where and can list it.
     from datetime import datetime, timedelta, timezone
 
-    from bodymap.core.records import store as store_module
+    from bodymap.core.records import transactions
     from bodymap.core.records.commands import UpdateMark
 
     pid, _ids = build_record(store, visits=1)
     mark = store.record(pid).visits[0].marks[0]
     tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
-    monkeypatch.setattr(store_module, "_now", lambda: tomorrow)  # the day after it was entered
+    monkeypatch.setattr(transactions, "now", lambda: tomorrow)  # the day after it was entered
     change = UpdateMark(mark.id, tenderness=9)
     change.do(store)
     change.undo(store)

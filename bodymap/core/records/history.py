@@ -1,7 +1,7 @@
 """The history of a record: every change kept (who, when, the value before and after), and told in words.
 
 A clinical record is amended, never overwritten. The store adds one history row for each change in the
-same transaction as the change (store.Store._writing is the only way anything is written): an addition,
+same transaction as the change (write_path.py is the only writer, in transactions.py's _writing): an addition,
 each change of stored fields (the columns that changed, before and after), each delete and restore, and
 an import. Undo and redo are changes too, with their own rows ("Undo Set tenderness").
 

@@ -7,7 +7,7 @@ trigger point are stored with it, so a record reads the same even if the atlas c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -144,3 +144,19 @@ def _checked_view(view: str) -> View:
         return check_view(view)
     except ValueError as exc:
         raise InvalidValue(str(exc)) from None
+
+
+def placement_fields(p: MarkPlace) -> dict[str, Any]:
+    """A mark's fields that follow from where it is placed (its view, point, side, region and nearest
+    trigger point)."""
+    return {
+        "view": p.view,
+        "x": p.x,
+        "y": p.y,
+        "side": p.side,
+        "region_id": p.region_id,
+        "trp_muscle": p.trp_muscle,
+        "trp_id": p.trp_id,
+        "trp_side": p.trp_side,
+        "trp_distance": p.trp_distance,
+    }

@@ -96,14 +96,14 @@ def test_history_is_only_ever_added_to(db_path, store, patient, visit):
 def test_amended_after_the_visit(store, patient, visit, monkeypatch):
     # The visit of 2024-03-01 was entered today (late): what is recorded today is part of it; a change
     # on a later day amends it. A visit recorded on its own day is amended by any change on a later one.
-    from bodymap.core.records import store as store_module
+    from bodymap.core.records import transactions
 
     m = store.add_mark(visit.id, "back", *inside("back", "infraspinous", "right"))
     store.update_visit(visit.id, notes="written up the same day")
     assert store.amendments(visit.id) == []
     today = store.add_visit(Visit(patient_id=patient.id, visited_on=date.today()))
     tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
-    monkeypatch.setattr(store_module, "_now", lambda: tomorrow)
+    monkeypatch.setattr(transactions, "now", lambda: tomorrow)
     store.update_mark(m.id, tenderness=3)
     store.update_visit(today.id, notes="added the next day")
     assert [(e.kind, describe(e)) for e in store.amendments(visit.id)] == [
