@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from bodymap.core.records.model import MAX_NAME, InvalidValue, Needle, check_text
+from bodymap.core.records.checks import check_text
+from bodymap.core.records.model import InvalidValue, Needle
+from bodymap.core.records.vocabulary import MAX_NAME
 
 # The needles a clinic typically stocks for dry needling, thin and short to long (diameter × length, mm):
 # 0.16 × 15 for the face and hand, 0.25 × 25-30 for the neck and shoulder, 0.30 × 40-75 for the back,

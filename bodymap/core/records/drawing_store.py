@@ -19,14 +19,8 @@ from bodymap.core.geometry import polygonal
 from bodymap.core.pain import MIN_SHADED_AREA, PainArea
 
 from . import history, rows, transactions
-from .model import (
-    SYMPTOMS,
-    Drawing,
-    InvalidValue,
-    Visit,
-    check_choice,
-    stored,
-)
+from .checks import check_choice
+from .model import SYMPTOMS, Drawing, InvalidValue, Visit, stored
 from .schema import drawings, visits
 from .write_path import WritePath, changed_columns, check_readable
 

@@ -24,12 +24,11 @@ from bodymap.core.jsonread import BadJSON, parse_json, read_json
 from bodymap.core.pain import AreaError
 from bodymap.core.quoting import quote
 
+from .checks import check_text, finite
 from .exchange import FORMAT, READS
 from .model import (
     ADDED_PRECAUTIONS,
     AFTER_EFFECTS,
-    EARLIEST_BIRTH,
-    MAX_NAME,
     PRECAUTIONS,
     AfterEffects,
     Consent,
@@ -47,10 +46,9 @@ from .model import (
     Treatment,
     Visit,
     VisitRecord,
-    check_text,
-    finite,
 )
 from .schema import HISTORY_ACTIONS
+from .vocabulary import EARLIEST_BIRTH, MAX_NAME
 
 _UID = re.compile(r"[0-9A-Za-z]{1,32}")
 _FIELD = re.compile(r"[a-z][a-z0-9_]{0,63}")

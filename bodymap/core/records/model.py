@@ -1,6 +1,7 @@
 """The records: patients, screens, consents, visits, marks (with their findings) and drawings.
 
-Small frozen dataclasses, validated here and only here: building one with an impossible value raises
+Small frozen dataclasses, validated here and only here (with checks.py; their words and limits are
+vocabulary.py's, the errors errors.py's): building one with an impossible value raises
 InvalidValue with a message a therapist can act on. The store, the commands and the JSON import all
 build records through these classes, so one rule is checked one way everywhere.
 
@@ -9,358 +10,61 @@ Dates are calendar dates; timestamps (created_at, updated_at, deleted_at) are na
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 
 from shapely.geometry.base import BaseGeometry
 
 from bodymap.core.chart.frame import SIDES, VIEWS, Side, View
 from bodymap.core.pain import PainArea
-from bodymap.core.quoting import quote
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-
-class RecordsError(ValueError):
-    """A records problem told in one line (a database that cannot be opened, a missing record...)."""
-
-
-class InvalidValue(RecordsError):
-    """An impossible value: refused, and nothing was written."""
-
-
-class ReadOnly(RecordsError):
-    """A change refused because the records are read-only (a read-only disk, a damaged file): it says why."""
-
-
-class NotFound(RecordsError):
-    """No record with that id."""
-
-
-class Unreachable(RecordsError):
-    """The database server cannot be reached (down, restarting, not answering): nothing was written, and
-    the window reconnects by itself (watch.py)."""
-
-
-class Conflict(RecordsError):
-    """A change refused because someone else changed or deleted the record since the version the change
-    was made on (another window, another therapist): it says who, what and when, and nothing was
-    written. Reloading the record shows their change; the user can then make theirs again."""
-
-    def __init__(self, message: str, entries: Sequence[HistoryEntry] = ()):
-        super().__init__(message)
-        self.entries = tuple(entries)  # the changes made since, oldest first (from the history)
-
-
-SEXES = ("female", "male", "other", "unknown")  # as FHIR administrative gender, for exports
-
-# The precaution screen: field -> the words shown to people. The items clinicians screen for before dry
-# needling, from the guidelines in PRECAUTION_SOURCES.
-PRECAUTIONS: dict[str, str] = {
-    "bleeding_disorder": "bleeding disorder",
-    "anticoagulant": "anticoagulant or antiplatelet medication",
-    "pregnancy": "pregnancy",
-    "needle_phobia": "needle phobia",
-    "immunosuppression": "immunosuppression or infection risk",
-    "lymphoedema": "lymphoedema",
-    "implanted_device": "implanted device",
-    "metal_allergy": "metal allergy",
-    "recent_surgery": "recent surgery",
-    "diabetes": "diabetes or impaired healing",
-    "epilepsy": "epilepsy",
-    "malignancy": "active malignancy",
-    "vascular_disease": "vascular disease",
-    "skin_lesion": "local skin infection or lesion",
-    "cannot_consent": "unable to give informed consent",
-}
-
-# Screens recorded before these items were asked hold None for them: "not asked", never "no".
-ADDED_PRECAUTIONS = (
-    "diabetes",
-    "epilepsy",
-    "malignancy",
-    "vascular_disease",
-    "skin_lesion",
-    "cannot_consent",
+from .checks import (
+    _set,
+    check_after_birth,
+    check_choice,
+    check_count,
+    check_date,
+    check_flag,
+    check_id,
+    check_next_visit,
+    check_number,
+    check_score,
+    check_text,
+    editable,
+    no_such_visit,
+    stored,
 )
-
-_ISCP = (
-    "McEvoy J, et al. Guidelines for Dry Needling Practice. Irish Society of Chartered Physiotherapists, "
-    "Dublin, 2012: contraindications and precautions"
+from .errors import (
+    Conflict,
+    InvalidValue,
+    NotFound,
+    ReadOnly,
+    RecordsError,
+    Unreachable,
 )
-_AHPCSA = (
-    "Allied Health Professions Council of South Africa. Board Notice 121: Dry needling, section 3 "
-    "(contra-indications), 2014"
+from .vocabulary import (
+    ADDED_PRECAUTIONS,
+    AFTER_EFFECTS,
+    EARLIEST_BIRTH,
+    MAX_DEPTH_MM,
+    MAX_MINUTES_IN,
+    MAX_NAME,
+    MAX_PASSES,
+    MAX_PLANNED_VISITS,
+    MAX_PPT_KPA,
+    MAX_SORENESS_HOURS,
+    MAX_TWITCHES,
+    NEEDLE_GAUGE_MM,
+    NEEDLE_LENGTH_MM,
+    PRECAUTION_SOURCES,
+    PRECAUTIONS,
+    RESPONSES,
+    SEXES,
+    STATUSES,
+    SYMPTOMS,
+    TECHNIQUES,
 )
-_MCEVOY = (
-    "McEvoy J. Trigger point dry needling: safety guidelines. In: Dommerholt J, Fernández-de-las-Peñas C, "
-    "eds. Trigger Point Dry Needling. Churchill Livingstone, 2013, ch. 5"
-)
-# Where each item comes from (shown beside the question in the screen).
-PRECAUTION_SOURCES: dict[str, str] = {
-    "bleeding_disorder": f"{_AHPCSA} 3.2.1; {_MCEVOY}",
-    "anticoagulant": f"{_AHPCSA} 3.1.5 and 3.2.1; {_MCEVOY}",
-    "pregnancy": f"{_ISCP}; {_MCEVOY}",
-    "needle_phobia": f"{_AHPCSA} 3.1.1; {_MCEVOY}",
-    "immunosuppression": f"{_AHPCSA} 3.2.2; {_MCEVOY}",
-    "lymphoedema": f"{_AHPCSA} 3.1.4 and 3.2.4; {_MCEVOY}",
-    "implanted_device": f"{_ISCP}; {_MCEVOY}",
-    "metal_allergy": f"{_ISCP}; {_MCEVOY}",
-    "recent_surgery": f"{_ISCP}",
-    "diabetes": f"{_AHPCSA} 3.2.5 (poor peripheral circulation, compromised tissue healing); {_MCEVOY}",
-    "epilepsy": f"{_ISCP}; {_MCEVOY}",
-    "malignancy": f"{_AHPCSA} 3.2.2; {_ISCP}",
-    "vascular_disease": f"{_AHPCSA} 3.2.3 (bleeding, tissue trauma and infection); {_MCEVOY}",
-    "skin_lesion": f"{_ISCP}: never needle through infected or broken skin; {_MCEVOY}",
-    "cannot_consent": f"{_AHPCSA} 3.1.1 (absolute: unwilling or unable to consent); {_MCEVOY}",
-}
-
-# What happened after the last visit: field -> words.
-AFTER_EFFECTS: dict[str, str] = {
-    "soreness": "soreness",
-    "bruising": "bruising",
-    "bleeding": "bleeding",
-    "fatigue": "fatigue",
-    "infection": "infection",
-    "pneumothorax": "suspected pneumothorax",
-}
-
-STATUSES = ("active", "latent")
-
-SYMPTOMS: dict[str, str] = {
-    "pain": "pain",
-    "ache": "ache",
-    "burning": "burning",
-    "numbness": "numbness",
-    "tingling": "tingling / pins and needles",
-    "stiffness": "stiffness",
-}
-
-# How a treated point was needled: field value -> the words shown to people.
-TECHNIQUES: dict[str, str] = {
-    "static": "static (inserted and left in place)",
-    "pistoning": "pistoning (fast in and out, with passes)",
-    "other": "other",
-}
-# What the patient showed while a point was needled (none of them: nothing unusual).
-RESPONSES: dict[str, str] = {
-    "vasovagal": "vasovagal reaction (faint, pale, sweating)",
-    "bleeding": "bleeding",
-    "unusual_pain": "unusual pain",
-    "nerve_pain": "shooting or electric pain",
-}
-
-EARLIEST_BIRTH = date(1900, 1, 1)
-# Dry-needling needles are 0.12-0.35 mm thick and 7-150 mm long (acupuncture filiform needles); a value
-# outside these is a typing slip.
-NEEDLE_LENGTH_MM = (5.0, 150.0)
-NEEDLE_GAUGE_MM = (0.10, 0.50)
-MAX_DEPTH_MM = 150.0
-MAX_PASSES = 100
-MAX_TWITCHES = 100
-MAX_MINUTES_IN = 60.0  # static needles stay in for minutes; an hour is beyond any protocol
-MAX_PLANNED_VISITS = 52
-NEXT_VISIT_WITHIN = timedelta(days=366)
-MAX_SORENESS_HOURS = 720.0  # 30 days: post-needling soreness lasts 24-48 h; beyond a month it is not that
-MAX_PPT_KPA = 2000.0  # a 20 kg algometer on a 1 cm² tip; no device reads higher
-MAX_NAME = 200
-MAX_TEXT = 20_000
-
-
-# --- checks -----------------------------------------------------------------------------------------
-
-
-def _today() -> date:
-    # One day of slack: a record made just after midnight in another time zone is not "in the future".
-    return date.today() + timedelta(days=1)
-
-
-def check_text(name: str, value: object, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidValue(f"{name} must be text, got {quote(value)}")
-    if required and not value.strip():
-        raise InvalidValue(f"{name} is required")
-    if len(value) > limit:
-        raise InvalidValue(f"{name} is too long ({len(value):,} characters; at most {limit:,})")
-    if "\x00" in value:  # PostgreSQL cannot store it, and no keyboard types it
-        raise InvalidValue(f"{name} contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): half a character, which no database stores
-        raise InvalidValue(f"{name} contains text that is not valid Unicode (a lone surrogate)") from None
-    return value.strip() if required else value
-
-
-def check_score(name: str, value: object, *, optional: bool = True) -> int | None:
-    """A whole number from 0 to 10 (pain, tenderness, intensity: numeric rating scales)."""
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise InvalidValue(f"{name} must be a whole number from 0 to 10, got {quote(value)}")
-    return value
-
-
-def check_flag(name: str, value: object, *, optional: bool = False) -> bool | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, bool):
-        raise InvalidValue(f"{name} must be yes or no (true or false), got {quote(value)}")
-    return value
-
-
-def finite(value: object) -> float | None:
-    """A JSON or Python number as a finite float, or None (not a number, infinite, NaN, or a whole
-    number too large for a float: math.isfinite(10**400) raises OverflowError)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        f = float(value)
-    except OverflowError:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def check_number(
-    name: str, value: object, lo: float, hi: float, *, lo_open: bool = False, unit: str = ""
-) -> float:
-    number = finite(value)
-    if number is None:
-        raise InvalidValue(f"{name} must be a number, got {quote(value)}")
-    if number < lo or number > hi or (lo_open and number == lo):
-        low = f"more than {lo:g}" if lo_open else f"from {lo:g}"
-        raise InvalidValue(f"{name} must be {low} to {hi:g}{unit}, got {number:g}")
-    return number
-
-
-def check_count(name: str, value: object, hi: int, *, lo: int = 0, optional: bool = True) -> int | None:
-    """A whole number from `lo` to `hi` (twitch responses, passes, planned visits)."""
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise InvalidValue(f"{name} must be a whole number from {lo} to {hi}, got {value!r}")
-    return value
-
-
-def check_date(name: str, value: object, *, earliest: date | None = None, earliest_what: str = "") -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(f"{name} must be a date, got {quote(value)}")
-    if value > _today():
-        raise InvalidValue(f"{name} {value.isoformat()} is in the future")
-    if earliest is not None and value < earliest:
-        raise InvalidValue(f"{name} {value.isoformat()} is before {earliest_what or earliest.isoformat()}")
-    return value
-
-
-def check_choice(name: str, value: object, choices: Sequence[str], *, optional: bool = False) -> object:
-    if value is None and optional:
-        return None
-    if value not in choices:
-        raise InvalidValue(f"{name} must be one of {', '.join(choices)}, got {quote(value)}")
-    return value
-
-
-def check_id(name: str, value: object, *, optional: bool = True) -> int | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(f"{name} must be a record id (a positive whole number), got {quote(value)}")
-    return value
-
-
-def check_next_visit(value: object, visited_on: date) -> date:
-    """The next visit: after this one (it may be in the future), within a year."""
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidValue(f"next visit must be a date, got {value!r}")
-    if value <= visited_on:
-        raise InvalidValue(
-            f"next visit {value.isoformat()} is not after this visit ({visited_on.isoformat()})"
-        )
-    if value > visited_on + NEXT_VISIT_WITHIN:
-        raise InvalidValue(f"next visit {value.isoformat()} is more than a year after this visit")
-    return value
-
-
-def stored(record_id: int | None) -> int:
-    """The id of a record the store has given one: every record it returns (a record built here has
-    none until it is added)."""
-    if record_id is None:
-        raise RecordsError("the record has not been stored yet")
-    return record_id
-
-
-def no_such_visit(patient: Patient, visit_number: int, count: int) -> RecordsError:
-    """The one message for a visit number a patient does not have (the exports and the report say it)."""
-    return RecordsError(
-        f"{patient.name} has no visit {visit_number} ({count} visit{'s' if count != 1 else ''})"
-    )
-
-
-def check_after_birth(patient: Patient, when: date, what: str) -> None:
-    """Refuse a dated record (visit, screen, consent) before the patient was born."""
-    if when < patient.date_of_birth:
-        raise InvalidValue(
-            f"{what} {when.isoformat()} is before the date of birth {patient.date_of_birth.isoformat()}"
-        )
-
-
-def _set(obj: object, name: str, value: object) -> None:
-    object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
-
-
-_FIELDS: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
-
-R = TypeVar("R", bound="DataclassInstance")
-
-
-def trusted(cls: type[R], **values: Any) -> R:
-    """A record built from stored values without checking them again.
-
-    They were checked when written (and the database's CHECKs hold the ranges). Checking again costs
-    most of the time of listing 10,000 patients, and a rule made stricter later must never lock a
-    therapist out of an old record.
-    """
-    if cls not in _FIELDS:
-        _FIELDS[cls] = tuple((f.name, f.default, f.default_factory) for f in fields(cls))
-    obj = object.__new__(cls)
-    for name, default, factory in _FIELDS[cls]:
-        if name in values:
-            value = values[name]
-        else:
-            value = default if default is not MISSING else factory()
-        object.__setattr__(obj, name, value)
-    return obj
-
-
-def editable(cls: type[DataclassInstance]) -> tuple[str, ...]:
-    """The fields an update may change (not ids, owners or timestamps)."""
-    fixed = {
-        "id",
-        "uid",
-        "patient_id",
-        "visit_id",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-        "view",
-        "x",
-        "y",
-        "side",
-        "region_id",
-        "trp_muscle",
-        "trp_id",
-        "trp_side",
-        "trp_distance",
-        "unreadable",
-        "version",
-    }
-    return tuple(f.name for f in fields(cls) if f.name not in fixed)
-
 
 # --- records ----------------------------------------------------------------------------------------
 

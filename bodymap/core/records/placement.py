@@ -19,7 +19,8 @@ from bodymap.core.chart.frame import Side, View, check_view, side_of
 from bodymap.core.pain import STORAGE_GRID, AreaError, clean
 from bodymap.core.quoting import point_text, quote
 
-from .model import InvalidValue, finite
+from .checks import finite
+from .model import InvalidValue
 
 if TYPE_CHECKING:  # loaded when first needed (see Placer)
     from bodymap.core.atlas import Atlas, TriggerPoint

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from bodymap.core.chart.frame import VIEWS, View
 from bodymap.core.pain import PainArea
 
+from .checks import trusted
 from .model import (
     ADDED_PRECAUTIONS,
     FINDINGS,
@@ -33,7 +34,6 @@ from .model import (
     Screen,
     Treatment,
     Visit,
-    trusted,
 )
 
 # Letters that Unicode does not decompose into a base letter plus accent.
