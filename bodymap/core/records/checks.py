@@ -1,5 +1,6 @@
 """Checking a value before it becomes part of a record: each check returns the value in its stored form
-or raises InvalidValue with a line a therapist can act on; the records (model.py), the import and the settings use them.
+or raises InvalidValue with a line a therapist can act on. The records (model.py), the import and the
+settings use them.
 """
 
 from __future__ import annotations
