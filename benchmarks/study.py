@@ -18,7 +18,8 @@ def main() -> None:
     from bodymap.core.atlas import load_atlas
     from bodymap.core.chart.body import load_body
     from bodymap.core.lookup import Lookup
-    from bodymap.core.study import Drawing, Score, Study, StudyStore
+    from bodymap.core.pain import PainArea
+    from bodymap.core.study import Score, Study, StudyStore
     from bodymap.core.study.schedule import scheduler, utcnow
 
     print("== study (issue 13)")
@@ -45,13 +46,13 @@ def main() -> None:
         )
         for i in range(n)
     ]
-    drawing = Drawing({view: Polygon(pts)})
+    drawing = PainArea({view: Polygon(pts)})
     base = median_seconds(lambda: drawing.views[view].intersection(body[view].outline), repeat=50)
     grader.grade(card, drawing)  # the zone's union is prepared once per trigger point
     score = median_seconds(lambda: grader.grade(card, drawing), repeat=50)
     report("one intersection of the drawing with the outline (baseline)", base)
     report("score a drawn answer of 500 vertices (target ≤ 5 ms)", score, 0.005, base)
-    flipped = Drawing({view: Polygon([(-x, y) for x, y in pts])})
+    flipped = PainArea({view: Polygon([(-x, y) for x, y in pts])})
     wrong = median_seconds(lambda: grader.grade(card, flipped), repeat=50)
     report("score it drawn on the wrong side (the hint mirrors it; no target)", wrong, baseline_s=base)
 
