@@ -200,7 +200,8 @@ class Transactions:
                     f"cannot read {self.where}: it is damaged ({reason}); {damage.ADVICE}"
                 ) from None
             if self.server and database.unreachable(exc, reason):
-                raise Unreachable(f"cannot reach the records server {self.where} ({reason})") from None
+                log.warning("cannot reach %s: %s", self.where, reason)  # the why, for whoever mends it
+                raise Unreachable(f"cannot reach the records server {self.where}") from None
             raise RecordsError(f"cannot read {self.where}: {reason}") from None
 
     @contextmanager
@@ -249,8 +250,9 @@ class Transactions:
                     "seconds; nothing was written"
                 ) from None
             if self.server and database.unreachable(exc, reason):
+                log.warning("cannot reach %s: %s", self.where, reason)  # the why, for whoever mends it
                 raise Unreachable(
-                    f"cannot reach the records server {self.where} ({reason}): nothing was written; "
+                    f"cannot reach the records server {self.where}: nothing was written; "
                     "everything written before is safe"
                 ) from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None
@@ -260,8 +262,9 @@ class Transactions:
                 self._damaged(reason)
                 raise RecordsError(f"nothing was written: {self._read_only}") from None
             if self.server and database.unreachable(exc, reason):
+                log.warning("cannot reach %s: %s", self.where, reason)  # the why, for whoever mends it
                 raise Unreachable(
-                    f"cannot reach the records server {self.where} ({reason}): nothing was written; "
+                    f"cannot reach the records server {self.where}: nothing was written; "
                     "everything written before is safe"
                 ) from None
             raise RecordsError(f"the change was not written to {self.where}: {reason}") from None

@@ -115,7 +115,7 @@ class Watcher:
                 try:
                     conn = self._connect()
                 except Exception as exc:
-                    self._went("the records server cannot be reached: " + database.driver_reason(exc))
+                    self._went("the records server cannot be reached", database.driver_reason(exc))
                     self._stop.wait(RETRY)
                     continue
                 self.ready.set()
@@ -125,7 +125,7 @@ class Watcher:
             try:
                 self._wait(conn)
             except Exception as exc:
-                self._went("the connection to the records server was lost: " + database.driver_reason(exc))
+                self._went("the connection to the records server was lost", database.driver_reason(exc))
                 try:
                     conn.close()
                 except Exception:
@@ -159,8 +159,10 @@ class Watcher:
         with database.deadline(conn, min(database.DEADLINE, 10.0)):
             conn.execute("SELECT 1")
 
-    def _went(self, why: str) -> None:
+    def _went(self, why: str, reason: str) -> None:
+        """Say once that the server went away: `why` in words for the window, the driver's `reason` logged
+        for whoever mends it."""
         if self.up:
             self.up = False
-            log.warning(why)
+            log.warning("%s: %s", why, reason)
             self._status(False, why)

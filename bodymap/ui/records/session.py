@@ -398,7 +398,7 @@ class RecordsSession(QObject):
         self.online = up
         if up:
             self.reload()  # what was announced while away is lost: read the open record again
-            self.message.emit(f"Connected again to {self.store.where}: the record is up to date.")
+            self.message.emit("Connected again to the records server: the record is up to date.")
             self.connection.emit(True, self.store.where)
         else:
             self.message.emit(f"{why[:1].upper()}{why[1:]}. Reconnecting…")
