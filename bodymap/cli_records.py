@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bodymap.core.records import Store
+    from bodymap.core.settings import Settings
 
-DB_HELP = "patient records: a database file or URL (default: $BODYMAP_DB, else the user's data folder)"
+DB_HELP = (
+    "patient records: a database file or URL (default: $BODYMAP_DB, else the settings' Records, else the "
+    "user's data folder)"
+)
 
 
 class RecordsUsage(Exception):
@@ -26,9 +30,15 @@ class RecordsUsage(Exception):
 
 
 def location(args: argparse.Namespace) -> str:
+    """--db, else $BODYMAP_DB, else the window's settings' Records, else the data folder's file."""
     from bodymap.core.records.paths import default_database
 
-    return getattr(args, "db", None) or default_database()
+    given = getattr(args, "db", None)
+    if given:
+        return str(given)
+    if os.environ.get("BODYMAP_DB", "").strip():
+        return default_database()
+    return default_database(configured=_settings().records)
 
 
 def existing(args: argparse.Namespace) -> str:
@@ -137,16 +147,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recorder() -> str | None:
-    """The therapist named in the window's settings, who the history says made a change from here (None:
-    no one named, and the store says who is logged in)."""
+def _settings() -> Settings:
+    """The window's settings (ui/app.py names them)."""
     from PySide6.QtCore import QCoreApplication
 
     from bodymap.ui.settings import load
 
-    QCoreApplication.setOrganizationName("bodymap")  # the window's settings (ui/app.py)
+    QCoreApplication.setOrganizationName("bodymap")
     QCoreApplication.setApplicationName("bodymap")
-    return load().therapist or None
+    return load()
+
+
+def _recorder() -> str | None:
+    """The therapist named in the window's settings, who the history says made a change from here (None:
+    no one named, and the store says who is logged in)."""
+    return _settings().therapist or None
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -32,6 +32,15 @@ DEFAULT_NEEDLES = (
     Needle(0.30, 75),
 )
 MAX_NEEDLES = 40
+MAX_LOCATION = 2000  # characters of a file path or a server URL
+
+
+def check_location(value: object) -> str:
+    """Where the records are, as the settings keep it: one line (a file path or a server URL)."""
+    text = check_text("records", value, limit=MAX_LOCATION).strip()
+    if any(c in text for c in "\r\n\t"):
+        raise InvalidValue("records must be one line: a file, or a server URL")
+    return text
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,15 @@ class Settings:
     contact: str = ""  # the clinic's contact line (phone, hours), on the aftercare sheet
     needles: tuple[Needle, ...] = DEFAULT_NEEDLES
     last_needle: Needle | None = None  # the needle of the last treated point recorded
+    # Where the records are: a file, or a clinic's server URL (docs/clinic.md); "" for $BODYMAP_DB, else
+    # the file in the data folder. `--db` and $BODYMAP_DB come first (core/records/paths.py).
+    records: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "therapist", check_text("therapist", self.therapist, limit=MAX_NAME))
         object.__setattr__(self, "clinic", check_text("clinic name", self.clinic, limit=MAX_NAME))
         object.__setattr__(self, "contact", check_text("contact line", self.contact, limit=MAX_NAME))
+        object.__setattr__(self, "records", check_location(self.records))
         if not all(isinstance(n, Needle) for n in self.needles):
             raise InvalidValue("the needle list must hold needles")
         if len(self.needles) > MAX_NEEDLES:
@@ -72,6 +85,7 @@ class Settings:
             "contact": self.contact,
             "needles": "; ".join(n.label for n in self.needles),
             "last_needle": self.last_needle.label if self.last_needle else "",
+            "records": self.records,
         }
 
     @classmethod
@@ -79,12 +93,14 @@ class Settings:
         """Settings from stored text values; anything unreadable takes its default, with the reason."""
         problems: list[str] = []
         kept: dict[str, object] = {}
-        for key in ("therapist", "clinic", "contact"):
+        for key in ("therapist", "clinic", "contact", "records"):
             value = values.get(key)
             if value is None:
                 continue
             try:
-                kept[key] = check_text(key, value, limit=MAX_NAME)
+                kept[key] = (
+                    check_location(value) if key == "records" else check_text(key, value, limit=MAX_NAME)
+                )
             except InvalidValue as exc:
                 problems.append(str(exc))
         text = values.get("needles")

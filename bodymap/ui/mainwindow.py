@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         from .chart.view import ChartView
         from .help import HelpMenu
         from .records.session import NO_PATIENT, history
+        from .settings import ClinicSettings
         from .text import PlainLabel
         from .undo import UndoActions
 
@@ -108,6 +109,12 @@ class MainWindow(QMainWindow):
         self.actions_by_name.update(undo=undo, redo=redo)
         self.chart_actions = ChartActions(self.chart, self.scene, view_menu, tools, bar, self._set_tool)
         self.actions_by_name.update(self.chart_actions.by_name)
+        # The clinic's settings, with or without the records open (where the records are is one of them).
+        self.clinic_settings = ClinicSettings(self.settings, self)
+        settings_act = QAction("Clinic settings…", self)
+        settings_act.triggered.connect(self.edit_settings)
+        self.file_menu.addAction(settings_act)
+        self.actions_by_name["file:settings"] = settings_act
         quit_act = QAction("Quit", self)
         quit_act.setShortcut(QKeySequence.StandardKey.Quit)
         quit_act.triggered.connect(self.close)
@@ -306,18 +313,20 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt
 
         from bodymap.core.records.model import RecordsError, Unreachable
+        from bodymap.core.records.paths import default_database
         from bodymap.core.records.placement import Placer
 
         from .records.actions import RecordsActions
         from .records.chart_layers import RecordsChartLayers
         from .records.panel import RecordsPanel
         from .records.session import RecordsSession
-        from .settings import ClinicSettings
         from .shortcuts import scope
 
+        if location is None:  # $BODYMAP_DB, else the settings' Records, else the data folder's file
+            location = default_database(configured=self.clinic_settings.value.records)
         try:
             self.session = RecordsSession.open(
-                location, Placer(self.body, self.atlas), self.undo_group, self, ClinicSettings(self.settings)
+                location, Placer(self.body, self.atlas), self.undo_group, self, self.clinic_settings
             )
         except Unreachable as exc:
             return self._server_away(location, exc)
@@ -434,6 +443,11 @@ class MainWindow(QMainWindow):
             return
         self.patient_label.setText(f"{p.name} — {self.records.patients.banner.text()}")
         self.setWindowTitle(f"{p.name} — bodymap")
+
+    def edit_settings(self) -> None:
+        from .settings import SettingsDialog
+
+        SettingsDialog(self.clinic_settings, self).exec()
 
     def _step_refused(self, exc: Exception, what: str) -> None:
         if self.session is not None:

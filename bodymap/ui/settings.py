@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from bodymap.core.records.model import InvalidValue, Needle
 from bodymap.core.settings import Settings
 
-from .text import PlainLabel
+from .text import PlainLabel, plain_tip, tell
 
 log = logging.getLogger(__name__)
 GROUP = "clinic"
@@ -61,9 +62,9 @@ class ClinicSettings(QObject):
 
 
 class SettingsDialog(QDialog):
-    """The clinic's settings: therapist, clinic name, contact line (printed on the aftercare sheet) and
-    the needles kept, one per line as gauge × length in mm. A value that cannot be read is said and
-    nothing is saved."""
+    """The clinic's settings: therapist, clinic name, contact line (printed on the aftercare sheet), the
+    needles kept, one per line as gauge × length in mm, and where the records are (a clinic's server).
+    A value that cannot be read is said and nothing is saved."""
 
     def __init__(self, settings: ClinicSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,6 +76,15 @@ class SettingsDialog(QDialog):
         self.clinic = QLineEdit(value.clinic)
         self.contact = QLineEdit(value.contact)
         self.contact.setPlaceholderText("phone and hours, printed on the patient's aftercare sheet")
+        self.records = QLineEdit(value.records)
+        self.records.setPlaceholderText("this computer's file (or a clinic's server URL)")
+        self.records.setToolTip(
+            plain_tip(
+                "Where the patient records are, from the next start: a file, or a clinic's PostgreSQL "
+                "server, postgresql+psycopg://name@server/bodymap (docs/clinic.md). Empty: the file "
+                "in this computer's data folder. bodymap --db and $BODYMAP_DB come first."
+            )
+        )
         self.needles = QPlainTextEdit("\n".join(n.label for n in value.needles))
         self.needles.setToolTip("One needle per line: diameter × length in mm (0.25 x 30)")
         self.error = PlainLabel(wrap=True)
@@ -84,6 +94,7 @@ class SettingsDialog(QDialog):
         form.addRow("Clinic", self.clinic)
         form.addRow("Contact line", self.contact)
         form.addRow("Needles", self.needles)
+        form.addRow("Records", self.records)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -105,6 +116,7 @@ class SettingsDialog(QDialog):
             contact=self.contact.text().strip(),
             needles=needles,
             last_needle=self.settings.value.last_needle,
+            records=self.records.text().strip(),
         )
 
     def save(self) -> None:
@@ -113,5 +125,14 @@ class SettingsDialog(QDialog):
         except InvalidValue as exc:
             self.error.setText(str(exc)[:1].upper() + str(exc)[1:] + "; nothing was saved")
             return
+        moved = value.records != self.settings.value.records
         self.settings.set(value)
         self.accept()
+        if moved:  # the records open where they are at the start; this window keeps the ones it has
+            tell(
+                self.parentWidget() or self,
+                "Clinic settings",
+                f"The records will be opened from {value.records or 'the file in the data folder'} "
+                "at the next start of bodymap.",
+                QMessageBox.Icon.Information,
+            )

@@ -45,6 +45,23 @@ def test_db_is_honoured_before_or_after_the_verb(two, tmp_path, capsys, where):
     assert json.loads(out.read_text())["patient"]["given_name"] == "Ann"
 
 
+def test_the_window_settings_records_are_where_a_command_looks_without_db(two, capsys, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    a, _b = two
+    monkeypatch.delenv("BODYMAP_DB")
+    stored = QSettings("bodymap", "bodymap")  # the window's (ui/app.py), in this run's config folder
+    stored.setValue("clinic/records", str(a))
+    stored.sync()
+    try:
+        assert [p["given_name"] for p in json.loads(run(["patients"], capsys)[1])] == ["Ann"]
+        monkeypatch.setenv("BODYMAP_DB", str(_b))  # the environment comes first
+        assert [p["given_name"] for p in json.loads(run(["patients"], capsys)[1])] == ["Bob"]
+    finally:
+        stored.remove("clinic/records")
+        stored.sync()
+
+
 def test_patients_lists_the_ids_that_export_takes(two, tmp_path, capsys):
     a, _ = two
     code, out, _ = run(["--db", str(a), "patients"], capsys)

@@ -19,6 +19,20 @@ def test_stored_and_read_back():
     again, problems = Settings.from_stored(s.stored())
     assert again == s and problems == []
     assert again.preselected() == Needle(0.35, 100) and Needle(0.35, 100) in again.needles
+    server = Settings(records=" postgresql+psycopg://anna@server.clinic.lan/bodymap ")
+    assert server.records == "postgresql+psycopg://anna@server.clinic.lan/bodymap"  # where the records are
+    assert Settings.from_stored(server.stored()) == (server, [])
+
+
+def test_records_are_one_line():
+    import pytest
+
+    from bodymap.core.records import InvalidValue
+
+    with pytest.raises(InvalidValue, match="records must be one line"):
+        Settings(records="postgresql://a@b/c\nDROP")
+    s, problems = Settings.from_stored({"records": "x" * 3000, "therapist": "J. Brown"})
+    assert s.records == "" and s.therapist == "J. Brown" and "at most 2,000" in problems[0]
 
 
 def test_unreadable_values_fall_back_with_the_reason():
@@ -32,7 +46,7 @@ def test_unreadable_values_fall_back_with_the_reason():
 @settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(
-        st.sampled_from(["therapist", "clinic", "contact", "needles", "last_needle", "x"]),
+        st.sampled_from(["therapist", "clinic", "contact", "needles", "last_needle", "records", "x"]),
         st.text(max_size=60) | st.integers() | st.none(),
     )
 )

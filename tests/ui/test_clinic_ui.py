@@ -280,3 +280,38 @@ def test_a_server_outage_is_said_a_change_meanwhile_is_refused_and_the_window_re
     changes = [e.after for e in a.store.history(a.session.patient_id) if e.after and "pain_after" in e.after]
     assert [c["pain_after"] for c in changes] == [3, 5]  # what was acknowledged before is all there
     a.close()
+
+
+def test_where_the_records_are_is_a_clinic_setting_reachable_without_them(qtbot, tmp_path, monkeypatch):
+    """A copy pointed at a clinic's server by its settings: File → Clinic settings → Records (there even
+    when the records could not be opened), used from the next start."""
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.mainwindow import MainWindow
+    from bodymap.ui.settings import SettingsDialog
+
+    monkeypatch.delenv("BODYMAP_DB", raising=False)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow.for_body(load_body(), settings)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.actions_by_name["file:settings"] in w.file_menu.actions()  # no records needed
+    dialog = SettingsDialog(w.clinic_settings, w)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    target = tmp_path / "clinic" / "shared.sqlite"
+    target.parent.mkdir()
+    dialog.records.setFocus()
+    qtbot.keyClicks(dialog.records, str(target))
+    qtbot.keyClick(dialog.records, Qt.Key.Key_Return)  # the dialog's default button: Save
+    assert not dialog.isVisible() and w.clinic_settings.value.records == str(target)
+    w.close()
+
+    again = MainWindow.for_body(load_body(), settings)  # the next start
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.atlasReady, timeout=30000):
+        again.load_atlas()
+    assert again.open_records()
+    assert again.store.where == str(target) and target.exists()
+    again.close()

@@ -32,14 +32,19 @@ def data_dir(
 
 
 def default_database(
-    env: Mapping[str, str] | None = None, platform: str | None = None, home: Path | None = None
+    env: Mapping[str, str] | None = None,
+    platform: str | None = None,
+    home: Path | None = None,
+    configured: str = "",
 ) -> str:
-    """The database to open when none is given: $BODYMAP_DB (a path or a database URL), else the data
-    folder's file."""
+    """The database to open when none is given (`--db`): $BODYMAP_DB (a path or a database URL), else
+    the one `configured` in the settings (Clinic settings → Records), else the data folder's file. The
+    environment comes first, as a command line's would: what an administrator set for an account wins
+    over what was once typed in a window."""
     env = os.environ if env is None else env
-    given = env.get("BODYMAP_DB", "").strip()
-    if given:
-        return given if "://" in given else str(Path(given).expanduser())
+    for given in (env.get("BODYMAP_DB", "").strip(), configured.strip()):
+        if given:
+            return given if "://" in given else str(Path(given).expanduser())
     return str(data_dir(env, platform, home) / FILE_NAME)
 
 

@@ -46,7 +46,6 @@ class RecordsActions:
             ("import", "Import record (JSON)…", None, self.import_json),
             ("history", "History of changes…", None, self.show_history),
             ("lookup", "Rank this visit's drawing", "Ctrl+L", self.lookup_visit),
-            ("settings", "Clinic settings…", None, self.edit_settings),
         ):
             act = QAction(text, window)
             if key is not None:
@@ -257,11 +256,6 @@ class RecordsActions:
             self.tell("Print", f"Could not print: {getattr(exc, 'strerror', None) or exc}")
             return
         self._advice_given()
-
-    def edit_settings(self) -> None:
-        from ..settings import SettingsDialog
-
-        SettingsDialog(self.session.settings, self.window).exec()
 
     def export(self, fmt: str, path: str | None = None) -> Path | None:
         if not self._need(visit=False):

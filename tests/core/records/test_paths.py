@@ -27,3 +27,18 @@ def test_macos_and_windows():
         data_dir({"APPDATA": "C:/Users/ann/AppData/Roaming"}, "win32", HOME)
         == Path("C:/Users/ann/AppData/Roaming") / "bodymap"
     )
+
+
+def test_the_settings_records_come_after_bodymap_db_and_before_the_data_folder():
+    server = "postgresql+psycopg://anna@server.clinic.lan/bodymap"
+    assert default_database({}, "linux", HOME, configured=server) == server
+    assert (
+        default_database({}, "linux", HOME, configured="  ")
+        == "/home/ann/.local/share/bodymap/bodymap.sqlite"
+    )
+    assert (
+        default_database({"BODYMAP_DB": "/tmp/x.sqlite"}, "linux", HOME, configured=server) == "/tmp/x.sqlite"
+    )
+    assert default_database({}, "linux", HOME, configured="~/clinic.sqlite") == str(
+        Path.home() / "clinic.sqlite"
+    )
