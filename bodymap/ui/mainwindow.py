@@ -322,8 +322,10 @@ class MainWindow(QMainWindow):
         from .records.session import RecordsSession
         from .shortcuts import scope
 
-        if location is None:  # $BODYMAP_DB, else the settings' Records, else the data folder's file
-            location = default_database(configured=self.clinic_settings.value.records)
+        configured = self.clinic_settings.value.records
+        if location is None and configured:  # $BODYMAP_DB, else the settings' Records
+            location = default_database(configured=configured)
+        # (else None: $BODYMAP_DB, else the data folder's file, which opening creates with its folder)
         try:
             self.session = RecordsSession.open(
                 location, Placer(self.body, self.atlas), self.undo_group, self, self.clinic_settings

@@ -315,3 +315,29 @@ def test_where_the_records_are_is_a_clinic_setting_reachable_without_them(qtbot,
     assert again.open_records()
     assert again.store.where == str(target) and target.exists()
     again.close()
+
+
+def test_a_course_goal_typed_while_someone_changes_it_is_refused_not_overwriting(two, qtbot):
+    from bodymap.core.records.model import Plan
+
+    a, b = two
+    plan = Plan(patient_id=a.session.patient_id, planned_on=date.today(), visits=6, goal="Sleep through")
+    assert a.session.run(cmd.RecordPlan(plan))
+    qtbot.waitUntil(lambda: len(b.session.record.plans()) == 1, timeout=SEEN_WITHIN)
+    for w in (a, b):
+        w.records.tabs.setCurrentIndex(4)  # the Course tab
+    course = a.records.course
+    qtbot.waitUntil(lambda: course.goal.text() == "Sleep through")
+    activate(qtbot, a)
+    course.goal.setFocus()
+    course.goal.selectAll()
+    qtbot.keyClicks(course.goal, "Walk the dog")
+    b.session.run(cmd.UpdatePlan(b.session.record.plans()[-1], goal="Work a full day"))  # B, meanwhile
+    qtbot.waitUntil(lambda: a.session.record.plans()[-1].goal == "Work a full day", timeout=SEEN_WITHIN)
+    assert course.goal.text() == "Walk the dog"  # still what A is typing
+    qtbot.keyClick(course.goal, Qt.Key.Key_Return)
+    assert a.store.plans(a.session.patient_id)[-1].goal == "Work a full day"  # B's stays
+    assert course.goal.text() == "Work a full day"
+    assert (
+        a.records.refusal.isVisible() and "B. Brown changed the course plan" in a.records.refusal.text.text()
+    )

@@ -18,7 +18,7 @@ from bodymap.core.records.open_record import OpenRecord
 from ..fields import NumberField
 from ..text import PlainLabel
 from .course_chart import CourseChart
-from .session import RecordsSession
+from .session import RecordsSession, Shown
 
 
 def course_of_record(record: OpenRecord) -> list[CourseRow]:
@@ -94,6 +94,7 @@ class CourseBox(QWidget):
         lay.addWidget(self.text)
         self.visits.committed.connect(lambda v: self._edit(visits=v) if v is not None else None)
         self.goal.editingFinished.connect(lambda: self._edit(goal=self.goal.text().strip()))
+        self.copy = Shown()  # the plan shown, and the version each field's change is made on
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -118,7 +119,7 @@ class CourseBox(QWidget):
         if self._stale:
             self.load()
 
-    def load(self) -> None:
+    def load(self, keep_typing: bool = True) -> None:
         self._stale = False
         pid, record = self.session.patient_id, self.session.record
         rows = course_of_record(record) if record is not None else []
@@ -127,26 +128,37 @@ class CourseBox(QWidget):
         self.text.setText(("Course of care\n" + course_lines(list(review.rows))) if review.rows else "")
         self.review.setText(review_lines(review))
         plan = review.plan
-        self.visits.set_value(plan.visits if plan else None)
-        if not self.goal.hasFocus():
+        # A field being typed in keeps what is typed, and its change is made on the plan as it was when
+        # the typing began (someone else's change of that field meanwhile is not overwritten).
+        typing = "goal" if self.goal.hasFocus() else "visits" if self.visits.hasFocus() else None
+        typing = typing if keep_typing else None
+        self.copy.show(plan, typing)
+        if typing != "visits":
+            self.visits.set_value(plan.visits if plan else None)
+        if typing != "goal":
             self.goal.setText(plan.goal if plan else "")
         self.plan_button.setText("New course" if plan else "Plan course")
         self.setEnabled(pid is not None)
 
-    def _plan(self) -> Plan | None:
-        plans = self.session.record.plans() if self.session.record is not None else []
-        return plans[-1] if plans else None
-
     def _edit(self, **changes) -> None:
         """A change to the plan in force (the first change of a patient with none plans a course)."""
-        plan = self._plan()
+        field = next(iter(changes))
+        plans = self.session.record.plans() if self.session.record is not None else []
+        # The plan as shown; or, before the box has shown any (it shows on the next turn of the event
+        # loop), the one this window has just planned.
+        plan = self.copy.seen(field) or (plans[-1] if plans else None)
         if plan is None:
             if changes.get("visits") is not None or changes.get("goal"):
                 self.new_plan()
             return
         changes = {k: v for k, v in changes.items() if getattr(plan, k) != v}
-        if changes and not self.session.run(cmd.UpdatePlan(plan, **changes)):
+        typed = changes.get("goal") or ""
+        if changes and not self.session.run(cmd.UpdatePlan(plan, **changes), typed):
+            self.copy.done(field)
+            self.load(keep_typing=False)  # the stored value comes back
             self.error.setText(self.session.refused)
+            return
+        self.copy.done(field)
 
     def new_plan(self) -> None:
         """A course from today (a plan made the same day as the last one replaces nothing: it is newer)."""
