@@ -341,3 +341,37 @@ def test_a_course_goal_typed_while_someone_changes_it_is_refused_not_overwriting
     assert (
         a.records.refusal.isVisible() and "B. Brown changed the course plan" in a.records.refusal.text.text()
     )
+
+
+def test_a_finding_typed_over_someone_elses_is_refused_and_an_undo_in_the_other_window_is_seen(two, qtbot):
+    a, b = two
+    add = cmd.AddMark(a.session.visit_id, "back", 0.05, 0.62)  # the right loin
+    assert a.session.run(add)
+    qtbot.waitUntil(lambda: b.session.mark(add.id) is not None, timeout=SEEN_WITHIN)
+    for w in (a, b):
+        w.session.select_mark(add.id)
+        w.records.tabs.setCurrentIndex(0)  # the Marks tab, with the findings
+    fa, fb = a.records.findings, b.records.findings
+    activate(qtbot, a)
+    type_into(qtbot, fa.tenderness, "5")
+    qtbot.waitUntil(lambda: fb.tenderness.value() == 5, timeout=SEEN_WITHIN)
+
+    # B is typing 7 when A's 3 comes in: B's is refused, A's stays, B's field shows it.
+    activate(qtbot, b)
+    fb.tenderness.setFocus()
+    fb.tenderness.selectAll()
+    qtbot.keyClicks(fb.tenderness, "7")
+    a.session.run(cmd.UpdateMark(a.session.mark(add.id), tenderness=3))  # A, meanwhile
+    qtbot.waitUntil(lambda: b.session.mark(add.id).findings.tenderness == 3, timeout=SEEN_WITHIN)
+    assert fb.tenderness.text() == "7"
+    qtbot.keyClick(fb.tenderness, Qt.Key.Key_Return)
+    assert b.store.mark(add.id).findings.tenderness == 3 and fb.tenderness.value() == 3
+    assert b.records.refusal.text.text().startswith("Set tenderness not saved: A. Adams changed the mark")
+
+    # A undoes its tenderness (5 then 3, one step: changes of one field in a row merge), which nobody
+    # changed since: it goes through, and B sees the field empty again.
+    activate(qtbot, a)
+    a.chart.setFocus()
+    qtbot.keyClick(a.chart, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert a.store.mark(add.id).findings.tenderness is None
+    qtbot.waitUntil(lambda: fb.tenderness.value() is None and fb.tenderness.text() == "", timeout=SEEN_WITHIN)

@@ -169,7 +169,10 @@ def engine(path: Path, read_only: bool = False) -> Engine:
     if read_only:
         made = sa.create_engine("sqlite://", creator=lambda: damage.reader(path))
     else:
-        made = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT})
+        # URL.create, not f"sqlite:///{path}": a '?' or '#' in a folder's name would end the path there,
+        # and the records would go to another file.
+        url = sa.URL.create("sqlite", database=str(path))
+        made = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(made, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

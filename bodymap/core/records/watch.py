@@ -19,9 +19,10 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from . import database, sqlite_file
+from . import damage, database, sqlite_file
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ class Watcher:
     # --- a SQLite file ------------------------------------------------------------------------------
 
     def _poll(self) -> None:
-        con = sqlite3.connect(f"file:{self.store.where}?mode=ro", uri=True, timeout=sqlite_file.BUSY_TIMEOUT)
+        uri = damage.path_uri(Path(self.store.where), read_only=True)  # a '?' or '#' in a folder's name
+        con = sqlite3.connect(uri, uri=True, timeout=sqlite_file.BUSY_TIMEOUT)
         try:
             last = int(con.execute("SELECT coalesce(max(id), 0) FROM history").fetchone()[0])
             seen = con.execute("PRAGMA data_version").fetchone()[0]

@@ -6,12 +6,13 @@ reads it (Store.news), and the window's copy of the open record (OpenRecord) fol
 
 import queue
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from bodymap.core.records import Findings, RecordsError, Store
+from bodymap.core.records import Findings, Patient, RecordsError, Store
 from bodymap.core.records import database as db
 from bodymap.core.records.commands import AddMark, UpdateVisit
 from bodymap.core.records.model import Unreachable
@@ -98,6 +99,28 @@ def test_an_undo_by_another_client_reaches_the_open_record(store, other, visit, 
     add.undo(other)
     store.news(_take(news, time.time() + SEEN_WITHIN))
     assert record.marks(visit.id) == [] and record.mark(add.id).deleted_at is not None
+
+
+def test_a_file_in_a_folder_with_an_odd_name_is_written_there_and_watched(tmp_path, placer):
+    folder = tmp_path / "Praxis #2? 50%"
+    folder.mkdir()
+    with Store.open(folder / "records.sqlite", placer=placer) as mine:
+        news: queue.Queue = queue.Queue()
+        watcher = Watcher(mine, news.put)
+        watcher.start()
+        assert watcher.ready.wait(5)
+        try:
+            with Store.open(folder / "records.sqlite", placer=placer) as other:
+                p = other.add_patient(
+                    Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 1, 1))
+                )
+            assert [c.kind for c in mine.news(_take(news, time.time() + SEEN_WITHIN))] == ["patient"]
+        finally:
+            watcher.stop()
+        assert mine.patient(p.id).given_name == "Ann"
+    # The records are in that folder's file, and nowhere else (the path once ended at the '?' or '#').
+    assert [f.name for f in tmp_path.iterdir()] == [folder.name]
+    assert (folder / "records.sqlite").stat().st_size > 0
 
 
 def test_stopping_the_watcher_ends_its_thread_at_once(store, visit):
