@@ -52,8 +52,6 @@ class RecordNotice(PlainLabel):
         read_only = s.store.read_only
         if read_only:
             out.append(f"Read-only: {read_only}. You can look and export; changes are refused.")
-        if not s.store.checking:
-            self._look.stop()  # the page check (if there was one) has spoken
         if self._unreadable:
             n = len(self._unreadable)
             named = "; ".join(self._unreadable[:SHOWN_UNREADABLE]) + ("; …" if n > SHOWN_UNREADABLE else "")
@@ -69,6 +67,8 @@ class RecordNotice(PlainLabel):
         return out
 
     def refresh(self) -> None:
+        if not self.session.store.checking:
+            self._look.stop()  # the page check (if there was one) has spoken
         lines = self.lines()
         self.setText("\n".join(lines))
         self.setToolTip(plain_tip("\n".join(self._unreadable)) if self._unreadable else "")
