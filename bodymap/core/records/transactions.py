@@ -362,7 +362,7 @@ class Transactions:
 
 
 def _raw_rows(conn: Connection, q: sa.Select[Any]) -> list[tuple[Any, ...]]:
-    """A query's rows as the driver stores them: text as bytes, nothing converted (see Store._fetch)."""
+    """A query's rows as the driver stores them: text as bytes, nothing converted (Transactions._fetch)."""
     compiled = q.compile(dialect=conn.dialect)
     params = tuple(compiled.params[name] for name in compiled.positiontup or ())
     driver = conn.connection.driver_connection
