@@ -29,12 +29,12 @@ def click(window, qtbot, view, x, y):
     qtbot.mouseClick(window.chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def test_whole_assessment(window, qtbot, tmp_path, answer_dialog):
+def test_whole_assessment(window, qtbot, tmp_path, answer_dialog, records_file):
     w = window
     w.resize(1500, 950)
     with qtbot.waitSignal(w.atlasReady, timeout=30000):
         w.load_atlas()
-    assert w.open_records(tmp_path / "clinic.sqlite")
+    assert w.open_records(records_file)
     qtbot.waitUntil(lambda: w.records_dock.isVisible())  # the Patient panel comes to the top
     panel = w.records
     # Finding keys act while the chart has the focus, which needs the window to be the active one (a

@@ -7,14 +7,14 @@ from PySide6.QtCore import Qt
 
 
 @pytest.fixture
-def clinic(window, qtbot, tmp_path):
+def clinic(window, qtbot, records_file):
     """The window with the records open, a patient (Ann Lee) and a new visit, the back view and the
     Mark tool (test_records_ui.py and test_trust.py have their own, the same but for their needs)."""
     from bodymap.core.records.model import Patient
 
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
-    assert window.open_records(tmp_path / "clinic.sqlite")
+    assert window.open_records(records_file)
     qtbot.waitUntil(lambda: window.records_dock.isVisible())
     assert window.session.create_patient(
         Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")

@@ -24,10 +24,10 @@ SEEN_WITHIN = 3000  # ms: the issue's "within a second or two", with room for a 
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
-def shared(request, tmp_path):
-    """The one database both windows open: a SQLite file, or a fresh database on the server."""
+def shared(request, tmp_path, records_file):
+    """The one database both windows open: an empty SQLite file, or a fresh database on the server."""
     if request.param == "sqlite":
-        yield tmp_path / "clinic.sqlite"
+        yield records_file
         return
     admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     name = f"bodymap_test_{uuid.uuid4().hex[:12]}"

@@ -14,10 +14,10 @@ from bodymap.ui.chart.layout import PLACEMENTS
 
 
 @pytest.fixture
-def clinic(window, qtbot, tmp_path):
+def clinic(window, qtbot, records_file):
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
-    assert window.open_records(tmp_path / "clinic.sqlite")
+    assert window.open_records(records_file)
     qtbot.waitUntil(lambda: window.records_dock.isVisible())  # the Patient panel comes to the top
     panel = window.records
     assert window.session.create_patient(

@@ -219,10 +219,10 @@ def test_closing_the_study_panel_ends_the_session_and_brings_the_panels_back(app
     assert w.study.phase == "idle" and w.dock("atlas").isVisible() and w.scene.layer_visible("zones")
 
 
-def test_the_patient_panel_is_hidden_while_a_card_is_open(app_window, qtbot, tmp_path):
+def test_the_patient_panel_is_hidden_while_a_card_is_open(app_window, qtbot, records_file):
     # The marks table names the nearest trigger points: a spoiler once the records are open.
     w = app_window
-    assert w.open_records(tmp_path / "clinic.sqlite")
+    assert w.open_records(records_file)
     qtbot.waitUntil(lambda: w.records_dock.isVisible())
     w.study.actions["learn"].trigger()
     assert w.study.phase == "preview"

@@ -18,10 +18,10 @@ from bodymap.ui.shortcuts import is_single_key
 
 
 @pytest.fixture
-def clinic(window, qtbot, tmp_path):
+def clinic(window, qtbot, records_file):
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
-    assert window.open_records(tmp_path / "clinic.sqlite")
+    assert window.open_records(records_file)
     qtbot.waitUntil(lambda: window.records_dock.isVisible())
     assert window.session.create_patient(
         Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")

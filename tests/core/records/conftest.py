@@ -1,4 +1,5 @@
 import os
+import shutil
 import uuid
 from datetime import date
 from pathlib import Path
@@ -25,10 +26,11 @@ POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
-def location(request, tmp_path):
-    """Where the records of a test live: a SQLite file, or a fresh database on the PostgreSQL server."""
+def location(request, tmp_path, empty_records):
+    """Where the records of a test live: an empty SQLite file (a copy of the one tests/conftest.py
+    builds once), or a fresh database on the PostgreSQL server."""
     if request.param == "sqlite":
-        yield tmp_path / "records.sqlite"
+        yield Path(shutil.copy2(empty_records, tmp_path / "records.sqlite"))
         return
     admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
