@@ -4,8 +4,10 @@ line, and the database is left byte for byte as it was."""
 import copy
 import hashlib
 import json
+import shutil
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +20,10 @@ from bodymap.core.records.importing import MalformedImport, import_record
 from .conftest import inside
 
 
-@pytest.fixture
-def exported(tmp_path, placer):
+@pytest.fixture(scope="module")
+def exported_once(tmp_path_factory, placer):
     """A small record's JSON (one visit, one mark, one drawing), from a database of its own."""
-    with Store.open(tmp_path / "source.sqlite", placer=placer) as source:
+    with Store.open(tmp_path_factory.mktemp("source") / "source.sqlite", placer=placer) as source:
         p = source.add_patient(Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1980, 5, 1)))
         v = source.add_visit(Visit(patient_id=p.id, visited_on=date(2024, 3, 1)))
         x, y = inside("back", "suprascapular", "right")
@@ -37,10 +39,15 @@ def exported(tmp_path, placer):
 
 
 @pytest.fixture
-def target(tmp_path, placer):
-    path = tmp_path / "target.sqlite"
-    Store.open(path, placer=placer).close()
-    return path
+def exported(exported_once):
+    """This test's own copy of it, to spoil as it likes."""
+    return copy.deepcopy(exported_once)
+
+
+@pytest.fixture
+def target(tmp_path, empty_records):
+    """An empty records file to import into (a copy of tests/conftest.py's)."""
+    return Path(shutil.copy2(empty_records, tmp_path / "target.sqlite"))
 
 
 def _digest(path):
