@@ -20,15 +20,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QUrl
+from PySide6.QtCore import QPointF, QRectF, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
     QTextDocument,
 )
@@ -39,6 +36,7 @@ from bodymap.core.files import replacing
 from bodymap.core.records.aftercare import Aftercare, aftercare
 from bodymap.core.records.model import RecordsError
 
+from ..pdf import a4_writer
 from .report import Chart, DrawingLayer
 
 BODY_PT = 14
@@ -187,18 +185,7 @@ def write_handout(
         raise RecordsError(f"cannot write {out}: the folder {out.parent} does not exist")
     doc = _document(store, patient_id, visit_number, clinic, contact)
     with replacing(out) as tmp:
-        writer = QPdfWriter(str(tmp))
-        writer.setTitle(f"Aftercare after dry needling, visit {visit_number}")
-        writer.setCreator(f"bodymap {__version__}")
-        writer.setResolution(300)
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
+        writer = a4_writer(tmp, f"Aftercare after dry needling, visit {visit_number}", 300, MARGIN_MM)
         doc.print_(writer)
         del writer  # closes the file before it takes the place of `out`
     return out

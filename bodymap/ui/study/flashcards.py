@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from bodymap.core.atlas import Atlas, TriggerPoint
 from bodymap.core.files import replacing
 
+from ..pdf import a4_writer
 from .images import Pictures
 
 COLUMNS, ROWS = 2, 3
@@ -46,18 +47,7 @@ def _write(
     path: Path,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    writer = QPdfWriter(str(path))
-    writer.setTitle("bodymap flashcards: trigger points and their referral patterns")
-    writer.setCreator("bodymap")
-    writer.setResolution(DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
+    writer = a4_writer(path, "bodymap flashcards: trigger points and their referral patterns", DPI, MARGIN_MM)
     painter = QPainter(writer)
     try:
         page = QRectF(painter.viewport())

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPagedPaintDevice, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPagedPaintDevice, QPainter, QPen
 
 from bodymap import __version__
 from bodymap.core.files import replacing
 from bodymap.core.records.model import RecordsError, no_such_visit
 
+from ...pdf import a4_writer
 from .layout import Layout
 from .sections import Report
 from .style import MARGIN_MM, MUTED, PDF_DPI, RULE, Progress, ReportCancelled
@@ -132,18 +133,7 @@ def write_report(
     painter = QPainter()
     with replacing(out) as tmp:
         try:
-            writer = QPdfWriter(str(tmp))
-            writer.setTitle(report_title(patient, visit_number))
-            writer.setCreator(f"bodymap {__version__}")
-            writer.setResolution(PDF_DPI)
-            writer.setPageLayout(
-                QPageLayout(
-                    QPageSize(QPageSize.PageSizeId.A4),
-                    QPageLayout.Orientation.Portrait,
-                    QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-                    QPageLayout.Unit.Millimeter,
-                )
-            )
+            writer = a4_writer(tmp, report_title(patient, visit_number), PDF_DPI, MARGIN_MM)
             if not painter.begin(writer):
                 raise OSError(f"cannot write {out}")
             paint = writer.pageLayout().paintRectPixels(writer.resolution())
