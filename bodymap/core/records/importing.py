@@ -47,6 +47,7 @@ from .model import (
     Visit,
     VisitRecord,
 )
+from .placement import placement_fields
 from .schema import HISTORY_ACTIONS
 from .vocabulary import EARLIEST_BIRTH, MAX_NAME
 
@@ -374,15 +375,7 @@ def _mark(o: _Obj, placer: Placer, log: _Log) -> Mark:
         Mark,
         id=log.item(o, "mark"),
         visit_id=None,
-        view=placed.view,
-        x=placed.x,
-        y=placed.y,
-        side=placed.side,
-        region_id=placed.region_id,
-        trp_muscle=placed.trp_muscle,
-        trp_id=placed.trp_id,
-        trp_side=placed.trp_side,
-        trp_distance=placed.trp_distance,
+        **placement_fields(placed),
         findings=findings,
         treatment=treatment,
         created_at=o.stamp("created_at"),

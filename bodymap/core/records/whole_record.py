@@ -31,7 +31,7 @@ from .model import (
     stored,
 )
 from .placement import placement_fields
-from .schema import consents, drawings, marks, patients, plans, screens, visits
+from .schema import TABLES, consents, drawings, marks, patients, plans, screens, visits
 from .schema import history as history_table
 
 if TYPE_CHECKING:
@@ -42,32 +42,16 @@ def read(store: Store, patient_id: int) -> Record:
     """A patient's whole record, deleted items included (with deleted_at), in a few queries."""
     with store._reading() as conn:
         patient = store._get(conn, "patient", patient_id)
-        scr: list[Screen] = store._fetch(
-            conn,
-            sa.select(screens)
-            .where(screens.c.patient_id == patient_id)
-            .order_by(screens.c.screened_on, screens.c.id),
-            "screen",
-        )
-        con: list[Consent] = store._fetch(
-            conn,
-            sa.select(consents)
-            .where(consents.c.patient_id == patient_id)
-            .order_by(consents.c.consented_on, consents.c.id),
-            "consent",
-        )
-        vis: list[Visit] = store._fetch(
-            conn,
-            sa.select(visits)
-            .where(visits.c.patient_id == patient_id)
-            .order_by(visits.c.visited_on, visits.c.id),
-            "visit",
-        )
-        pla: list[Plan] = store._fetch(
-            conn,
-            sa.select(plans).where(plans.c.patient_id == patient_id).order_by(plans.c.planned_on, plans.c.id),
-            "plan",
-        )
+
+        def of_patient(kind: str, order: sa.ColumnElement[Any]) -> list[Any]:
+            table = TABLES[kind]
+            q = sa.select(table).where(table.c.patient_id == patient_id).order_by(order, table.c.id)
+            return store._fetch(conn, q, kind)
+
+        scr: list[Screen] = of_patient("screen", screens.c.screened_on)
+        con: list[Consent] = of_patient("consent", consents.c.consented_on)
+        vis: list[Visit] = of_patient("visit", visits.c.visited_on)
+        pla: list[Plan] = of_patient("plan", plans.c.planned_on)
         ids = sa.select(visits.c.id).where(visits.c.patient_id == patient_id)
         by_visit: dict[int, tuple[list[Mark], list[Drawing]]] = {stored(v.id): ([], []) for v in vis}
         for m in store._fetch(
