@@ -51,13 +51,23 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+@pytest.fixture(scope="session")
+def chart_paint():
+    """The real body's chart paths, built once per run (~60 ms a window otherwise): windows share them
+    as the app's windows share the cached ones (QPainterPaths are copied on write)."""
+    from bodymap.core.chart.body import load_body
+    from bodymap.ui.chart.paint import paint_from_body
+
+    return paint_from_body(load_body())
+
+
 @pytest.fixture
-def window(qtbot, settings):
+def window(qtbot, settings, chart_paint):
     """The real main window on the real body (Qt is imported here, so core tests never load it)."""
     from bodymap.core.chart.body import load_body
     from bodymap.ui.mainwindow import MainWindow
 
-    w = MainWindow.for_body(load_body(), settings)
+    w = MainWindow.for_body(load_body(), settings, chart_paint)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()

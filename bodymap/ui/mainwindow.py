@@ -133,13 +133,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.router.target_text(), 6000)
 
     @classmethod
-    def for_body(cls, body: Body, settings: QSettings | None = None) -> MainWindow:
-        """A window with its geometry core attached at once (tests, scripts)."""
+    def for_body(
+        cls, body: Body, settings: QSettings | None = None, paint: ChartPaint | None = None
+    ) -> MainWindow:
+        """A window with its geometry core attached at once (tests, scripts). `paint`: the body's chart
+        paths when the caller already has them (paint_from_body takes ~60 ms; windows can share them)."""
         from .chart.paint import paint_from_body
 
         window = cls(settings)
         window.attach_body(body)
-        window.assemble(paint_from_body(body))
+        window.assemble(paint if paint is not None else paint_from_body(body))
         return window
 
     # -- parts loaded after the first paint -----------------------------------------------------
@@ -191,7 +194,7 @@ class MainWindow(QMainWindow):
             if first_use:
                 QApplication.restoreOverrideCursor()
                 self.statusBar().showMessage("The atlas is ready.", 5000)
-        self.lookup = Lookup(self.atlas, self.body)
+        self.lookup = Lookup.shared(self.atlas, self.body)
         self.overlay = AtlasOverlay(self.scene)
         self.overlay.legend_visible = False  # the panel lists the colours on screen
         self.overlay.hazards = list(self.atlas.hazards.values())
@@ -479,7 +482,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.study is not None:
-            self.study.stop()  # shows the hidden panels again, so the saved layout has them
+            if self.study.active:  # (idle, stopping would open the study file only to show its counts)
+                self.study.stop()  # shows the hidden panels again, so the saved layout has them
             self.study.close()
         if self._retry is not None:
             self._retry.stop()

@@ -17,6 +17,18 @@ def lookup(body):
     return Lookup(load_atlas(), body)
 
 
+def test_windows_share_one_lookup_per_atlas_and_body(body):
+    from dataclasses import replace
+
+    from bodymap.core.atlas import load_atlas
+
+    atlas = load_atlas()
+    first = Lookup.shared(atlas, body)
+    assert Lookup.shared(atlas, body) is first  # built once (the second window of a clinic)
+    other = replace(atlas)  # an equal atlas, but another object: a lookup of its own
+    assert Lookup.shared(other, body) is not first and Lookup.shared(other, body).atlas is other
+
+
 def region_pain(body, view, region, side):
     return {view: body[view].region(region, side).geometry}
 

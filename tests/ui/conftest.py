@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 @pytest.fixture
 def clinic(window, qtbot, records_file):
     """The window with the records open, a patient (Ann Lee) and a new visit, the back view and the
-    Mark tool (test_records_ui.py and test_trust.py have their own, the same but for their needs)."""
+    Mark tool."""
     from bodymap.core.records.model import Patient
 
     with qtbot.waitSignal(window.atlasReady, timeout=30000):

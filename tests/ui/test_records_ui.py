@@ -9,24 +9,8 @@ from PySide6.QtWidgets import QApplication
 
 from bodymap.core.chart.frame import x_sign
 from bodymap.core.records import commands as cmd
-from bodymap.core.records.model import Patient, Screen
+from bodymap.core.records.model import Screen
 from bodymap.ui.chart.layout import PLACEMENTS
-
-
-@pytest.fixture
-def clinic(window, qtbot, records_file):
-    with qtbot.waitSignal(window.atlasReady, timeout=30000):
-        window.load_atlas()
-    assert window.open_records(records_file)
-    qtbot.waitUntil(lambda: window.records_dock.isVisible())  # the Patient panel comes to the top
-    panel = window.records
-    assert window.session.create_patient(
-        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
-    )
-    qtbot.mouseClick(panel.visit_bar.new_visit, Qt.MouseButton.LeftButton)
-    window.actions_by_name["Back"].trigger()
-    window.actions_by_name["tool:mark"].trigger()
-    return window
 
 
 def vp(chart, view, x, y) -> QPoint:

@@ -12,6 +12,7 @@ def app_window(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("BODYMAP_STUDY_DB", str(tmp_path / "study.sqlite"))
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
+    qtbot.waitUntil(window.dock("atlas").isVisible)
     qtbot.wait(20)  # the docks are laid out and shown
     yield window
     window.study.stop()
@@ -190,6 +191,7 @@ def test_a_study_database_that_cannot_be_opened_is_said_and_left_alone(window, q
     monkeypatch.setenv("BODYMAP_STUDY_DB", str(bad))
     with qtbot.waitSignal(window.atlasReady, timeout=30000):
         window.load_atlas()
+    qtbot.waitUntil(window.dock("atlas").isVisible)
     window.study.start("quiz")
     assert window.study.phase == "idle"
     assert "left untouched" in window.study.panel.home_message.text()
@@ -217,6 +219,39 @@ def test_closing_the_study_panel_ends_the_session_and_brings_the_panels_back(app
     assert not w.dock("atlas").isVisible()
     w.study.dock.close()
     assert w.study.phase == "idle" and w.dock("atlas").isVisible() and w.scene.layer_visible("zones")
+
+
+def test_quitting_in_a_session_keeps_the_panels_and_quitting_without_study_writes_no_study_file(
+    window, qtbot, tmp_path, monkeypatch, settings
+):
+    from bodymap.ui.mainwindow import MainWindow
+
+    study_file = tmp_path / "study.sqlite"
+    monkeypatch.setenv("BODYMAP_STUDY_DB", str(study_file))
+    with qtbot.waitSignal(window.atlasReady, timeout=30000):
+        window.load_atlas()
+    qtbot.waitUntil(window.dock("atlas").isVisible)
+    window.actions_by_name["quit"].trigger()  # File → Quit
+    assert not window.isVisible()
+    assert not study_file.exists()  # nothing of study mode was opened, so nothing was written
+
+    again = MainWindow.for_body(window.body, settings)  # the next start, with the layout just saved
+    qtbot.addWidget(again)
+    again.show()
+    with qtbot.waitSignal(again.atlasReady, timeout=30000):
+        again.load_atlas()
+    qtbot.waitUntil(again.dock("atlas").isVisible)
+    again.study.start("learn")
+    assert not again.dock("atlas").isVisible()  # hidden while a card is open
+    again.actions_by_name["quit"].trigger()
+    assert study_file.exists()
+    third = MainWindow.for_body(window.body, settings)
+    qtbot.addWidget(third)
+    third.show()
+    with qtbot.waitSignal(third.atlasReady, timeout=30000):
+        third.load_atlas()
+    qtbot.waitUntil(third.dock("atlas").isVisible)  # the layout saved in the session had it back
+    third.close()
 
 
 def test_the_patient_panel_is_hidden_while_a_card_is_open(app_window, qtbot, records_file):

@@ -17,21 +17,6 @@ from bodymap.ui.chart.layout import PLACEMENTS
 from bodymap.ui.shortcuts import is_single_key
 
 
-@pytest.fixture
-def clinic(window, qtbot, records_file):
-    with qtbot.waitSignal(window.atlasReady, timeout=30000):
-        window.load_atlas()
-    assert window.open_records(records_file)
-    qtbot.waitUntil(lambda: window.records_dock.isVisible())
-    assert window.session.create_patient(
-        Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
-    )
-    qtbot.mouseClick(window.records.visit_bar.new_visit, Qt.MouseButton.LeftButton)
-    window.actions_by_name["Back"].trigger()
-    window.actions_by_name["tool:mark"].trigger()
-    return window
-
-
 def vp(chart, view, x, y) -> QPoint:
     return chart.mapFromScene(QPointF(*PLACEMENTS[view].to_scene(x, y)))
 

@@ -152,11 +152,12 @@ class Drawings(WritePath):
                 )
             else:
                 new = replace(live, areas=areas, updated_at=now, version=live.version + 1)
-                columns = changed_columns(rows.drawing_row(live), rows.drawing_row(new))
+                old_row, new_row = rows.drawing_row(live), rows.drawing_row(new)  # GeoJSON: made once
+                columns = changed_columns(old_row, new_row)
                 conn.execute(
                     drawings.update().where(drawings.c.id == live.id).values(**columns, version=new.version)
                 )
-                was, now_ = history.diff(rows.drawing_row(live), rows.drawing_row(new))
+                was, now_ = history.diff(old_row, new_row)
                 self._log(conn, "drawing", new, "changed", was, now_, patient_id=visit.patient_id)
         self._emit("drawing", stored(new.id), new)
         return Drawn(new, added, removed)
@@ -177,11 +178,12 @@ class Drawings(WritePath):
             old = self._get(conn, "drawing", revive, for_update=True)
             if old.visit_id == visit.id and old.symptom == symptom and old.deleted_at is not None:
                 new = replace(old, areas=areas, deleted_at=None, updated_at=now, version=old.version + 1)
-                columns = changed_columns(rows.drawing_row(old), rows.drawing_row(new))
+                old_row, new_row = rows.drawing_row(old), rows.drawing_row(new)
+                columns = changed_columns(old_row, new_row)
                 conn.execute(
                     drawings.update().where(drawings.c.id == old.id).values(**columns, version=new.version)
                 )
-                was, then = history.diff(rows.drawing_row(old), rows.drawing_row(new))
+                was, then = history.diff(old_row, new_row)
                 self._log(conn, "drawing", new, "restored", was, then, patient_id=visit.patient_id)
                 return new
         new = Drawing(

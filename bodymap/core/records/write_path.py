@@ -52,7 +52,9 @@ class WritePath(Transactions):
     # time.
 
     def _insert_row(self, conn: Connection, kind: str, row: rows.Row) -> int:
-        key = conn.execute(TABLES[kind].insert().values(**row)).inserted_primary_key
+        # The values go as parameters, not into the statement: one cached statement per table, instead
+        # of a new statement (with a bound literal per column) built and keyed for every row.
+        key = conn.execute(TABLES[kind].insert(), row).inserted_primary_key
         assert key is not None  # an INSERT of one row always has one
         return int(key[0])
 
@@ -77,11 +79,9 @@ class WritePath(Transactions):
         """Add a change to the history, in the transaction that makes it; the store's own emit() takes the
         entry along to the views (Change.history)."""
         visit_id = _visit_of(kind, record)
-        owner: Any = patient_id if patient_id is not None else _patient_of(kind, record)
-        if owner is None:  # a mark or drawing: its visit's patient, found by the INSERT itself
-            owner = sa.select(visits.c.patient_id).where(visits.c.id == visit_id).scalar_subquery()
+        owner = patient_id if patient_id is not None else _patient_of(kind, record)
         row = history.entry_row(
-            patient_id=0,
+            patient_id=owner or 0,
             visit_id=visit_id,
             kind=kind,
             record_id=stored(record.id),
@@ -93,7 +93,13 @@ class WritePath(Transactions):
             after=after,
             version=record.version,
         )
-        key = conn.execute(history_table.insert().values({**row, "patient_id": owner})).inserted_primary_key
+        statement = history_table.insert()
+        if owner is None:  # a mark or drawing: its visit's patient, found by the INSERT itself
+            statement = statement.values(
+                patient_id=sa.select(visits.c.patient_id).where(visits.c.id == visit_id).scalar_subquery()
+            )
+            del row["patient_id"]  # a parameter would stand in for the statement's own value
+        key = conn.execute(statement, row).inserted_primary_key
         assert key is not None
         self._logged.append(history.entry_from({**row, "id": int(key[0])}))
         self._written.add(int(key[0]))

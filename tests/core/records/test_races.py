@@ -6,12 +6,21 @@ birth" broke in 166 of 300 rounds; two clients drawing on one drawing lost 150 o
 
 from datetime import date
 
+import pytest
+
 from bodymap.core.records import Findings, Patient, Visit
 
-from .clients import RADIUS, race, spot
+from .clients import RADIUS, Clients, spot
 from .conftest import inside
 
 ROUNDS = 300
+
+
+@pytest.fixture(scope="module")
+def clients():
+    pair = Clients()
+    yield pair
+    pair.close()
 
 
 def _patients(store, n, born=date(1980, 1, 1)):
@@ -29,9 +38,9 @@ def _ok(steps):
     return [s == "ok" for s in steps]
 
 
-def test_two_people_writing_one_field_from_the_same_version_never_both_win(location, store):
+def test_two_people_writing_one_field_from_the_same_version_never_both_win(location, store, clients):
     visits = _visits(store, ROUNDS)
-    found = race(location, "same_field", [{"visit": v.id, "round": i} for i, v in enumerate(visits)])
+    found = clients.race(location, "same_field", [{"visit": v.id, "round": i} for i, v in enumerate(visits)])
     lost = 0
     for i, v in enumerate(visits):
         a, b = found["a"][i][0], found["b"][i][0]
@@ -45,9 +54,11 @@ def test_two_people_writing_one_field_from_the_same_version_never_both_win(locat
     assert lost == 0
 
 
-def test_two_people_writing_other_fields_of_one_visit_both_keep_their_edit(location, store):
+def test_two_people_writing_other_fields_of_one_visit_both_keep_their_edit(location, store, clients):
     visits = _visits(store, ROUNDS)
-    found = race(location, "other_fields", [{"visit": v.id, "round": i} for i, v in enumerate(visits)])
+    found = clients.race(
+        location, "other_fields", [{"visit": v.id, "round": i} for i, v in enumerate(visits)]
+    )
     lost = 0
     for i, v in enumerate(visits):
         assert found["a"][i] == found["b"][i] == ["ok"]
@@ -56,11 +67,11 @@ def test_two_people_writing_other_fields_of_one_visit_both_keep_their_edit(locat
     assert lost == 0
 
 
-def test_an_undo_and_someone_elses_edit_at_once_never_both_win(location, store):
+def test_an_undo_and_someone_elses_edit_at_once_never_both_win(location, store, clients):
     visits = _visits(store, ROUNDS)
     where = inside("back", "infraspinous", "right")
     marks = [store.add_mark(v.id, "back", *where, Findings(tenderness=5)) for v in visits]
-    found = race(location, "undo", [{"mark": m.id, "round": i} for i, m in enumerate(marks)])
+    found = clients.race(location, "undo", [{"mark": m.id, "round": i} for i, m in enumerate(marks)])
     lost = 0
     for i, m in enumerate(marks):
         a, b = found["a"][i][0], found["b"][i][0]
@@ -71,9 +82,9 @@ def test_an_undo_and_someone_elses_edit_at_once_never_both_win(location, store):
     assert lost == 0
 
 
-def test_no_visit_before_birth_holds_when_the_birth_date_and_a_visit_change_at_once(location, store):
+def test_no_visit_before_birth_holds_when_the_birth_date_and_a_visit_change_at_once(location, store, clients):
     patients = _patients(store, ROUNDS)
-    found = race(location, "birth", [{"patient": p.id, "round": i} for i, p in enumerate(patients)])
+    found = clients.race(location, "birth", [{"patient": p.id, "round": i} for i, p in enumerate(patients)])
     violations = 0
     for i, p in enumerate(patients):
         born = store.patient(p.id).date_of_birth
@@ -82,9 +93,11 @@ def test_no_visit_before_birth_holds_when_the_birth_date_and_a_visit_change_at_o
     assert violations == 0
 
 
-def test_one_first_visit_when_two_people_add_it_at_once(location, store):
+def test_one_first_visit_when_two_people_add_it_at_once(location, store, clients):
     patients = _patients(store, ROUNDS)
-    found = race(location, "first_visit", [{"patient": p.id, "round": i} for i, p in enumerate(patients)])
+    found = clients.race(
+        location, "first_visit", [{"patient": p.id, "round": i} for i, p in enumerate(patients)]
+    )
     violations = 0
     for i, p in enumerate(patients):
         assert found["a"][i] == found["b"][i] == ["ok"]
@@ -95,9 +108,9 @@ def test_one_first_visit_when_two_people_add_it_at_once(location, store):
     assert violations == 0
 
 
-def test_strokes_two_people_draw_at_once_are_all_kept_on_one_drawing(location, store):
+def test_strokes_two_people_draw_at_once_are_all_kept_on_one_drawing(location, store, clients):
     visits = _visits(store, ROUNDS)
-    found = race(location, "strokes", [{"visit": v.id, "round": i} for i, v in enumerate(visits)])
+    found = clients.race(location, "strokes", [{"visit": v.id, "round": i} for i, v in enumerate(visits)])
     lost = violations = acknowledged = 0
     for i, v in enumerate(visits):
         drawings = store.drawings(v.id)
