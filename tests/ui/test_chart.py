@@ -148,3 +148,25 @@ def test_head_view_by_key_names_each_profile_by_the_patients_side(window, qtbot)
     assert chart.viewport().rect().contains(viewport_pos(chart, "head", *ear.point))
     qtbot.keyClick(chart, Qt.Key.Key_1)
     assert window.scene.shown_views == ("front", "back", "plantar", "head")
+
+
+def test_the_body_paths_bounds_are_what_qt_would_stroke_them_to(chart_paint, qapp):
+    """BodyPath works its bounding rectangle out from the points (Qt's own strokes the whole path): the
+    same rectangle, so nothing painted falls outside it (the cached layers would cut it off)."""
+    from PySide6.QtWidgets import QGraphicsPathItem
+
+    from bodymap.ui.chart import style
+    from bodymap.ui.chart.scene import BodyPath
+
+    for view, vp in chart_paint.views.items():
+        for path, pen in (
+            (vp.outline, style.OUTLINE_PEN),
+            (vp.regions, style.REGION_PEN),
+            (vp.lines, style.LINE_PEN),
+        ):
+            qt = QGraphicsPathItem(path)
+            qt.setPen(pen)
+            ours = BodyPath(path, pen).boundingRect()
+            assert ours.isNull() == path.isEmpty(), view
+            for a, b in zip(ours.getCoords(), qt.boundingRect().getCoords(), strict=True):
+                assert abs(a - b) < 0.1, (view, ours, qt.boundingRect())  # Qt rounds joins by curves
