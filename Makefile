@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/bodymap
 
+# The suite on every core (pytest-xdist; at most 4 workers, each with its own Qt and caches).
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --maxprocesses=4
 
 # The guard rails, also run by `make test`: lint and format (ruff), types (mypy --strict over the core,
 # as pyproject.toml sets it), the import contracts (import-linter).
