@@ -343,6 +343,30 @@ def test_a_course_goal_typed_while_someone_changes_it_is_refused_not_overwriting
     )
 
 
+def test_reactions_typed_while_someone_records_theirs_are_refused_and_kept_on_the_clipboard(two, qtbot):
+    """The Session tab saves the visit's fields as the Visit tab does (visit_fields.py)."""
+    a, b = two
+    for w in (a, b):
+        w.records.tabs.setCurrentIndex(2)  # the Session tab
+    form = a.records.session_form
+    activate(qtbot, a)
+    form.reactions.setFocus()
+    qtbot.keyClicks(form.reactions, "faint, 2 minutes")
+    b.session.run(cmd.UpdateVisit(b.session.visit(), reactions="none"))  # B, meanwhile
+    qtbot.waitUntil(lambda: a.session.visit().reactions == "none", timeout=SEEN_WITHIN)
+    assert form.reactions.text() == "faint, 2 minutes"  # still what A is typing
+    qtbot.keyClick(form.reactions, Qt.Key.Key_Return)
+    assert a.store.visit(a.session.visit_id).reactions == "none"  # B's stays
+    assert form.reactions.text() == "none"  # the stored value comes back
+    assert QApplication.clipboard().text() == "faint, 2 minutes"
+    assert form.error.text().startswith("B. Brown changed the visit")
+    line = a.records.refusal.text.text()
+    assert line.startswith("Record immediate reactions not saved: B. Brown") and line.endswith(
+        "(Ctrl+V pastes it)"
+    )
+    assert a.statusBar().currentMessage() == line
+
+
 def test_a_finding_typed_over_someone_elses_is_refused_and_an_undo_in_the_other_window_is_seen(two, qtbot):
     a, b = two
     add = cmd.AddMark(a.session.visit_id, "back", 0.05, 0.62)  # the right loin

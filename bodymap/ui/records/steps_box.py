@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Needle
 from bodymap.core.records.steps import STEPS, visit_steps
 
@@ -30,6 +29,7 @@ from ..fields import DateField
 from ..text import PlainLabel
 from .session import RecordsSession, Shown
 from .treatment import select
+from .visit_fields import save_visit_fields
 
 DONE = "color: #1e8449"
 MISSING = "color: #b9770e"
@@ -184,17 +184,7 @@ class SessionForm(QWidget):
         return "\n".join(lines)
 
     def _save(self, **changes: Any) -> None:
-        field = next(iter(changes))
-        seen = self.copy.seen(field)
-        if seen is None:
-            return
-        changes = {k: v for k, v in changes.items() if getattr(seen, k) != v}
-        self.error.setText("")
-        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes)):
-            self._say(self.session.refused)
-            self.copy.done(field)
-            self.load(keep_typing=False)  # the stored value comes back
-        self.copy.done(field)
+        save_visit_fields(self, **changes)
 
     def _say(self, reason: str) -> None:
         self.error.setText(reason[:1].upper() + reason[1:])

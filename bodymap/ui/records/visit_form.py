@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import AFTER_EFFECTS, MAX_SORENESS_HOURS, check_number, check_score
 
 from ..fields import DateField, NotesField, NumberField
 from ..text import PlainLabel
 from .session import RecordsSession, Shown
+from .visit_fields import save_visit_fields
 
 
 def _hours(value: Any) -> None:
@@ -162,17 +162,7 @@ class VisitForm(QWidget):
     # -- saving ------------------------------------------------------------------------------------
 
     def _save(self, **changes: Any) -> None:
-        field = next(iter(changes))
-        seen = self.copy.seen(field)
-        if seen is None:
-            return
-        changes = {k: v for k, v in changes.items() if getattr(seen, k) != v}
-        self.error.setText("")
-        typed = next((v for v in changes.values() if isinstance(v, str)), "")  # notes, complaint...
-        if changes and not self.session.run(cmd.UpdateVisit(seen, **changes), typed):
-            self.load(keep_typing=False)  # refused (a visit before birth...): the stored value comes back
-            self.error.setText(self.session.refused[:1].upper() + self.session.refused[1:])
-        self.copy.done(field)
+        save_visit_fields(self, **changes)
 
     def _save_text(self, field: str, edit: QLineEdit) -> None:
         self._save(**{field: edit.text().strip()})
