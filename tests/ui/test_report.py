@@ -390,6 +390,29 @@ def test_chart_keeps_the_patients_sides(qapp, store):
         assert all((px - cx) * x_sign > 0 for px in red), view
 
 
+def test_the_legend_has_room_of_its_own_between_the_head_and_the_soles(qapp):
+    """The legend sits in the chart's empty space: none of the body's views (their titles and R / L
+    included) under it, at whatever size the charts are printed."""
+    from bodymap.ui.records.report import Chart
+
+    chart = Chart(load_body())
+    src = chart.source
+    for width in (500.0, 1800.0):
+        target = QRectF(40.0, 300.0, width, width * src.height() / src.width())
+        room = chart.legend_room(target, margin=3.0)
+        k = width / src.width()
+        assert room.width() > 0.2 * width and room.height() > 0.2 * target.height()  # room for it
+        for view in ("front", "back", "head", "plantar"):
+            shown = chart.scene.views_rect((view,))
+            on_page = QRectF(
+                target.left() + (shown.left() - src.left()) * k,
+                target.top() + (shown.top() - src.top()) * k,
+                shown.width() * k,
+                shown.height() * k,
+            )
+            assert not room.intersects(on_page), (view, width)
+
+
 def test_the_treatment_table_session_and_course_plan(qapp, store, tmp_path):
     from bodymap.core.records import Plan
 

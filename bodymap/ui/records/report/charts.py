@@ -117,13 +117,21 @@ class Chart:
         self.marks = MarksLayer(self.scene)
         self.layers: list[DrawingLayer] = []
 
-    def free_area(self) -> QRectF:
-        """The empty space between the head view and the soles, right of the back view, in scene
-        coordinates (the legend)."""
+    def legend_room(self, target: QRectF, margin: float) -> QRectF:
+        """Where the legend goes when the chart fills `target` on the page: the empty space between the
+        head view and the soles, right of the back view, `margin` in from each side."""
         back = self.scene.views_rect(("back",))
         head = self.scene.views_rect(("head",))
         soles = self.scene.views_rect(("plantar",))
-        return QRectF(QPointF(back.right(), head.bottom()), QPointF(self.source.right(), soles.top()))
+        free = QRectF(QPointF(back.right(), head.bottom()), QPointF(self.source.right(), soles.top()))
+        k = target.width() / self.source.width()
+        on_page = QRectF(
+            target.left() + (free.left() - self.source.left()) * k,
+            target.top() + (free.top() - self.source.top()) * k,
+            free.width() * k,
+            free.height() * k,
+        )
+        return on_page.adjusted(margin, margin, -margin, -margin)
 
     def show(self, marks, drawings) -> None:
         self.marks.set_marks(marks)

@@ -235,17 +235,9 @@ class Report:
         w = L.width
         h = w * src.height() / src.width()
         legend_font = make_font(8)
-        free = chart.free_area()
 
         def corner_at(x0: float, y0: float, width: float) -> QRectF:
-            # The empty corner above the soles, right of the back view, on the page.
-            k = width / src.width()
-            return QRectF(
-                x0 + (free.left() - src.left()) * k + L.mm(2),
-                y0 + L.mm(3),
-                free.width() * k - L.mm(4),
-                free.height() * k - L.mm(3),
-            )
+            return chart.legend_room(QRectF(x0, y0, width, width * src.height() / src.width()), L.mm(2))
 
         ALL = ("marks", "drawings")
 
