@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from bodymap.core.records.checks import check_text
 from bodymap.core.records.model import InvalidValue, Needle
@@ -40,6 +41,23 @@ def check_location(value: object) -> str:
     text = check_text("records", value, limit=MAX_LOCATION).strip()
     if any(c in text for c in "\r\n\t"):
         raise InvalidValue("records must be one line: a file, or a server URL")
+    return text
+
+
+def check_typed_location(value: object) -> str:
+    """Where the records are, as typed into the settings: one line, and no password in a server URL.
+    The settings are stored as plain text; the server's driver (libpq) reads the password from ~/.pgpass
+    or $PGPASSWORD instead (docs/clinic.md). A setting stored before this check still opens."""
+    text = check_location(value)
+    try:
+        password = urlsplit(text).password if "://" in text else None
+    except ValueError:  # not a URL that could be opened either: opening it says why
+        password = None
+    if password is not None:
+        raise InvalidValue(
+            "records: keep the password out of the server URL, since the settings are stored as plain "
+            "text; put it in ~/.pgpass (docs/clinic.md)"
+        )
     return text
 
 

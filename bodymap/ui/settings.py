@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from bodymap.core.records.model import InvalidValue, Needle
-from bodymap.core.settings import Settings
+from bodymap.core.settings import Settings, check_typed_location
 
 from .text import PlainLabel, plain_tip, tell
 
@@ -116,7 +116,7 @@ class SettingsDialog(QDialog):
             contact=self.contact.text().strip(),
             needles=needles,
             last_needle=self.settings.value.last_needle,
-            records=self.records.text().strip(),
+            records=check_typed_location(self.records.text()),
         )
 
     def save(self) -> None:

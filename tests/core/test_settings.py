@@ -35,6 +35,23 @@ def test_records_are_one_line():
     assert s.records == "" and s.therapist == "J. Brown" and "at most 2,000" in problems[0]
 
 
+def test_a_password_is_kept_out_of_a_typed_server_url():
+    import pytest
+
+    from bodymap.core.records import InvalidValue
+    from bodymap.core.settings import check_typed_location
+
+    with pytest.raises(InvalidValue, match="keep the password out"):
+        check_typed_location("postgresql+psycopg://anna:s3cret@server.clinic.lan/bodymap")
+    with pytest.raises(InvalidValue, match="keep the password out"):
+        check_typed_location("postgresql://anna:@server/bodymap")  # an empty one is still one
+    for fine in ("postgresql+psycopg://anna@server/bodymap", "/home/anna/records.sqlite", "", "x://[::1"):
+        assert check_typed_location(fine) == fine
+    # One stored before the check still opens (a clinic's copy must not lose its server at an update).
+    stored = Settings.from_stored({"records": "postgresql://anna:s3cret@server/bodymap"})
+    assert stored == (Settings(records="postgresql://anna:s3cret@server/bodymap"), [])
+
+
 def test_unreadable_values_fall_back_with_the_reason():
     s, problems = Settings.from_stored(
         {"needles": "0.25 x 30; seven; 0.3x50", "last_needle": "big", "clinic": 7}

@@ -135,6 +135,22 @@ def test_clinic_settings_dialog(clinic, qtbot, needles, ok):
         assert w.session.settings.value.contact != "555 0199"
 
 
+def test_a_server_url_with_a_password_is_refused_and_not_shown(clinic, qtbot):
+    from bodymap.ui.settings import SettingsDialog
+
+    w = clinic
+    dialog = SettingsDialog(w.session.settings, w)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.records.setFocus()
+    qtbot.keyClicks(dialog.records, "postgresql+psycopg://anna:s3cret@server.clinic.lan/bodymap")
+    qtbot.keyClick(dialog.records, Qt.Key.Key_Return)  # Save
+    assert dialog.isVisible() and "~/.pgpass" in dialog.error.text()
+    assert "nothing was saved" in dialog.error.text() and "s3cret" not in dialog.error.text()
+    assert w.session.settings.value.records == ""
+    assert "s3cret" not in str(w.settings.value("clinic/records", ""))
+
+
 def test_plan_the_course_in_the_course_tab(clinic, qtbot):
     w = clinic
     course = w.records.course
