@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # Alembic loads only when a schema needs migrating
     from alembic.config import Config
 
 BUSY_TIMEOUT = 10.0  # seconds: a write by another copy takes milliseconds; this is a wide margin
+# Seconds a copy opening the file waits while another brings its schema up to date: a big file's
+# migration takes longer than any write, and on a loaded machine even a new file's may take seconds.
+MIGRATION_WAIT = 120.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -221,29 +224,44 @@ def migrate(
 ) -> None:
     """Bring the schema up to the kind's revision, inside one write transaction (a no-op when it is
     current). `before` runs first in that transaction (a server's lock against two copies migrating)."""
-    if engine.dialect.name == "sqlite":
-        # Fast path without the write lock: almost every open finds the schema current.
-        with engine.connect() as conn:
-            if current_revision(conn, kind) == kind.revision:
-                return
-    with engine.connect().execution_options(writing=True) as conn:
-        with conn.begin():
-            if before is not None:
-                before(conn)
-            # Checked again under the write lock: another copy may have migrated meanwhile.
-            revision = current_revision(conn, kind)
-            if revision == kind.revision:
-                return
-            if revision is None:
-                others = [n for n in sa.inspect(conn).get_table_names() if n != kind.version_table]
-                if others:
-                    raise kind.not_ours(where, others)
-            check_revision(where, revision, kind)
-            from alembic import command
+    # Fast path without the write lock: almost every open finds the schema current (and Alembic is
+    # never loaded).
+    with engine.connect() as conn:
+        if current_revision(conn, kind) == kind.revision:
+            return
+    from alembic import command  # loaded before the write lock is taken, so that it is held briefly
 
-            cfg = alembic_config(kind)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+    cfg = alembic_config(kind)
+    with engine.connect().execution_options(writing=True) as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # another copy may be migrating a big file: wait for it longer than for a write
+            _busy_timeout(conn, MIGRATION_WAIT)
+        try:
+            with conn.begin():
+                if before is not None:
+                    before(conn)
+                # Checked again under the write lock: another copy may have migrated meanwhile.
+                revision = current_revision(conn, kind)
+                if revision == kind.revision:
+                    return
+                if revision is None:
+                    others = [n for n in sa.inspect(conn).get_table_names() if n != kind.version_table]
+                    if others:
+                        raise kind.not_ours(where, others)
+                check_revision(where, revision, kind)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            if sqlite:
+                _busy_timeout(conn, BUSY_TIMEOUT)
+
+
+def _busy_timeout(conn: Connection, seconds: float) -> None:
+    # On the driver's connection: a statement through SQLAlchemy would begin the transaction (and take
+    # the write lock) under the old timeout.
+    raw = conn.connection.driver_connection
+    assert raw is not None  # (a connection checked out of the pool has one)
+    raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
 
 __all__ = [

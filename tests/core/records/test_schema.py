@@ -121,6 +121,33 @@ def test_two_copies_creating_one_new_database_at_once(tmp_path):
         assert p.returncode == 0 and out.strip() == "ok", err
 
 
+def test_a_copy_opening_while_another_migrates_waits_longer_than_for_a_write(tmp_path, monkeypatch):
+    """A big file's migration (or a new file's, on a loaded machine) holds the write lock longer than
+    any write: a second copy opening it meanwhile waits for it (MIGRATION_WAIT), not for BUSY_TIMEOUT."""
+    import sqlite3
+    import threading
+    import time
+
+    from bodymap.core.records import sqlite_file
+
+    monkeypatch.setattr(sqlite_file, "BUSY_TIMEOUT", 0.2)
+    path = tmp_path / "records.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("BEGIN IMMEDIATE")  # the other copy, migrating: it holds the write lock for 1 s
+    released = threading.Timer(1.0, lambda: other.execute("COMMIT"))
+    released.start()
+    started = time.monotonic()
+    with Store.open(path) as store:
+        assert time.monotonic() - started >= 0.9  # it waited past BUSY_TIMEOUT, for the lock
+        assert store.patients() == []
+        raw = store._engine.raw_connection()  # the connection that migrated, back in the pool
+        assert raw.driver_connection.execute("PRAGMA busy_timeout").fetchone() == (200,)  # as for writes
+        raw.close()
+    released.join()
+    other.close()
+
+
 def test_schema_uses_no_sqlite_only_sql():
     # The DDL compiles for PostgreSQL too (a clinic server), with nothing dialect-specific in it.
     from sqlalchemy.dialects import postgresql
