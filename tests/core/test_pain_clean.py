@@ -108,7 +108,7 @@ def _star(n, seed=1):
 @pytest.mark.parametrize("n", [300, 10_000, 100_000])
 def test_a_self_crossing_star_is_answered_in_bounded_time(back, n):
     # make_valid took 19 s on 300 random vertices and minutes on more; now each is cleaned or refused
-    # in well under a second (benchmarks/records_input.py measures it; this only guards against hangs).
+    # in well under a second (benchmarks/drawings.py measures it; this only guards against hangs).
     started = time.process_time()
     try:
         out = canonical(*back, _star(n))

@@ -20,7 +20,9 @@ from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Patient
 
 POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
-SEEN_WITHIN = 3000  # ms: the "within a second or two", with room for a loaded machine
+# ms a change has to reach the other window in (how fast: benchmarks/clinic.py; here, that it does, with
+# room for a machine the whole suite is running on).
+SEEN_WITHIN = 10_000
 
 
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
