@@ -235,7 +235,11 @@ def migrate(
     with engine.connect().execution_options(writing=True) as conn:
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:  # another copy may be migrating a big file: wait for it longer than for a write
-            _busy_timeout(conn, MIGRATION_WAIT)
+            raw = conn.connection.driver_connection
+            assert raw is not None  # (a connection checked out of the pool has one)
+            # On the driver's connection: a statement through SQLAlchemy would begin the transaction
+            # (and take the write lock) under the write's timeout.
+            raw.execute(f"PRAGMA busy_timeout = {int(MIGRATION_WAIT * 1000)}")
         try:
             with conn.begin():
                 if before is not None:
@@ -252,16 +256,8 @@ def migrate(
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         finally:
-            if sqlite:
-                _busy_timeout(conn, BUSY_TIMEOUT)
-
-
-def _busy_timeout(conn: Connection, seconds: float) -> None:
-    # On the driver's connection: a statement through SQLAlchemy would begin the transaction (and take
-    # the write lock) under the old timeout.
-    raw = conn.connection.driver_connection
-    assert raw is not None  # (a connection checked out of the pool has one)
-    raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+            if sqlite:  # not back to the pool with that timeout: writes get connections of their own
+                conn.invalidate()
 
 
 __all__ = [

@@ -141,7 +141,7 @@ def test_a_copy_opening_while_another_migrates_waits_longer_than_for_a_write(tmp
     with Store.open(path) as store:
         assert time.monotonic() - started >= 0.9  # it waited past BUSY_TIMEOUT, for the lock
         assert store.patients() == []
-        raw = store._engine.raw_connection()  # the connection that migrated, back in the pool
+        raw = store._engine.raw_connection()  # a connection for writes, not the one that migrated
         assert raw.driver_connection.execute("PRAGMA busy_timeout").fetchone() == (200,)  # as for writes
         raw.close()
     released.join()
