@@ -170,6 +170,10 @@ def test_exam_then_results_by_area_and_kind_and_the_progress_heat_map(app_window
     tops = [study.panel.results_table.topLevelItem(i).text(0) for i in range(3)]
     assert tops == ["By body area", "By card kind", "Each card"]
     assert study.panel.results_table.topLevelItem(1).childCount() == 4
+    areas = study.panel.results_table.topLevelItem(0)
+    assert areas.childCount() and all(
+        areas.child(i).toolTip(0) == areas.child(i).text(0) for i in range(areas.childCount())
+    )
     qtbot.mouseClick(study.panel.results.findChildren(type(study.panel.main))[0], Qt.MouseButton.LeftButton)
     assert study.phase == "idle"
 

@@ -434,6 +434,7 @@ class StudyPanel(QWidget):
                 [name, str(tally.asked), f"{tally.passed} of {tally.answered}", f"{tally.mean * 100:.0f} %"],
             )
             item.setForeground(3, HIT.darker(130) if tally.mean >= 0.5 else MISSED)
+            item.setToolTip(0, name)  # the whole name, when the narrow panel cuts it short
             return item
 
         by_area = QTreeWidgetItem(t, ["By body area"])
