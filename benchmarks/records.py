@@ -32,7 +32,7 @@ from shapely.geometry import Point
 
 from bodymap.core.records import Store, damage, schema
 from bodymap.core.records import rows as record_rows
-from bodymap.core.records.placement import Placer
+from bodymap.core.records.placement import Placer, placement_fields
 
 try:
     from .common import median_seconds, report
@@ -201,15 +201,7 @@ def build(path: Path, placer: Placer) -> None:
             batch.append(
                 {
                     "visit_id": i % VISITS + 1,
-                    "view": p.view,
-                    "x": p.x,
-                    "y": p.y,
-                    "side": p.side,
-                    "region_id": p.region_id,
-                    "trp_muscle": p.trp_muscle,
-                    "trp_id": p.trp_id,
-                    "trp_side": p.trp_side,
-                    "trp_distance": p.trp_distance,
+                    **placement_fields(p),
                     "status": statuses[i % 3],
                     "twitch": None,
                     "familiar_pain": None,

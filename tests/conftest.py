@@ -4,6 +4,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
+import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 # Tests never touch the user's cache: derived geometry goes to a folder of this run.
@@ -42,6 +43,31 @@ def empty_records(tmp_path_factory):
 def records_file(empty_records, tmp_path):
     """This test's own empty records file (a copy of empty_records, 0600 as it was built)."""
     return Path(shutil.copy2(empty_records, tmp_path / "clinic.sqlite"))
+
+
+# A PostgreSQL server URL (e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/pg; .ci/run sets it):
+# when given, the tests on a store or a window's records run there too, each in a database of its own that
+# is dropped afterwards.
+POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
+def location(request, records_file):
+    """Where the records of a test live: its own empty SQLite file (records_file), or a fresh database
+    on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield records_file
+        return
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture

@@ -23,3 +23,11 @@ def clinic(window, qtbot, records_file):
     window.actions_by_name["Back"].trigger()
     window.actions_by_name["tool:mark"].trigger()
     return window
+
+
+def type_into(qtbot, field, text: str) -> None:
+    """Replace what a field holds with `text`, typed, then Enter (as a user does)."""
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)

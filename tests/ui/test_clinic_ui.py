@@ -8,37 +8,21 @@ as `bodymap import` does: the lock keeps a second window of one laptop off it; t
 is a server), and the PostgreSQL server too when BODYMAP_TEST_POSTGRES is set (as .ci/run does)."""
 
 import os
-import uuid
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Patient
 
+from .conftest import type_into
+
 POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
 # ms a change has to reach the other window in (how fast: benchmarks/clinic.py; here, that it does, with
 # room for a machine the whole suite is running on).
 SEEN_WITHIN = 10_000
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
-def shared(request, tmp_path, records_file):
-    """The one database both windows open: an empty SQLite file, or a fresh database on the server."""
-    if request.param == "sqlite":
-        yield records_file
-        return
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def open_window(qtbot, tmp_path, location, therapist: str, monkeypatch=None):
@@ -66,16 +50,16 @@ def open_window(qtbot, tmp_path, location, therapist: str, monkeypatch=None):
 
 
 @pytest.fixture
-def two(qtbot, tmp_path, shared, monkeypatch):
+def two(qtbot, tmp_path, location, monkeypatch):
     """Window A (A. Adams) with a patient and a visit open; window B (B. Brown) opened on the same
     patient by clicking them in its list."""
-    a = open_window(qtbot, tmp_path, shared, "A. Adams")
+    a = open_window(qtbot, tmp_path, location, "A. Adams")
     assert a.session.create_patient(
         Patient(given_name="Ann", family_name="Lee", date_of_birth=date(1970, 5, 1), sex="female")
     )
     qtbot.mouseClick(a.records.visit_bar.new_visit, Qt.MouseButton.LeftButton)
     assert a.session.visit_id is not None
-    b = open_window(qtbot, tmp_path, shared, "B. Brown", monkeypatch if "sqlite" in str(shared) else None)
+    b = open_window(qtbot, tmp_path, location, "B. Brown", monkeypatch if "sqlite" in str(location) else None)
     patients = b.records.patients.patients
     qtbot.waitUntil(lambda: patients.count() == 1)
     rect = patients.visualItemRect(patients.item(0))
@@ -94,14 +78,6 @@ def activate(qtbot, w) -> None:
     w.activateWindow()
     w.raise_()
     qtbot.waitUntil(w.isActiveWindow, timeout=2000)
-
-
-def type_into(qtbot, field, text: str) -> None:
-    """Replace what a field holds with `text`, typed, then Enter (as a user does)."""
-    field.setFocus()
-    field.selectAll()
-    qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_each_window_sees_the_others_edit_and_undo_and_keeps_what_is_being_typed(two, qtbot):

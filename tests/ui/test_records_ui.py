@@ -12,6 +12,8 @@ from bodymap.core.records import commands as cmd
 from bodymap.core.records.model import Screen
 from bodymap.ui.chart.layout import PLACEMENTS
 
+from .conftest import type_into
+
 
 def vp(chart, view, x, y) -> QPoint:
     return chart.mapFromScene(QPointF(*PLACEMENTS[view].to_scene(x, y)))
@@ -196,14 +198,6 @@ def test_patient_dialog_builds_and_refuses(qtbot):
     assert "Pregnancy" in text and warn
     text, warn = precaution_summary(None, None)
     assert "no precaution screen" in text and "no consent" in text and warn
-
-
-def type_into(qtbot, field, text: str) -> None:
-    """Replace what a field holds with `text`, typed, then Enter (as a user does)."""
-    field.setFocus()
-    field.selectAll()
-    qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_visit_form_follows_changes_and_undo(clinic, qtbot):

@@ -30,7 +30,6 @@ def save_visit_fields(form: VisitFieldForm, **changes: Any) -> None:
     form.error.setText("")
     typed = next((v for v in changes.values() if isinstance(v, str)), "")  # kept on the clipboard if refused
     if changes and not form.session.run(cmd.UpdateVisit(seen, **changes), typed):
-        form.copy.done(field)
         form.load(keep_typing=False)  # the stored value comes back
         reason = form.session.refused  # (the status bar has said it too)
         form.error.setText(reason[:1].upper() + reason[1:])

@@ -1,6 +1,3 @@
-import os
-import shutil
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -20,28 +17,6 @@ def placer():
     return Placer(load_body(), load_atlas())
 
 
-# A PostgreSQL server URL (e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/pg): when given, the
-# tests on a store run there too, each in a database of its own that is dropped afterwards.
-POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
-def location(request, tmp_path, empty_records):
-    """Where the records of a test live: an empty SQLite file (a copy of the one tests/conftest.py
-    builds once), or a fresh database on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield Path(shutil.copy2(empty_records, tmp_path / "records.sqlite"))
-        return
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
-
-
 def engine_for(location) -> sa.Engine:
     return sa.create_engine(f"sqlite:///{location}" if isinstance(location, Path) else location)
 
@@ -57,6 +32,15 @@ def db_path(location):
 @pytest.fixture
 def store(location, placer):
     s = Store.open(location, placer=placer)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def other(location, placer, store):
+    """A second client on the same database (its own store and connections), with a therapist of its
+    own."""
+    s = Store.open(location, placer=placer, recorder="B. Brown")
     yield s
     s.close()
 

@@ -28,14 +28,6 @@ SEEN_WITHIN = 10.0
 
 
 @pytest.fixture
-def other(location, placer, store):
-    """A second client on the same database, with a therapist of its own."""
-    s = Store.open(location, placer=placer, recorder="B. Brown")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def watched(store):
     """A watcher on `store` whose news and status calls are queued for the test to take."""
     news: queue.Queue = queue.Queue()

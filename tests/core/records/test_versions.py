@@ -5,18 +5,10 @@ from datetime import date
 
 import pytest
 
-from bodymap.core.records import Conflict, Drawing, Findings, Store, Visit
+from bodymap.core.records import Conflict, Drawing, Findings, Visit
 from bodymap.core.records.commands import AddMark, DeleteMark, Stroke, UpdateMark, UpdateVisit
 
 from .conftest import disc, inside
-
-
-@pytest.fixture
-def other(location, placer, store):
-    """A second store on the same database, with a therapist of its own."""
-    s = Store.open(location, placer=placer, recorder="B. Brown")
-    yield s
-    s.close()
 
 
 @pytest.fixture
