@@ -51,23 +51,46 @@ def records_file(empty_records, tmp_path):
 POSTGRES = os.environ.get("BODYMAP_TEST_POSTGRES", "")
 
 
+def _server_url(database: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(POSTGRES).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def server_admin():
+    """A connection to the PostgreSQL server for making and dropping the tests' databases, and the name
+    of one with today's schema and nothing in it, built once per run (as empty_records is for SQLite):
+    each test's database is a copy of it (CREATE DATABASE ... TEMPLATE), not migrated afresh."""
+    import sqlalchemy as sa
+
+    from bodymap.core.records import Store
+
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    template = f"bodymap_empty_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{template}"')
+    Store.open(_server_url(template)).close()  # (closed: a template must have no one connected)
+    yield admin, template
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{template}" WITH (FORCE)')
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES else ["sqlite"])
 def location(request, records_file):
-    """Where the records of a test live: its own empty SQLite file (records_file), or a fresh database
-    on the PostgreSQL server."""
+    """Where the records of a test live: its own empty SQLite file (records_file), or its own empty
+    database on the PostgreSQL server."""
     if request.param == "sqlite":
         yield records_file
         return
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    admin, template = request.getfixturevalue("server_admin")
     name = f"bodymap_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _server_url(name)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture
